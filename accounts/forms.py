@@ -1,0 +1,85 @@
+from django import forms
+from django.urls import reverse_lazy
+from django.utils.functional import lazy
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import AgeGroup, Background, User
+
+format_html_lazy = lazy(format_html, str)
+
+
+class SignupDetailsForm(forms.Form):
+    """The fields allauth's sign-up form adds to email and password (ACCOUNT_SIGNUP_FORM_CLASS)."""
+
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=60,
+        help_text=_("Shown beside what you post. It need not be your real name."),
+    )
+    background = forms.ChoiceField(
+        label=_("Which best describes you?"),
+        choices=[("", _("Choose one"))] + list(Background.choices),
+        help_text=_("Used only to see which communities the Alliance is hearing from."),
+    )
+    organisation = forms.CharField(
+        label=_("Organisation (optional)"), max_length=120, required=False
+    )
+    age_group = forms.ChoiceField(
+        label=_("Your age"), choices=AgeGroup.choices, widget=forms.RadioSelect
+    )
+    guardian_consent = forms.BooleanField(
+        label=_("My parent or guardian has agreed to my taking part"),
+        required=False,
+        help_text=_("Needed only if you are under 18."),
+    )
+    pdpa_consent = forms.BooleanField(
+        label=format_html_lazy(
+            _('I have read the <a href="{}">privacy notice</a> and consent to its terms'),
+            reverse_lazy("privacy"),
+        ),
+        error_messages={"required": _("You need to agree to the privacy notice to sign up.")},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("age_group") == AgeGroup.MINOR_WITH_CONSENT and not cleaned.get(
+            "guardian_consent"
+        ):
+            self.add_error(
+                "guardian_consent",
+                _("If you are under 18, your parent or guardian must agree to your taking part."),
+            )
+        return cleaned
+
+    def signup(self, request, user: User) -> None:
+        data = self.cleaned_data
+        services.user_complete_signup(
+            user=user,
+            display_name=data["display_name"],
+            background=data["background"],
+            organisation=data["organisation"],
+            age_group=data["age_group"],
+            guardian_consent=data["guardian_consent"],
+            pdpa_consent=data["pdpa_consent"],
+        )
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["display_name", "background", "organisation"]
+        labels = {
+            "display_name": _("Display name"),
+            "background": _("Which best describes you?"),
+            "organisation": _("Organisation (optional)"),
+        }
+
+    def save(self, commit: bool = True) -> User:  # noqa: ARG002 - the service saves
+        return services.user_update_profile(
+            user=self.instance,
+            display_name=self.cleaned_data["display_name"],
+            background=self.cleaned_data["background"],
+            organisation=self.cleaned_data["organisation"],
+        )

@@ -1,0 +1,26 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from afa_platform import views
+from harms import views as harms_views
+
+# The admin signs in through allauth, so its rate limits and two-factor step apply there too.
+admin.site.login = secure_admin_login(admin.site.login)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("support/", harms_views.support, name="support"),
+    path("healthz", views.healthz, name="healthz"),
+    path("harms/", include("harms.urls")),
+    path("", include("engagement.urls")),
+    path("", include("initiatives.urls")),
+    path("accounts/profile/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "afa_platform.views.error_404"
+handler403 = "afa_platform.views.error_403"
+handler500 = "afa_platform.views.error_500"

@@ -1,0 +1,54 @@
+// AfA Platform behaviour. Loaded as a file so the CSP can forbid inline script.
+(function () {
+  "use strict";
+
+  // "Leave this site quickly", after the GOV.UK "Exit this page" component: blank the
+  // page at once, then replace this entry in the history with a neutral site, so the
+  // back button does not bring the reader here again.
+  function leave(url) {
+    document.body.classList.add("quick-exit--active");
+    document.title = "Weather";
+    document.body.innerHTML = "";
+    window.location.replace(url);
+  }
+
+  var exit = document.querySelector("[data-quick-exit-url]");
+  if (exit) {
+    var url = exit.getAttribute("data-quick-exit-url");
+    exit.querySelectorAll("[data-quick-exit]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        event.preventDefault();
+        leave(url);
+      });
+    });
+    // Pressing Shift three times within a second leaves too.
+    var presses = [];
+    document.addEventListener("keyup", function (event) {
+      if (event.key !== "Shift") {
+        presses = [];
+        return;
+      }
+      var now = Date.now();
+      presses = presses.filter(function (t) { return now - t < 1000; });
+      presses.push(now);
+      if (presses.length >= 3) {
+        leave(url);
+      }
+    });
+  }
+
+  // Forms: stop a second submit while the first is on its way (no duplicate posts).
+  document.querySelectorAll("form[data-once]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      form.querySelectorAll("button[type=submit]").forEach(function (button) {
+        window.setTimeout(function () { button.disabled = true; }, 0);
+      });
+    });
+  });
+  // Coming back to the page through the history re-enables its buttons.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-once] button[type=submit]").forEach(function (button) {
+      button.disabled = false;
+    });
+  });
+})();

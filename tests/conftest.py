@@ -1,0 +1,121 @@
+"""The shared cast of users, the Celery mode for tests, and the browser set-up."""
+
+import os
+
+import pytest
+from django.conf import settings
+
+from accounts.roles import Role
+from afa_platform.celery import app as celery_app
+
+from .factories import UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the
+# same thread are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def pytest_collection_modifyitems(config, items):
+    no_chromium = pytest.mark.skip(reason=f"Chromium is not installed at {CHROMIUM}")
+    no_postgres = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL to a postgres:// URL")
+    no_redis = pytest.mark.skip(reason="needs a real broker: set REDIS_URL")
+    for item in items:
+        if "browser" in item.keywords and not os.path.exists(CHROMIUM):
+            item.add_marker(no_chromium)
+        if "postgres" in item.keywords and not ON_POSTGRES:
+            item.add_marker(no_postgres)
+        if "real_worker" in item.keywords and not settings.REDIS_URL:
+            item.add_marker(no_redis)
+
+
+@pytest.fixture(autouse=True)
+def _celery_mode(request):
+    """Tasks run in-process during tests, even when REDIS_URL points at a broker; tests marked
+    real_worker talk to a real worker instead."""
+    if "real_worker" in request.keywords:
+        yield
+        return
+    previous = (celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates)
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate-limit counters and TOTP replay markers live in the cache: start each test clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def participant(db):
+    return UserFactory(display_name="Pat Participant")
+
+
+@pytest.fixture
+def other_participant(db):
+    return UserFactory(display_name="Olive Other")
+
+
+@pytest.fixture
+def organiser(db):
+    return UserFactory(display_name="Oscar Organiser", roles=[Role.ORGANISER], mfa=True)
+
+
+@pytest.fixture
+def organiser_without_mfa(db):
+    return UserFactory(display_name="Nina NoMFA", roles=[Role.ORGANISER])
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(display_name="Sam Staff", roles=[Role.STAFF], mfa=True)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(display_name="Ada Admin", is_staff=True, is_superuser=True, mfa=True)
+
+
+# --- Browser ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "en-SG", "timezone_id": "Asia/Singapore"}
+
+
+def assert_no_serious_axe_violations(page) -> None:
+    """Run axe-core in the page; fail on any serious or critical violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    bad = [
+        violation
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+    assert not bad, "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
+        for v in bad
+    )
