@@ -1,0 +1,210 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class SessionMode(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    ONLINE = "online", _("Online")
+    HYBRID = "hybrid", _("Hybrid (in person and online)")
+
+
+class SessionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class EngagementSession(models.Model):
+    """A facilitated conversation on named harms, in person or online, with limited seats.
+
+    `seats_taken` and `waitlist_length` are counters owned by engagement.services: they are
+    changed only under a row lock on this session, and the database keeps them in range.
+    """
+
+    title = models.CharField(_("title"), max_length=160)
+    slug = models.SlugField(_("web address"), max_length=180, unique=True)
+    summary = models.CharField(_("summary"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    starts_at = models.DateTimeField(_("starts"), db_index=True)
+    ends_at = models.DateTimeField(_("ends"))
+    mode = models.CharField(
+        _("format"), max_length=10, choices=SessionMode.choices, default=SessionMode.IN_PERSON
+    )
+    venue = models.CharField(
+        _("venue"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown to everyone, e.g. the building and area. Leave empty for online."),
+    )
+    venue_details = models.TextField(
+        _("venue details for attendees"),
+        blank=True,
+        help_text=_("Room, access and arrival instructions. Shown only to confirmed registrants."),
+    )
+    online_link = models.URLField(
+        _("online joining link"),
+        blank=True,
+        help_text=_("Shown only to confirmed registrants."),
+    )
+    facilitators = models.CharField(_("facilitators"), max_length=300, blank=True)
+    harm_categories = models.ManyToManyField(
+        "harms.HarmCategory",
+        verbose_name=_("harm categories discussed"),
+        related_name="engagement_sessions",
+        blank=True,
+    )
+    capacity = models.PositiveIntegerField(_("seats"))
+    seats_taken = models.PositiveIntegerField(_("seats taken"), default=0, editable=False)
+    waitlist_length = models.PositiveIntegerField(
+        _("people on the waiting list"), default=0, editable=False
+    )
+    registration_opens_at = models.DateTimeField(_("registration opens"))
+    registration_closes_at = models.DateTimeField(_("registration closes"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=SessionStatus.choices,
+        default=SessionStatus.DRAFT,
+        db_index=True,
+    )
+    cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        verbose_name = _("engagement session")
+        verbose_name_plural = _("engagement sessions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(seats_taken__gte=0) & Q(seats_taken__lte=F("capacity")),
+                name="engagementsession_seats_within_capacity",
+            ),
+            models.CheckConstraint(
+                condition=Q(waitlist_length__gte=0),
+                name="engagementsession_waitlist_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="engagementsession_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_closes_at__gt=F("registration_opens_at")),
+                name="engagementsession_window_ordered",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "starts_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("engagement:session_detail", kwargs={"slug": self.slug})
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.seats_taken, 0)
+
+    @property
+    def is_past(self) -> bool:
+        return self.ends_at <= timezone.now()
+
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
+
+    @property
+    def is_online(self) -> bool:
+        return self.mode == SessionMode.ONLINE
+
+    def registration_is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.status == SessionStatus.PUBLISHED
+            and self.registration_opens_at <= now < self.registration_closes_at
+            and now < self.starts_at
+        )
+
+
+class RegistrationStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed")
+    WAITLISTED = "waitlisted", _("On the waiting list")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Registration(models.Model):
+    """One participant's place at a session: a seat, a place in the queue, or a cancellation.
+
+    Waiting list positions run 1..N within a session with no gaps; engagement.services
+    renumbers them under the session's row lock when someone leaves the list.
+    """
+
+    session = models.ForeignKey(
+        EngagementSession,
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        related_name="registrations",
+    )
+    participant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("participant"),
+        on_delete=models.CASCADE,
+        related_name="registrations",
+    )
+    status = models.CharField(_("status"), max_length=10, choices=RegistrationStatus.choices)
+    waitlist_position = models.PositiveIntegerField(
+        _("place on the waiting list"), null=True, blank=True
+    )
+    access_needs = models.TextField(
+        _("access needs"),
+        blank=True,
+        help_text=_("Optional. Anything that would help you take part, e.g. captions or a ramp."),
+    )
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    attended = models.BooleanField(_("attended"), default=False)
+    promotion_note = models.CharField(
+        _("reason for moving from the waiting list by hand"), max_length=300, blank=True
+    )
+    reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "participant"],
+                condition=~Q(status="cancelled"),
+                name="registration_one_active_per_participant",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="waitlisted") & Q(waitlist_position__gte=1))
+                | (~Q(status="waitlisted") & Q(waitlist_position__isnull=True)),
+                name="registration_position_only_when_waitlisted",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["session", "status", "waitlist_position"]),
+            models.Index(fields=["participant", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} · {self.session} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != RegistrationStatus.CANCELLED
