@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from .forms import ProfileForm
 from .permissions import needs_mfa, user_role_names
+from .roles import Role
 
 
 @login_required
@@ -17,7 +18,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Your details have been saved."))
         return redirect("accounts:profile")
-    roles = sorted(user_role_names(user))
+    roles = [role.label for role in Role if role.value in user_role_names(user)]
     return render(
         request,
         "accounts/profile.html",
