@@ -136,7 +136,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Each registration is reminded once: the task claims it with a conditional update.
+    "engagement-send-due-reminders": {
+        "task": "engagement.tasks.send_due_reminders",
+        "schedule": 15 * 60,
+    },
+}
 
 # --- Email --------------------------------------------------------------------
 if env.str("EMAIL_URL", default=""):

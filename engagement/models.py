@@ -118,6 +118,11 @@ class EngagementSession(models.Model):
         return max(self.capacity - self.seats_taken, 0)
 
     @property
+    def has_free_seat(self) -> bool:
+        """Seats freed while people queue (a raised capacity) go to the queue, not to newcomers."""
+        return self.seats_taken < self.capacity and not self.waitlist_length
+
+    @property
     def is_past(self) -> bool:
         return self.ends_at <= timezone.now()
 

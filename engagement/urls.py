@@ -1,5 +1,43 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "engagement"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("sessions/", views.session_list, name="session_list"),
+    path("sessions/mine/", views.my_sessions, name="my_sessions"),
+    path("sessions/mine/<int:pk>/cancel/", views.registration_cancel, name="registration_cancel"),
+    path("sessions/<slug:slug>/", views.session_detail, name="session_detail"),
+    path("sessions/<slug:slug>/register/", views.session_register, name="session_register"),
+    path(
+        "sessions/<slug:slug>/calendar.ics",
+        views.session_calendar_download,
+        name="session_calendar",
+    ),
+    path("organise/", views.console, name="console"),
+    path("organise/sessions/new/", views.session_create, name="console_session_create"),
+    path("organise/sessions/<int:pk>/edit/", views.session_edit, name="console_session_edit"),
+    path(
+        "organise/sessions/<int:pk>/publish/",
+        views.session_publish,
+        name="console_session_publish",
+    ),
+    path("organise/sessions/<int:pk>/cancel/", views.session_cancel, name="console_session_cancel"),
+    path("organise/sessions/<int:pk>/", views.session_roster, name="console_roster"),
+    path(
+        "organise/sessions/<int:pk>/roster.csv",
+        views.session_roster_csv,
+        name="console_roster_csv",
+    ),
+    path(
+        "organise/registrations/<int:pk>/attendance/",
+        views.registration_attendance,
+        name="console_attendance",
+    ),
+    path(
+        "organise/registrations/<int:pk>/move/",
+        views.registration_move,
+        name="console_registration_move",
+    ),
+]

@@ -6,6 +6,7 @@ from django.utils.module_loading import import_string
 SEEDERS = [
     "harms.demo.seed",
     "accounts.demo.seed",
+    "engagement.demo.seed",
 ]
 
 

@@ -1,0 +1,194 @@
+"""Demo sessions: the two 2021 engagement sessions from the press release, with attendance,
+and a few upcoming ones (one nearly full). Idempotent: sessions are keyed by slug."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from accounts.demo import ensure_demo_user
+from accounts.models import Background, User
+from harms.models import HarmCategory
+
+from . import services
+from .models import EngagementSession, Registration, RegistrationStatus, SessionMode, SessionStatus
+
+SGT = ZoneInfo("Asia/Singapore")
+FACILITATOR = "Senior Minister of State Ms Sim Ann"
+ALL_HARMS = ["non-consensual-publication", "unwelcome-interactions", "harmful-platforms"]
+
+ATTENDEES = [
+    ("attendee01@example.com", "Aisha (demo)", Background.COMMUNITY),
+    ("attendee02@example.com", "Ben (demo)", Background.TECH_COMPANY),
+    ("attendee03@example.com", "Chloe (demo)", Background.LEGAL),
+    ("attendee04@example.com", "Daniel (demo)", Background.ACADEMIC),
+    ("attendee05@example.com", "Elena (demo)", Background.PARENT),
+    ("attendee06@example.com", "Farid (demo)", Background.IHL_STUDENT),
+    ("attendee07@example.com", "Grace (demo)", Background.CORPORATE),
+    ("attendee08@example.com", "Hui Min (demo)", Background.ACTIVIST),
+    ("attendee09@example.com", "Imran (demo)", Background.GOVERNMENT),
+    ("attendee10@example.com", "Jia Hui (demo)", Background.COMMUNITY),
+    ("attendee11@example.com", "Kavitha (demo)", Background.PARENT),
+    ("attendee12@example.com", "Lucas (demo)", Background.IHL_STUDENT),
+]
+
+PAST = [
+    {
+        "slug": "afa-engagement-session-2021-02-22",
+        "title": "AfA engagement session on online harms",
+        "summary": "The first conversation on online harms, especially those targeted at women "
+        "and girls, with corporates, community groups, legal professionals and students.",
+        "starts_at": datetime(2021, 2, 22, 15, 0, tzinfo=SGT),
+        "hours": 2,
+        "attended": 10,
+    },
+    {
+        "slug": "afa-engagement-session-2021-03-08",
+        "title": "AfA engagement session on International Women's Day",
+        "summary": "The second conversation, on International Women's Day: what participants "
+        "have seen, and what the Alliance could do about it.",
+        "starts_at": datetime(2021, 3, 8, 15, 0, tzinfo=SGT),
+        "hours": 2,
+        "attended": 11,
+    },
+]
+
+
+def _attendees() -> list[User]:
+    return [
+        ensure_demo_user(
+            email=email, display_name=name, background=background, role=None, superuser=False
+        )[0]
+        for email, name, background in ATTENDEES
+    ]
+
+
+def _seed_past(spec: dict, people: list[User], organiser: User | None) -> bool:
+    if EngagementSession.objects.filter(slug=spec["slug"]).exists():
+        return False
+    starts = spec["starts_at"]
+    # History, not a registration flow: the window and seats are written as they stood then.
+    session = EngagementSession.objects.create(
+        slug=spec["slug"],
+        title=spec["title"],
+        summary=spec["summary"],
+        description="Facilitated by the Ministry of Communications and Information. "
+        "Participants shared their experiences of online harms and their ideas for public "
+        "education, partnerships and regulation.",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=spec["hours"]),
+        mode=SessionMode.HYBRID,
+        venue="Ministry of Communications and Information, Singapore",
+        facilitators=FACILITATOR,
+        capacity=len(people),
+        seats_taken=len(people),
+        registration_opens_at=starts - timedelta(days=21),
+        registration_closes_at=starts - timedelta(days=1),
+        status=SessionStatus.PUBLISHED,
+        created_by=organiser,
+    )
+    session.harm_categories.set(HarmCategory.objects.filter(slug__in=ALL_HARMS))
+    Registration.objects.bulk_create(
+        Registration(
+            session=session,
+            participant=person,
+            status=RegistrationStatus.CONFIRMED,
+            confirmed_at=starts - timedelta(days=7),
+            attended=index < spec["attended"],
+            reminder_sent_at=starts - timedelta(days=1),
+        )
+        for index, person in enumerate(people)
+    )
+    return True
+
+
+def _upcoming_specs() -> list[dict]:
+    return [
+        {
+            "slug": "demo-session-image-based-abuse",
+            "title": "When images are shared without consent",
+            "summary": "How should platforms, schools and the law respond when intimate images "
+            "or personal details are published without consent?",
+            "days": 10,
+            "mode": SessionMode.IN_PERSON,
+            "venue": "Central Public Library, 100 Victoria Street",
+            "venue_details": "Programme Zone, basement 1. Step-free access from the lift lobby.",
+            "online_link": "",
+            "capacity": 12,
+            "harms": ["non-consensual-publication", "image-based-sexual-abuse", "doxxing"],
+            "registrants": 11,  # nearly full: one seat left
+        },
+        {
+            "slug": "demo-session-safer-messaging",
+            "title": "Safer one-to-one messaging for young people",
+            "summary": "Parents, students and youth workers on harassment and grooming in "
+            "private messages, and what would help.",
+            "days": 17,
+            "mode": SessionMode.ONLINE,
+            "venue": "",
+            "venue_details": "",
+            "online_link": "https://meet.example.sg/afa-safer-messaging",
+            "capacity": 40,
+            "harms": ["unwelcome-interactions", "online-grooming", "sexual-harassment"],
+            "registrants": 3,
+        },
+        {
+            "slug": "demo-session-platform-responsibility",
+            "title": "What platforms owe their users",
+            "summary": "Tech companies, lawyers and community groups on sites that encourage "
+            "harm, and the place of partnerships and regulation.",
+            "days": 24,
+            "mode": SessionMode.HYBRID,
+            "venue": "Ministry of Communications and Information, 140 Hill Street",
+            "venue_details": "Level 2 seminar room. Bring photo identification for the front desk.",
+            "online_link": "https://meet.example.sg/afa-platforms",
+            "capacity": 30,
+            "harms": ["harmful-platforms", "sites-promoting-vice"],
+            "registrants": 0,
+        },
+    ]
+
+
+def _seed_upcoming(spec: dict, people: list[User], organiser: User | None, now) -> bool:
+    if EngagementSession.objects.filter(slug=spec["slug"]).exists():
+        return False
+    starts = timezone.localtime(now).replace(hour=10, minute=0, second=0, microsecond=0)
+    starts += timedelta(days=spec["days"])
+    session = services.session_create(
+        created_by=organiser,
+        details=services.SessionDetails(
+            title=spec["title"],
+            summary=spec["summary"],
+            description="A facilitated conversation. You do not need to share anything "
+            "personal; you may listen, and you may leave at any time.",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            mode=spec["mode"],
+            venue=spec["venue"],
+            venue_details=spec["venue_details"],
+            online_link=spec["online_link"],
+            facilitators="AfA facilitators",
+            harm_categories=list(HarmCategory.objects.filter(slug__in=spec["harms"])),
+            capacity=spec["capacity"],
+            registration_opens_at=now - timedelta(days=1),
+            registration_closes_at=starts - timedelta(hours=12),
+        ),
+    )
+    # The slug is derived from the title; demo sessions keep a fixed one so re-runs find them.
+    EngagementSession.objects.filter(pk=session.pk).update(slug=spec["slug"])
+    session.refresh_from_db()
+    services.session_publish(session=session, organiser=organiser)
+    for person in people[: spec["registrants"]]:
+        services.registration_create(session=session, participant=person, registered_by=person)
+    return True
+
+
+def seed(stdout) -> None:
+    organiser = User.objects.filter(email="organiser@example.com").first()
+    people = _attendees()
+    created = sum(_seed_past(spec, people, organiser) for spec in PAST)
+    now = timezone.now()
+    created += sum(_seed_upcoming(spec, people, organiser, now) for spec in _upcoming_specs())
+    stdout.write(
+        f"Engagement sessions: {created} created, {EngagementSession.objects.count()} in all"
+    )

@@ -1,0 +1,92 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from harms.models import HarmCategory
+
+from .models import SessionMode
+from .services import SessionDetails
+
+
+class RegistrationForm(forms.Form):
+    access_needs = forms.CharField(
+        label=_("Access needs (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Anything that would help you take part, e.g. captions, a ramp or a quiet space. "
+            "Only the organisers see this."
+        ),
+    )
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class SessionForm(forms.Form):
+    """The organiser's session form. The rules (end after start, capacity not below the seats
+    already taken, ...) live in engagement.services, which the view calls."""
+
+    title = forms.CharField(label=_("Title"), max_length=160)
+    summary = forms.CharField(label=_("Summary"), max_length=300)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    starts_at = forms.DateTimeField(label=_("Starts (Singapore time)"), widget=DateTimeLocalInput())
+    ends_at = forms.DateTimeField(label=_("Ends (Singapore time)"), widget=DateTimeLocalInput())
+    mode = forms.ChoiceField(label=_("Format"), choices=SessionMode.choices)
+    venue = forms.CharField(
+        label=_("Venue"),
+        required=False,
+        max_length=200,
+        help_text=_("Shown to everyone. Leave empty for an online session."),
+    )
+    venue_details = forms.CharField(
+        label=_("Venue details for attendees"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Room, access and arrival instructions. Shown only to confirmed registrants."),
+    )
+    online_link = forms.URLField(
+        label=_("Online joining link"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("Shown only to confirmed registrants."),
+    )
+    facilitators = forms.CharField(label=_("Facilitators"), required=False, max_length=300)
+    harm_categories = forms.ModelMultipleChoiceField(
+        label=_("Harm categories discussed"),
+        queryset=HarmCategory.objects.order_by("order", "name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    capacity = forms.IntegerField(label=_("Seats"), min_value=1, max_value=10000)
+    registration_opens_at = forms.DateTimeField(
+        label=_("Registration opens (Singapore time)"), widget=DateTimeLocalInput()
+    )
+    registration_closes_at = forms.DateTimeField(
+        label=_("Registration closes (Singapore time)"), widget=DateTimeLocalInput()
+    )
+
+    def details(self) -> SessionDetails:
+        return SessionDetails(**self.cleaned_data)
+
+    @classmethod
+    def initial_from(cls, session) -> dict:
+        initial = {name: getattr(session, name) for name in cls.base_fields}
+        initial["harm_categories"] = list(session.harm_categories.all())
+        return initial
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class AttendanceForm(forms.Form):
+    attended = forms.BooleanField(required=False)

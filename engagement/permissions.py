@@ -1,0 +1,45 @@
+"""Who may see and touch which session or registration. Helpers 404 what a user may not see."""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from accounts.permissions import is_organiser
+
+from . import selectors
+from .models import EngagementSession, Registration, RegistrationStatus, SessionStatus
+
+
+def get_session_for_user(user, slug: str) -> EngagementSession:
+    """Published and cancelled sessions are public; drafts only for organisers."""
+    session = get_object_or_404(selectors.session_for_page(slug))
+    if session.status == SessionStatus.DRAFT and not is_organiser(user):
+        raise Http404
+    return session
+
+
+def get_session_for_organiser(pk: int) -> EngagementSession:
+    """Caller has already checked the organiser role (role_required)."""
+    return get_object_or_404(EngagementSession, pk=pk)
+
+
+def get_registration_for_participant(user, pk: int) -> Registration:
+    """Only the participant's own registration; anyone else's id is a 404, not a 403, so ids
+    reveal nothing."""
+    return get_object_or_404(
+        Registration.objects.select_related("session"), pk=pk, participant_id=user.pk
+    )
+
+
+def get_registration_for_organiser(pk: int) -> Registration:
+    return get_object_or_404(Registration.objects.select_related("session", "participant"), pk=pk)
+
+
+def can_see_attendee_details(
+    user, session: EngagementSession, registration: Registration | None
+) -> bool:
+    """The joining link and the venue details are for confirmed registrants (and organisers)."""
+    if session.status == SessionStatus.CANCELLED:
+        return False
+    if is_organiser(user):
+        return True
+    return registration is not None and registration.status == RegistrationStatus.CONFIRMED

@@ -1,0 +1,477 @@
+"""Writes to engagement sessions and registrations. Nothing else saves what these own.
+
+Seats and waiting list places are counters on the session row (`seats_taken`,
+`waitlist_length`). Every change to them happens under `SELECT ... FOR UPDATE` on that row,
+so registrations for one session queue up for a few milliseconds each instead of counting
+rows; the database's CheckConstraint keeps `seats_taken` within `capacity` even if a bug
+slipped past the lock.
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from harms.models import HarmCategory
+from reports.services import audit_record
+
+from .models import (
+    EngagementSession,
+    Registration,
+    RegistrationStatus,
+    SessionMode,
+    SessionStatus,
+)
+
+# Paths under /sessions/ that a session slug must never shadow.
+RESERVED_SLUGS = frozenset({"mine"})
+
+
+class EngagementError(Exception):
+    """A refusal whose message is safe to show the user."""
+
+
+class RegistrationError(EngagementError):
+    pass
+
+
+class SessionError(EngagementError):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionDetails:
+    """What an organiser sets on a session (everything but its status and counters)."""
+
+    title: str
+    summary: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    mode: str
+    venue: str
+    venue_details: str
+    online_link: str
+    facilitators: str
+    harm_categories: list[HarmCategory] | QuerySet[HarmCategory]
+    capacity: int
+    registration_opens_at: datetime
+    registration_closes_at: datetime
+
+
+# Changing these matters to people who hold a place: they are told.
+_NOTIFIED_FIELDS = ("starts_at", "ends_at", "mode", "venue", "venue_details", "online_link")
+
+
+def _enqueue_registration_email(registration_id: int, kind: str) -> None:
+    from .tasks import send_registration_email
+
+    send_registration_email.delay_on_commit(registration_id=registration_id, kind=kind)
+
+
+def _lock_session(session_id: int) -> EngagementSession:
+    """Take the session's row lock for the rest of the transaction and return fresh values."""
+    try:
+        return EngagementSession.objects.select_for_update(of=("self",)).get(pk=session_id)
+    except EngagementSession.DoesNotExist:
+        raise RegistrationError(_("This session does not exist.")) from None
+
+
+def _claim_seat(session: EngagementSession) -> bool:
+    """Take one seat if one is free and nobody is queueing ahead. The conditional UPDATE is
+    the guard the CheckConstraint backs up; the caller holds the row lock."""
+    if session.waitlist_length:
+        return False
+    claimed = EngagementSession.objects.filter(pk=session.pk, seats_taken__lt=F("capacity")).update(
+        seats_taken=F("seats_taken") + 1
+    )
+    return claimed == 1
+
+
+def _validate_details(details: SessionDetails) -> None:
+    if details.ends_at <= details.starts_at:
+        raise SessionError(_("The session must end after it starts."))
+    if details.registration_closes_at <= details.registration_opens_at:
+        raise SessionError(_("Registration must close after it opens."))
+    if details.registration_closes_at > details.starts_at:
+        raise SessionError(_("Registration must close before the session starts."))
+    if details.capacity < 1:
+        raise SessionError(_("A session needs at least one seat."))
+    if details.mode in (SessionMode.IN_PERSON, SessionMode.HYBRID) and not details.venue.strip():
+        raise SessionError(_("Give a venue for a session held in person."))
+
+
+def _unique_slug(title: str, starts_at: datetime) -> str:
+    local = timezone.localtime(starts_at)
+    base = slugify(f"{title} {local:%Y-%m-%d}")[:160] or "session"
+    slug, n = base, 2
+    while slug in RESERVED_SLUGS or EngagementSession.objects.filter(slug=slug).exists():
+        slug = f"{base}-{n}"
+        n += 1
+    return slug
+
+
+# --- Sessions -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def session_create(*, created_by, details: SessionDetails) -> EngagementSession:
+    """Create a draft session. Side effects: an audit row."""
+    _validate_details(details)
+    session = EngagementSession(
+        slug=_unique_slug(details.title, details.starts_at),
+        created_by=created_by,
+        status=SessionStatus.DRAFT,
+        **{k: v for k, v in details.__dict__.items() if k != "harm_categories"},
+    )
+    session.save()
+    session.harm_categories.set(details.harm_categories)
+    audit_record(
+        actor=created_by,
+        action="engagement.session_create",
+        object_type="engagementsession",
+        object_id=session.pk,
+    )
+    return session
+
+
+@transaction.atomic
+def session_update(
+    *, session: EngagementSession, editor, details: SessionDetails
+) -> EngagementSession:
+    """Change a session's details under its row lock.
+
+    Refuses a capacity below the confirmed count. Side effects: when the time, format or
+    place of a published session changes, every active registrant is emailed (on commit);
+    an audit row.
+    """
+    _validate_details(details)
+    locked = _lock_session(session.pk)
+    if locked.status == SessionStatus.CANCELLED:
+        raise SessionError(_("This session was cancelled and can no longer be changed."))
+    if details.capacity < locked.seats_taken:
+        raise SessionError(
+            _(
+                "%(confirmed)d people already hold a seat, so the capacity cannot go below "
+                "%(confirmed)d. Cancel registrations first if the room is smaller."
+            )
+            % {"confirmed": locked.seats_taken}
+        )
+    changed = [f for f in _NOTIFIED_FIELDS if getattr(locked, f) != getattr(details, f)]
+    fields = [k for k in details.__dict__ if k != "harm_categories"]
+    for field in fields:
+        setattr(locked, field, getattr(details, field))
+    locked.save(update_fields=[*fields, "updated_at"])
+    locked.harm_categories.set(details.harm_categories)
+    if changed and locked.status == SessionStatus.PUBLISHED:
+        for registration_id in _active_registration_ids(locked):
+            _enqueue_registration_email(registration_id, "session_changed")
+    audit_record(
+        actor=editor,
+        action="engagement.session_update",
+        object_type="engagementsession",
+        object_id=locked.pk,
+        details={"notified_changes": changed},
+    )
+    return locked
+
+
+@transaction.atomic
+def session_publish(*, session: EngagementSession, organiser) -> EngagementSession:
+    """Make a draft session public. Side effects: an audit row."""
+    updated = EngagementSession.objects.filter(pk=session.pk, status=SessionStatus.DRAFT).update(
+        status=SessionStatus.PUBLISHED, updated_at=timezone.now()
+    )
+    if not updated:
+        raise SessionError(_("Only a draft session can be published."))
+    audit_record(
+        actor=organiser,
+        action="engagement.session_publish",
+        object_type="engagementsession",
+        object_id=session.pk,
+    )
+    session.refresh_from_db()
+    return session
+
+
+@transaction.atomic
+def session_cancel(*, session: EngagementSession, organiser, reason: str) -> EngagementSession:
+    """Cancel a session with a reason that goes to its registrants.
+
+    Registrations keep their status as a record of who was coming. Side effects: every
+    active registrant is emailed the reason (on commit); an audit row.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise SessionError(_("Give a reason: it is sent to everyone registered."))
+    locked = _lock_session(session.pk)
+    if locked.status == SessionStatus.CANCELLED:
+        raise SessionError(_("This session is already cancelled."))
+    if locked.is_past:
+        raise SessionError(_("This session has already taken place."))
+    was_published = locked.status == SessionStatus.PUBLISHED
+    locked.status = SessionStatus.CANCELLED
+    locked.cancellation_reason = reason
+    locked.cancelled_at = timezone.now()
+    locked.save(update_fields=["status", "cancellation_reason", "cancelled_at", "updated_at"])
+    if was_published:
+        for registration_id in _active_registration_ids(locked):
+            _enqueue_registration_email(registration_id, "session_cancelled")
+    audit_record(
+        actor=organiser,
+        action="engagement.session_cancel",
+        object_type="engagementsession",
+        object_id=locked.pk,
+        details={"reason": reason},
+    )
+    return locked
+
+
+def _active_registration_ids(session: EngagementSession) -> list[int]:
+    return list(
+        session.registrations.exclude(status=RegistrationStatus.CANCELLED).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+# --- Registrations --------------------------------------------------------------------
+
+
+def _check_open(session: EngagementSession, now: datetime) -> None:
+    if session.status == SessionStatus.CANCELLED:
+        raise RegistrationError(_("This session has been cancelled."))
+    if session.status != SessionStatus.PUBLISHED:
+        raise RegistrationError(_("This session is not open for registration."))
+    if session.starts_at <= now:
+        raise RegistrationError(_("This session has already started or taken place."))
+    if now < session.registration_opens_at:
+        raise RegistrationError(_("Registration for this session has not opened yet."))
+    if now >= session.registration_closes_at:
+        raise RegistrationError(_("Registration for this session has closed."))
+
+
+@transaction.atomic
+def registration_create(
+    *,
+    session: EngagementSession,
+    participant,
+    registered_by,
+    access_needs: str = "",
+) -> Registration:
+    """Give `participant` a seat if one is free, else the next place on the waiting list.
+
+    Locks: the session's row, for the rest of the transaction. Side effects: a confirmation
+    (with a calendar file) or waiting-list email, enqueued on commit.
+    """
+    if registered_by.pk != participant.pk:
+        raise RegistrationError(_("You can only register yourself."))
+    if not participant.is_active:
+        raise RegistrationError(_("This account cannot register."))
+    locked = _lock_session(session.pk)
+    _check_open(locked, timezone.now())
+    if (
+        Registration.objects.filter(session=locked, participant=participant)
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .exists()
+    ):
+        raise RegistrationError(_("You are already registered for this session."))
+    now = timezone.now()
+    if _claim_seat(locked):
+        registration = Registration(
+            session=locked,
+            participant=participant,
+            status=RegistrationStatus.CONFIRMED,
+            confirmed_at=now,
+            access_needs=access_needs.strip(),
+        )
+        kind = "confirmed"
+    else:
+        position = locked.waitlist_length + 1
+        EngagementSession.objects.filter(pk=locked.pk).update(waitlist_length=position)
+        registration = Registration(
+            session=locked,
+            participant=participant,
+            status=RegistrationStatus.WAITLISTED,
+            waitlist_position=position,
+            access_needs=access_needs.strip(),
+        )
+        kind = "waitlisted"
+    try:
+        with transaction.atomic():
+            registration.save()
+    except IntegrityError:
+        # The lock makes this unreachable; the unique constraint is the guarantee.
+        raise RegistrationError(_("You are already registered for this session.")) from None
+    _enqueue_registration_email(registration.pk, kind)
+    return registration
+
+
+def _leave_waitlist(session: EngagementSession, position: int) -> None:
+    """Close the gap left at `position`. Caller holds the session's row lock."""
+    Registration.objects.filter(
+        session=session, status=RegistrationStatus.WAITLISTED, waitlist_position__gt=position
+    ).update(waitlist_position=F("waitlist_position") - 1)
+    EngagementSession.objects.filter(pk=session.pk).update(waitlist_length=F("waitlist_length") - 1)
+    session.waitlist_length -= 1
+
+
+def _confirm_waitlisted(session: EngagementSession, registration: Registration, note: str) -> None:
+    """Move one waitlisted registration onto a seat. Caller holds the row lock and has freed
+    or checked the seat."""
+    position = registration.waitlist_position
+    registration.status = RegistrationStatus.CONFIRMED
+    registration.waitlist_position = None
+    registration.confirmed_at = timezone.now()
+    registration.promotion_note = note
+    registration.save(
+        update_fields=["status", "waitlist_position", "confirmed_at", "promotion_note"]
+    )
+    _leave_waitlist(session, position)
+    claimed = EngagementSession.objects.filter(pk=session.pk, seats_taken__lt=F("capacity")).update(
+        seats_taken=F("seats_taken") + 1
+    )
+    if not claimed:
+        raise RegistrationError(_("No seat is free for this session."))
+    _enqueue_registration_email(registration.pk, "promoted")
+
+
+@transaction.atomic
+def registration_cancel(*, registration: Registration, cancelled_by) -> Registration:
+    """Cancel a participant's own place. A freed seat goes to the first person waiting, in the
+    same transaction.
+
+    Locks: the session's row. Side effects: a cancellation email to the participant and a
+    "you have a seat" email to anyone promoted, on commit.
+    """
+    if cancelled_by.pk != registration.participant_id:
+        raise RegistrationError(_("You can only cancel your own registration."))
+    session = _lock_session(registration.session_id)
+    current = Registration.objects.select_for_update().get(pk=registration.pk)
+    if current.status == RegistrationStatus.CANCELLED:
+        raise RegistrationError(_("This registration is already cancelled."))
+    if session.has_started:
+        raise RegistrationError(_("This session has already started, so it cannot be cancelled."))
+    was = current.status
+    position = current.waitlist_position
+    current.status = RegistrationStatus.CANCELLED
+    current.waitlist_position = None
+    current.cancelled_at = timezone.now()
+    current.save(update_fields=["status", "waitlist_position", "cancelled_at"])
+    if was == RegistrationStatus.WAITLISTED:
+        _leave_waitlist(session, position)
+    else:
+        EngagementSession.objects.filter(pk=session.pk).update(seats_taken=F("seats_taken") - 1)
+        if session.status == SessionStatus.PUBLISHED:
+            first = (
+                Registration.objects.select_for_update()
+                .filter(session=session, status=RegistrationStatus.WAITLISTED)
+                .order_by("waitlist_position")
+                .first()
+            )
+            if first is not None:
+                _confirm_waitlisted(session, first, note="")
+    _enqueue_registration_email(current.pk, "cancelled")
+    return current
+
+
+@transaction.atomic
+def registration_move_from_waitlist(
+    *, registration: Registration, organiser, reason: str
+) -> Registration:
+    """Give a seat to someone on the waiting list out of turn, with a recorded reason.
+
+    Needs a free seat: raise the capacity first. Locks: the session's row. Side effects: a
+    "you have a seat" email on commit; an audit row with the reason.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise RegistrationError(_("Give a reason for moving this person from the waiting list."))
+    session = _lock_session(registration.session_id)
+    current = Registration.objects.select_for_update().get(pk=registration.pk)
+    if current.status != RegistrationStatus.WAITLISTED:
+        raise RegistrationError(_("This person is not on the waiting list."))
+    if session.status != SessionStatus.PUBLISHED or session.has_started:
+        raise RegistrationError(_("Places can only be moved before a published session starts."))
+    if session.seats_taken >= session.capacity:
+        raise RegistrationError(
+            _("Every seat is taken. Raise the capacity first, then move this person.")
+        )
+    _confirm_waitlisted(session, current, note=reason)
+    audit_record(
+        actor=organiser,
+        action="engagement.registration_move_from_waitlist",
+        object_type="registration",
+        object_id=current.pk,
+        details={"session": session.pk, "reason": reason},
+    )
+    return current
+
+
+@transaction.atomic
+def registration_mark_attendance(
+    *, registration: Registration, organiser, attended: bool
+) -> Registration:
+    """Record whether a confirmed registrant came. Only once the session has started."""
+    session = registration.session
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise RegistrationError(_("Only people with a confirmed seat can be marked as attending."))
+    if not session.has_started:
+        raise RegistrationError(_("Attendance can be marked once the session has started."))
+    Registration.objects.filter(pk=registration.pk).update(attended=attended)
+    registration.attended = attended
+    return registration
+
+
+def registration_claim_reminder(*, registration_id: int) -> bool:
+    """Claim the right to send this registration's reminder. True exactly once, however many
+    workers ask: a conditional UPDATE on reminder_sent_at."""
+    return bool(
+        Registration.objects.filter(
+            pk=registration_id,
+            status=RegistrationStatus.CONFIRMED,
+            reminder_sent_at__isnull=True,
+        ).update(reminder_sent_at=timezone.now())
+    )
+
+
+@transaction.atomic
+def roster_export_csv(*, session: EngagementSession, organiser) -> str:
+    """The roster as CSV: names and emails only, for the organisers running the session.
+
+    Side effects: an audit row naming who exported which session.
+    """
+    rows = (
+        session.registrations.select_related("participant")
+        .order_by("status", "waitlist_position", "created_at", "pk")
+        .values_list(
+            "participant__display_name",
+            "participant__email",
+            "status",
+            "waitlist_position",
+            "attended",
+        )
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["name", "email", "status", "waitlist_position", "attended"])
+    count = 0
+    for name, email, status, position, attended in rows:
+        # A leading =, +, - or @ would run as a formula in a spreadsheet.
+        safe_name = "'" + name if name[:1] in ("=", "+", "-", "@") else name
+        writer.writerow([safe_name, email, status, position or "", "yes" if attended else "no"])
+        count += 1
+    audit_record(
+        actor=organiser,
+        action="engagement.roster_export",
+        object_type="engagementsession",
+        object_id=session.pk,
+        details={"rows": count, "format": "csv"},
+    )
+    return buffer.getvalue()

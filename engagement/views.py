@@ -1,0 +1,318 @@
+"""Session pages, registration, My sessions and the organiser console. Thin: parse, fetch with
+an access helper, call one service, message, redirect."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.permissions import role_required
+from accounts.roles import Role
+from harms.models import HarmCategory
+
+from . import selectors, services
+from .forms import AttendanceForm, ReasonForm, RegistrationForm, SessionForm
+from .ics import session_calendar, session_calendar_filename
+from .models import RegistrationStatus, SessionMode, SessionStatus
+from .permissions import (
+    can_see_attendee_details,
+    get_registration_for_organiser,
+    get_registration_for_participant,
+    get_session_for_organiser,
+    get_session_for_user,
+)
+
+PAGE_SIZE = 10
+ROSTER_PAGE_SIZE = 50
+
+
+def _page(request: HttpRequest, items, per_page: int):
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+# --- Public pages ---------------------------------------------------------------------
+
+
+@require_GET
+def session_list(request: HttpRequest) -> HttpResponse:
+    past = request.GET.get("when") == "past"
+    category = request.GET.get("category", "")
+    mode = request.GET.get("mode", "")
+    if mode not in SessionMode.values:
+        mode = ""
+    sessions = selectors.public_sessions(past=past, category=category, mode=mode)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "engagement/engagementsession_list.html",
+        {
+            "page": _page(request, sessions, PAGE_SIZE),
+            "past": past,
+            "category": category,
+            "mode": mode,
+            "categories": HarmCategory.objects.order_by("order", "name"),
+            "modes": SessionMode.choices,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@require_GET
+def session_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    session = get_session_for_user(request.user, slug)
+    registration = selectors.active_registration(session=session, participant=request.user)
+    return render(
+        request,
+        "engagement/engagementsession_detail.html",
+        {
+            "session": session,
+            "registration": registration,
+            "show_attendee_details": can_see_attendee_details(request.user, session, registration),
+            "registration_open": session.registration_is_open(),
+            "form": RegistrationForm(),
+        },
+    )
+
+
+@require_GET
+def session_calendar_download(request: HttpRequest, slug: str) -> HttpResponse:
+    session = get_session_for_user(request.user, slug)
+    response = HttpResponse(session_calendar(session), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{session_calendar_filename(session)}"'
+    return response
+
+
+@login_required
+@require_POST
+def session_register(request: HttpRequest, slug: str) -> HttpResponse:
+    session = get_session_for_user(request.user, slug)
+    form = RegistrationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please keep your access needs under 1,000 characters."))
+        return redirect(session)
+    try:
+        registration = services.registration_create(
+            session=session,
+            participant=request.user,
+            registered_by=request.user,
+            access_needs=form.cleaned_data["access_needs"],
+        )
+    except services.RegistrationError as error:
+        messages.error(request, str(error))
+        return redirect(session)
+    if registration.status == RegistrationStatus.CONFIRMED:
+        messages.success(request, _("Your seat is confirmed. We have emailed you the details."))
+    else:
+        messages.info(
+            request,
+            _("The session is full, so you are on the waiting list, in place %(position)d.")
+            % {"position": registration.waitlist_position},
+        )
+    return redirect(session)
+
+
+# --- My sessions ----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_sessions(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "engagement/registration_list.html",
+        {
+            "page": _page(request, selectors.registrations_of(request.user), PAGE_SIZE),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = get_registration_for_participant(request.user, pk)
+    try:
+        services.registration_cancel(registration=registration, cancelled_by=request.user)
+    except services.RegistrationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Your registration is cancelled."))
+    return redirect("engagement:my_sessions")
+
+
+# --- Organiser console ----------------------------------------------------------------
+
+
+@role_required(Role.ORGANISER)
+@require_GET
+def console(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "engagement/console.html",
+        {"page": _page(request, selectors.console_sessions(), 20)},
+    )
+
+
+@role_required(Role.ORGANISER)
+@require_http_methods(["GET", "POST"])
+def session_create(request: HttpRequest) -> HttpResponse:
+    form = SessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.session_create(created_by=request.user, details=form.details())
+        except services.SessionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Draft session created. Publish it when it is ready."))
+            return redirect("engagement:console_roster", pk=session.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "engagement/engagementsession_form.html", {"form": form}, status=status)
+
+
+@role_required(Role.ORGANISER)
+@require_http_methods(["GET", "POST"])
+def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_organiser(pk)
+    form = SessionForm(request.POST or None, initial=SessionForm.initial_from(session))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_update(session=session, editor=request.user, details=form.details())
+        except services.SessionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Session saved."))
+            return redirect("engagement:console_roster", pk=session.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "engagement/engagementsession_form.html",
+        {"form": form, "session": session},
+        status=status,
+    )
+
+
+@role_required(Role.ORGANISER)
+@require_POST
+def session_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_organiser(pk)
+    try:
+        services.session_publish(session=session, organiser=request.user)
+    except services.SessionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Session published: participants can now see it."))
+    return redirect("engagement:console_roster", pk=session.pk)
+
+
+@role_required(Role.ORGANISER)
+@require_http_methods(["GET", "POST"])
+def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_organiser(pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_cancel(
+                session=session, organiser=request.user, reason=form.cleaned_data["reason"]
+            )
+        except services.SessionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Session cancelled. Everyone registered is being told."))
+            return redirect("engagement:console_roster", pk=session.pk)
+    return render(
+        request,
+        "engagement/engagementsession_cancel.html",
+        {"form": form, "session": session},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@role_required(Role.ORGANISER)
+@require_GET
+def session_roster(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_organiser(pk)
+    status = request.GET.get("status", RegistrationStatus.CONFIRMED)
+    if status not in RegistrationStatus.values:
+        status = RegistrationStatus.CONFIRMED
+    return render(
+        request,
+        "engagement/roster.html",
+        {
+            "session": session,
+            "status": status,
+            "tabs": RegistrationStatus.choices,
+            "counts": selectors.roster_counts(session),
+            "page": _page(
+                request, selectors.roster(session=session, status=status), ROSTER_PAGE_SIZE
+            ),
+            "can_mark_attendance": session.has_started
+            and session.status != SessionStatus.CANCELLED,
+        },
+    )
+
+
+@role_required(Role.ORGANISER)
+@require_GET
+def session_roster_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_organiser(pk)
+    content = services.roster_export_csv(session=session, organiser=request.user)
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="roster-session-{session.pk}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@role_required(Role.ORGANISER)
+@require_POST
+def registration_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = get_registration_for_organiser(pk)
+    form = AttendanceForm(request.POST)
+    form.is_valid()
+    try:
+        services.registration_mark_attendance(
+            registration=registration,
+            organiser=request.user,
+            attended=form.cleaned_data.get("attended", False),
+        )
+    except services.RegistrationError as error:
+        messages.error(request, str(error))
+    else:
+        name = registration.participant.display_name
+        if registration.attended:
+            messages.success(request, _("%(name)s marked as attended.") % {"name": name})
+        else:
+            messages.success(request, _("%(name)s marked as absent.") % {"name": name})
+    return redirect(
+        f"{redirect('engagement:console_roster', pk=registration.session_id).url}"
+        f"?status=confirmed&page={request.POST.get('page', '1')}"
+    )
+
+
+@role_required(Role.ORGANISER)
+@require_http_methods(["GET", "POST"])
+def registration_move(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = get_registration_for_organiser(pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.registration_move_from_waitlist(
+                registration=registration,
+                organiser=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except services.RegistrationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Moved from the waiting list: their seat is confirmed."))
+            return redirect("engagement:console_roster", pk=registration.session_id)
+    return render(
+        request,
+        "engagement/registration_move.html",
+        {"form": form, "registration": registration, "session": registration.session},
+        status=400 if request.method == "POST" else 200,
+    )
