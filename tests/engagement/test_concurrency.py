@@ -1,0 +1,132 @@
+"""Real threads against PostgreSQL: the row lock and the seat counter hold under a burst.
+SQLite serialises writers anyway, so these are skipped there (see tests/conftest.py)."""
+
+import threading
+import time
+from collections import Counter
+
+import pytest
+from django.db import connection
+
+from engagement import services
+from engagement.models import EngagementSession, Registration, RegistrationStatus
+from tests.factories import UserFactory
+
+from .factories import EngagementSessionFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def _run_at_once(calls):
+    """Start every call at the same moment in its own thread; return (results, errors)."""
+    barrier = threading.Barrier(len(calls))
+    results, errors = [], []
+    lock = threading.Lock()
+
+    def worker(call):
+        try:
+            barrier.wait(timeout=30)
+            outcome = call()
+            with lock:
+                results.append(outcome)
+        except services.RegistrationError as refusal:
+            with lock:
+                results.append(refusal)
+        except Exception as error:  # anything else is a failure the test reports
+            with lock:
+                errors.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results, errors
+
+
+def _register_call(session, participant):
+    return lambda: services.registration_create(
+        session=session, participant=participant, registered_by=participant
+    )
+
+
+def test_fifty_participants_at_once_fill_ten_seats_and_queue_the_rest_in_order():
+    session = EngagementSessionFactory(capacity=10)
+    people = UserFactory.create_batch(50, password="!")
+    results, errors = _run_at_once([_register_call(session, person) for person in people])
+    assert errors == []
+    assert not [r for r in results if isinstance(r, Exception)]
+    statuses = Counter(session.registrations.values_list("status", flat=True))
+    assert statuses == {RegistrationStatus.CONFIRMED: 10, RegistrationStatus.WAITLISTED: 40}
+    positions = sorted(
+        session.registrations.filter(status="waitlisted").values_list(
+            "waitlist_position", flat=True
+        )
+    )
+    assert positions == list(range(1, 41))
+    session.refresh_from_db()
+    assert (session.seats_taken, session.waitlist_length) == (10, 40)
+    # First come, first promoted: the order of positions is the order of arrival.
+    waiting = list(session.registrations.filter(status="waitlisted").order_by("waitlist_position"))
+    assert [r.pk for r in waiting] == sorted(r.pk for r in waiting)
+
+
+def test_one_participant_firing_ten_requests_ends_with_one_registration():
+    session = EngagementSessionFactory(capacity=10)
+    person = UserFactory()
+    results, errors = _run_at_once([_register_call(session, person) for _ in range(10)])
+    assert errors == []
+    assert Registration.objects.filter(session=session, participant=person).count() == 1
+    refusals = [r for r in results if isinstance(r, services.RegistrationError)]
+    assert len(refusals) == 9
+    assert all("already registered" in str(r) for r in refusals)
+    session.refresh_from_db()
+    assert session.seats_taken == 1
+
+
+def test_concurrent_cancellations_promote_each_waiting_person_once():
+    session = EngagementSessionFactory(capacity=5)
+    people = UserFactory.create_batch(10, password="!")
+    registrations = [
+        services.registration_create(session=session, participant=p, registered_by=p)
+        for p in people
+    ]
+    seated = registrations[:5]
+    results, errors = _run_at_once(
+        [
+            (lambda r=r: services.registration_cancel(registration=r, cancelled_by=r.participant))
+            for r in seated
+        ]
+    )
+    assert errors == []
+    session.refresh_from_db()
+    assert (session.seats_taken, session.waitlist_length) == (5, 0)
+    assert set(session.registrations.filter(status="confirmed").values_list("pk", flat=True)) == {
+        r.pk for r in registrations[5:]
+    }
+
+
+def test_control_without_the_lock_and_counter_the_session_is_overbooked(monkeypatch):
+    """The guard matters: replace the row lock and the seat counter with a naive
+    count-then-insert, and the same burst confirms more people than there are seats."""
+    session = EngagementSessionFactory(capacity=10)
+    people = UserFactory.create_batch(30, password="!")
+
+    def no_lock(session_id):
+        return EngagementSession.objects.get(pk=session_id)
+
+    def count_then_insert(locked):
+        confirmed = Registration.objects.filter(
+            session_id=locked.pk, status=RegistrationStatus.CONFIRMED
+        ).count()
+        time.sleep(0.05)  # widen the window between the check and the insert
+        return confirmed < locked.capacity
+
+    monkeypatch.setattr(services, "_lock_session", no_lock)
+    monkeypatch.setattr(services, "_claim_seat", count_then_insert)
+    results, errors = _run_at_once([_register_call(session, person) for person in people])
+    assert errors == []
+    confirmed = session.registrations.filter(status="confirmed").count()
+    assert confirmed > session.capacity
