@@ -44,3 +44,170 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Audit events cannot be deleted.")
+
+
+# --- Digests ----------------------------------------------------------------------------
+
+
+class DigestKind(models.TextChoices):
+    WEEKLY = "weekly", _("Weekly")
+    ON_DEMAND = "on_demand", _("On demand")
+
+
+class DigestStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    COMPILING = "compiling", _("Compiling")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class Digest(models.Model):
+    """A feedback digest for one period. reports.services owns every change of status.
+
+    One row per kind and period: asking again re-queues this row and replaces its figures.
+    Workers claim it with a conditional UPDATE (queued -> compiling), so two never compile it
+    at once; a stale "compiling" row (its worker died) is re-queued by the beat sweep.
+    """
+
+    kind = models.CharField(_("kind"), max_length=10, choices=DigestKind.choices)
+    period_start = models.DateTimeField(_("period starts"))
+    period_end = models.DateTimeField(_("period ends (exclusive)"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=DigestStatus.choices, default=DigestStatus.QUEUED
+    )
+    error = models.TextField(_("error"), blank=True)
+    figures = models.JSONField(_("figures"), default=dict, blank=True)
+    html = models.TextField(_("rendered digest"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked for by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    attempts = models.PositiveIntegerField(_("compile attempts"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    queued_at = models.DateTimeField(_("queued at"))
+    started_at = models.DateTimeField(_("compiling since"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    revised_at = models.DateTimeField(
+        _("revised at"),
+        null=True,
+        blank=True,
+        help_text=_("When quotes were removed after someone withdrew their consent."),
+    )
+
+    class Meta:
+        ordering = ["-period_end", "-id"]
+        verbose_name = _("digest")
+        verbose_name_plural = _("digests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "period_start", "period_end"],
+                name="digest_one_per_kind_and_period",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gt=models.F("period_start")),
+                name="digest_period_ordered",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} digest {self.period_start:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("reports:digest_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (DigestStatus.QUEUED, DigestStatus.COMPILING)
+
+
+class DigestQuote(models.Model):
+    """Which feedback a digest quotes, so withdrawing consent finds every digest to revise.
+    A bare id, not a foreign key: the link must outlive the feedback's deletion."""
+
+    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="quoted")
+    feedback_id = models.PositiveBigIntegerField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["digest", "feedback_id"], name="digestquote_once_per_digest"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.digest_id}: feedback {self.feedback_id}"
+
+
+class DeliveryStatus(models.TextChoices):
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class DigestDelivery(models.Model):
+    """One digest emailed to one subscriber. The row is claimed before the email goes out:
+    a second run of the send task finds it and sends nothing."""
+
+    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="deliveries")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices)
+    claimed_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("digest delivery")
+        verbose_name_plural = _("digest deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["digest", "recipient"], name="digestdelivery_one_per_recipient"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.digest_id} -> {self.recipient_id} ({self.status})"
+
+
+class DigestSubscription(models.Model):
+    """An MCI staff member's choice to receive each ready digest by email."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="digest_subscription",
+    )
+    created_at = models.DateTimeField(_("subscribed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("digest subscription")
+        verbose_name_plural = _("digest subscriptions")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class LaunchSettings(models.Model):
+    """The one row that holds the AfA's official launch date (overrides AFA_LAUNCH_DATE)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    launch_date = models.DateField(_("official launch date"))
+
+    class Meta:
+        verbose_name = _("launch settings")
+        verbose_name_plural = _("launch settings")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="launchsettings_singleton")
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Launch on %(date)s") % {"date": self.launch_date})
