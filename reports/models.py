@@ -211,3 +211,76 @@ class LaunchSettings(models.Model):
 
     def __str__(self) -> str:
         return str(_("Launch on %(date)s") % {"date": self.launch_date})
+
+
+# --- Exports (issue 6) ---
+
+
+class ExportJobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Being written")
+    READY = "ready", _("Ready to download")
+    FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired and deleted")
+
+
+class ExportJob(models.Model):
+    """An export too large to build during the request, built by a worker into a private file
+    that only its requester can download, until it expires. reports.export_services owns every
+    change of status; a worker claims the job with a conditional UPDATE (queued -> running)."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked for by"),
+        on_delete=models.CASCADE,
+        related_name="export_jobs",
+    )
+    dataset = models.CharField(_("dataset"), max_length=20)
+    file_format = models.CharField(_("format"), max_length=5)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    include_personal_data = models.BooleanField(_("with names and emails"), default=False)
+    purpose = models.TextField(_("purpose"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ExportJobStatus.choices,
+        default=ExportJobStatus.QUEUED,
+    )
+    rows_total = models.PositiveIntegerField(_("rows expected"), default=0)
+    rows_written = models.PositiveIntegerField(_("rows written"), default=0)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    file_name = models.CharField(_("file name"), max_length=120, blank=True)
+    # Relative to EXPORT_ROOT; never served by URL, only through the download view.
+    file_path = models.CharField(_("stored file"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("asked for at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("file deleted after"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+        permissions = [("export_personal_data", _("Can export names and emails"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(include_personal_data=False) | ~models.Q(purpose=""),
+                name="exportjob_personal_data_needs_purpose",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "expires_at"]),
+            models.Index(fields=["requested_by", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset}.{self.file_format} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("reports:exportjob_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (ExportJobStatus.QUEUED, ExportJobStatus.RUNNING)
