@@ -1,0 +1,93 @@
+"""Chromium end to end: a participant registers, finds the session in My sessions, downloads
+the calendar file and cancels; an organiser marks attendance. axe-core checks each page."""
+
+import re
+import time
+from datetime import timedelta
+
+import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from accounts.roles import Role
+from engagement.models import EngagementSession, Registration, RegistrationStatus
+from tests.conftest import assert_no_serious_axe_violations
+from tests.factories import PASSWORD, UserFactory
+
+from .factories import EngagementSessionFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+
+
+def _sign_in(page, base_url, user, totp_secret=None):
+    page.goto(f"{base_url}/accounts/login/")
+    page.locator("input[name=login]").fill(user.email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit]").first.click()
+    if totp_secret:
+        code = format_hotp_value(hotp_value(totp_secret, int(time.time()) // 30))
+        page.locator("input[name=code]").fill(code)
+        page.locator("form button[type=submit]").first.click()
+    expect(page).not_to_have_url(re.compile(r"/accounts/(login|2fa)/"))
+
+
+def test_participant_registers_and_cancels_and_organiser_marks_attendance(live_server, page):
+    participant = UserFactory(display_name="Pat Browser")
+    organiser = UserFactory(display_name="Oscar Browser", roles=[Role.ORGANISER], mfa=True)
+    upcoming = EngagementSessionFactory(title="Safer messaging conversation", capacity=5)
+    ongoing = EngagementSessionFactory(
+        title="Today's conversation",
+        starts_at=timezone.now() - timedelta(minutes=15),
+        ends_at=timezone.now() + timedelta(hours=1),
+        registration_opens_at=timezone.now() - timedelta(days=5),
+        registration_closes_at=timezone.now() - timedelta(hours=1),
+    )
+    attendee = UserFactory(display_name="Ada Attendee")
+    Registration.objects.create(
+        session=ongoing, participant=attendee, status=RegistrationStatus.CONFIRMED
+    )
+    EngagementSession.objects.filter(pk=ongoing.pk).update(seats_taken=1)
+
+    base = live_server.url
+    _sign_in(page, base, participant)
+
+    page.goto(f"{base}/sessions/")
+    expect(page.get_by_role("heading", name="Engagement sessions", level=1)).to_be_visible()
+    assert_no_serious_axe_violations(page)
+
+    page.get_by_role("link", name="Safer messaging conversation").click()
+    expect(
+        page.get_by_role("heading", name="Safer messaging conversation", level=1)
+    ).to_be_visible()
+    assert_no_serious_axe_violations(page)
+    page.get_by_label("Access needs (optional)").fill("Captions, please")
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_text("Your seat is confirmed.").first).to_be_visible()
+    expect(page.get_by_test_id("online-link")).to_be_visible()
+
+    page.get_by_role("link", name="My sessions", exact=True).first.click()
+    expect(page.get_by_role("heading", name="My sessions", level=1)).to_be_visible()
+    expect(page.get_by_test_id("my-status")).to_contain_text("Seat confirmed")
+    assert_no_serious_axe_violations(page)
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=re.compile("^Calendar file")).click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".ics")
+    assert b"BEGIN:VCALENDAR" in open(download.path(), "rb").read()  # noqa: SIM115
+
+    page.get_by_role("button", name=re.compile("^Cancel")).click()
+    expect(page.get_by_text("Your registration is cancelled.")).to_be_visible()
+    expect(page.get_by_test_id("my-status")).to_contain_text("Cancelled")
+    assert Registration.objects.get(session=upcoming, participant=participant).status == (
+        RegistrationStatus.CANCELLED
+    )
+
+    page.context.clear_cookies()
+    _sign_in(page, base, organiser, totp_secret=organiser.totp_secret)
+    page.goto(f"{base}/organise/")
+    page.get_by_role("link", name="Today's conversation").click()
+    page.get_by_role("button", name=re.compile("^Mark attended")).click()
+    expect(page.get_by_text("Ada Attendee marked as attended.")).to_be_visible()
+    assert Registration.objects.get(session=ongoing, participant=attendee).attended is True
