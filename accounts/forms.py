@@ -69,12 +69,19 @@ class SignupDetailsForm(forms.Form):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["display_name", "background", "organisation"]
+        fields = ["display_name", "background", "organisation", "content_warning_display"]
         labels = {
             "display_name": _("Display name"),
             "background": _("Which best describes you?"),
             "organisation": _("Organisation (optional)"),
+            "content_warning_display": _("Content that carries a content warning"),
         }
+        widgets = {"content_warning_display": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Optional in the post: an older form without it keeps the current choice.
+        self.fields["content_warning_display"].required = False
 
     def save(self, commit: bool = True) -> User:  # noqa: ARG002 - the service saves
         return services.user_update_profile(
@@ -82,4 +89,5 @@ class ProfileForm(forms.ModelForm):
             display_name=self.cleaned_data["display_name"],
             background=self.cleaned_data["background"],
             organisation=self.cleaned_data["organisation"],
+            content_warning_display=self.cleaned_data.get("content_warning_display") or None,
         )

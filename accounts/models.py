@@ -23,6 +23,11 @@ class AgeGroup(models.TextChoices):
     MINOR_WITH_CONSENT = "minor", _("I am under 18 and my parent or guardian consents")
 
 
+class ContentWarningDisplay(models.TextChoices):
+    COLLAPSED = "collapsed", _("Collapsed: I choose when to read")
+    EXPANDED = "expanded", _("Expanded: show the text under the warning")
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -67,6 +72,12 @@ class User(AbstractUser):
     guardian_consent = models.BooleanField(_("guardian consents"), default=False)
     pdpa_consent_version = models.CharField(_("privacy notice version"), max_length=20, blank=True)
     pdpa_consented_at = models.DateTimeField(_("privacy consent given at"), null=True, blank=True)
+    content_warning_display = models.CharField(
+        _("content under a warning"),
+        max_length=10,
+        choices=ContentWarningDisplay.choices,
+        default=ContentWarningDisplay.COLLAPSED,
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = ["display_name"]

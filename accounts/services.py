@@ -56,10 +56,19 @@ def user_complete_signup(
 
 @transaction.atomic
 def user_update_profile(
-    *, user: User, display_name: str, background: str, organisation: str
+    *,
+    user: User,
+    display_name: str,
+    background: str,
+    organisation: str,
+    content_warning_display: str | None = None,
 ) -> User:
     user.display_name = display_name
     user.background = background
     user.organisation = organisation
-    user.save(update_fields=["display_name", "background", "organisation"])
+    fields = ["display_name", "background", "organisation"]
+    if content_warning_display is not None:
+        user.content_warning_display = content_warning_display
+        fields.append("content_warning_display")
+    user.save(update_fields=fields)
     return user

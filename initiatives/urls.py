@@ -1,5 +1,50 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "initiatives"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("ideas/", views.idea_board, name="idea_board"),
+    path("ideas/new/", views.idea_create, name="idea_create"),
+    path("ideas/mine/", views.my_ideas, name="my_ideas"),
+    path("ideas/<int:pk>/", views.idea_detail, name="idea_detail"),
+    path("ideas/<int:pk>/edit/", views.idea_edit, name="idea_edit"),
+    path("ideas/<int:pk>/submit/", views.idea_submit, name="idea_submit"),
+    path("ideas/<int:pk>/withdraw/", views.idea_withdraw, name="idea_withdraw"),
+    path("ideas/<int:pk>/support/", views.idea_support, name="idea_support"),
+    path("ideas/<int:pk>/comment/", views.idea_comment, name="idea_comment"),
+    path("ideas/<int:pk>/report/", views.idea_report, name="idea_report"),
+    path("ideas/comments/<int:pk>/delete/", views.comment_delete, name="comment_delete"),
+    path("ideas/comments/<int:pk>/report/", views.comment_report, name="comment_report"),
+    path("moderation/", views.moderation_queue, name="moderation_queue"),
+    path("moderation/bulk/", views.moderation_bulk, name="moderation_bulk"),
+    path("moderation/ideas/<int:pk>/", views.moderation_idea, name="moderation_idea"),
+    path(
+        "moderation/ideas/<int:pk>/warning/",
+        views.moderation_idea_warning,
+        name="moderation_idea_warning",
+    ),
+    path(
+        "moderation/ideas/<int:pk>/redact/",
+        views.moderation_idea_redact,
+        name="moderation_idea_redact",
+    ),
+    path("moderation/comments/<int:pk>/", views.moderation_comment, name="moderation_comment"),
+    path(
+        "moderation/reports/<str:kind>/<int:pk>/",
+        views.moderation_resolve,
+        name="moderation_resolve",
+    ),
+    path("initiatives/", views.initiative_list, name="initiative_list"),
+    path("initiatives/new/", views.initiative_create, name="initiative_create"),
+    path("initiatives/<slug:slug>/", views.initiative_detail, name="initiative_detail"),
+    path("initiatives/<slug:slug>/join/", views.initiative_join, name="initiative_join"),
+    path("initiatives/<slug:slug>/leave/", views.initiative_leave, name="initiative_leave"),
+    path(
+        "initiatives/<slug:slug>/updates/",
+        views.initiative_post_update,
+        name="initiative_post_update",
+    ),
+    path("initiatives/<slug:slug>/status/", views.initiative_status, name="initiative_status"),
+]

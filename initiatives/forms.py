@@ -1,0 +1,321 @@
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from engagement.models import EngagementSession
+from harms.models import HarmCategory, SolutionArea
+from harms.pii import detect_personal_data, personal_data_kinds
+
+from .models import (
+    BODY_MAX,
+    COMMENT_MAX,
+    TITLE_MAX,
+    CoCreatorRole,
+    Idea,
+    InitiativeStatus,
+    ReportReason,
+)
+from .services import IdeaFields
+
+
+class PrivacyCheckMixin:
+    """Warn about personal data in the text fields; a second submit with the confirmation
+    box ticked goes through, and the kinds found are kept for the moderator."""
+
+    privacy_fields: tuple[str, ...] = ()
+
+    def check_privacy(self, cleaned: dict) -> None:
+        text = "\n".join(cleaned.get(name) or "" for name in self.privacy_fields)
+        self.privacy_findings = detect_personal_data(text)
+        self.personal_data = ",".join(personal_data_kinds(self.privacy_findings))
+        if self.privacy_findings and not cleaned.get("confirm_personal_data"):
+            self.add_error(
+                None,
+                _(
+                    "Your text seems to include personal details. Please remove them, or tick "
+                    "the box below if you are sure they should stay."
+                ),
+            )
+
+
+class IdeaForm(PrivacyCheckMixin, forms.Form):
+    privacy_fields = ("title", "body")
+
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=TITLE_MAX,
+        help_text=_("A short name for your idea, up to %(max)d characters.") % {"max": TITLE_MAX},
+    )
+    body = forms.CharField(
+        label=_("Your idea"),
+        max_length=BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_(
+            "What should be done, by whom, and how it would help. Up to %(max)d characters. "
+            "Plain text: line breaks are kept, links and formatting are not."
+        )
+        % {"max": BODY_MAX},
+    )
+    harm_category = forms.ModelChoiceField(
+        label=_("Which harm does it address?"), queryset=HarmCategory.objects.all()
+    )
+    solution_area = forms.ModelChoiceField(
+        label=_("Solution area"), queryset=SolutionArea.objects.all()
+    )
+    session = forms.ModelChoiceField(
+        label=_("Related engagement session (optional)"),
+        queryset=EngagementSession.objects.filter(status="published"),
+        required=False,
+    )
+    is_anonymous = forms.BooleanField(
+        label=_("Show me as anonymous"),
+        required=False,
+        help_text=_(
+            "Others will see “Anonymous participant”. Facilitators who review ideas can still "
+            "see who you are."
+        ),
+    )
+    has_content_warning = forms.BooleanField(
+        label=_("My idea describes abuse and should carry a content warning"),
+        required=False,
+    )
+    content_warning_note = forms.CharField(
+        label=_("Content warning (what readers should know first)"),
+        max_length=200,
+        required=False,
+    )
+    confirm_personal_data = forms.BooleanField(
+        label=_(
+            "I have checked: the details flagged above are needed and are not about someone "
+            "who has not agreed"
+        ),
+        required=False,
+    )
+    submission_token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, idea: Idea | None = None, **kwargs):
+        if idea is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "title": idea.title,
+                "body": idea.body,
+                "harm_category": idea.harm_category_id,
+                "solution_area": idea.solution_area_id,
+                "session": idea.session_id,
+                "is_anonymous": idea.is_anonymous,
+                "has_content_warning": idea.has_content_warning,
+                "content_warning_note": idea.content_warning_note,
+            }
+        kwargs.setdefault("initial", {}).setdefault("submission_token", uuid.uuid4())
+        super().__init__(*args, **kwargs)
+        self.privacy_findings = []
+        self.personal_data = ""
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("has_content_warning")
+            and not (cleaned.get("content_warning_note") or "").strip()
+        ):
+            self.add_error("content_warning_note", _("Say briefly what the warning is about."))
+        for name in ("title", "body"):
+            if name in cleaned and not cleaned[name].strip():
+                self.add_error(name, _("This field cannot be blank."))
+        self.check_privacy(cleaned)
+        return cleaned
+
+    def idea_fields(self) -> IdeaFields:
+        data = self.cleaned_data
+        return IdeaFields(
+            title=data["title"].strip(),
+            body=data["body"].strip(),
+            harm_category=data["harm_category"],
+            solution_area=data["solution_area"],
+            session=data.get("session"),
+            is_anonymous=data["is_anonymous"],
+            has_content_warning=data["has_content_warning"],
+            content_warning_note=data["content_warning_note"].strip()
+            if data["has_content_warning"]
+            else "",
+            personal_data_kinds=self.personal_data,
+        )
+
+
+class CommentForm(PrivacyCheckMixin, forms.Form):
+    privacy_fields = ("body",)
+
+    body = forms.CharField(
+        label=_("Your comment"),
+        max_length=COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Up to %(max)d characters. Be kind; no personal details.")
+        % {"max": COMMENT_MAX},
+    )
+    is_anonymous = forms.BooleanField(label=_("Show me as anonymous"), required=False)
+    confirm_personal_data = forms.BooleanField(
+        label=_("I have checked the details flagged above and they should stay"), required=False
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if "body" in cleaned and not cleaned["body"].strip():
+            self.add_error("body", _("Write something before posting."))
+        self.check_privacy(cleaned)
+        return cleaned
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("What is wrong with it?"), choices=ReportReason.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("Anything else we should know (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Please do not repeat personal details here."),
+    )
+
+
+PRESET_REASONS = [
+    ("", _("Write my own reason below")),
+    ("personal_data", _("It includes personal details of someone. Please remove them.")),
+    ("off_topic", _("It is not about online harms to women and girls.")),
+    ("duplicate", _("A very similar idea is already on the board; please support it instead.")),
+    ("unclear", _("It is not clear what should be done. Please add more detail.")),
+    ("harmful", _("It could cause harm or distress as written.")),
+]
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("approve", _("Approve and publish")),
+            ("changes", _("Request changes")),
+            ("reject", _("Reject")),
+            ("hide", _("Hide from the board")),
+            ("restore", _("Restore to the board")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    preset = forms.ChoiceField(label=_("Preset reason"), choices=PRESET_REASONS, required=False)
+    reason = forms.CharField(
+        label=_("Reason or note to the author"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Needed to request changes or reject. The author sees it."),
+    )
+
+    def reason_text(self) -> str:
+        preset = dict(PRESET_REASONS).get(self.cleaned_data.get("preset") or "")
+        parts = [str(preset)] if self.cleaned_data.get("preset") else []
+        if self.cleaned_data.get("reason", "").strip():
+            parts.append(self.cleaned_data["reason"].strip())
+        return "\n".join(parts)
+
+
+class BulkDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve selected")), ("reject", _("Reject selected"))]
+    )
+    preset = forms.ChoiceField(
+        label=_("Preset reason"),
+        choices=PRESET_REASONS,
+        required=False,
+        widget=forms.Select(attrs={"id": "bulk-preset", "class": "form-select"}),
+    )
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+    ideas = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+
+    def __init__(self, *args, pending_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ideas"].choices = [(pk, pk) for pk in pending_ids]
+
+    reason_text = DecisionForm.reason_text
+
+
+class ContentWarningForm(forms.Form):
+    has_content_warning = forms.BooleanField(label=_("Show a content warning"), required=False)
+    content_warning_note = forms.CharField(
+        label=_("Content warning"), max_length=200, required=False
+    )
+
+
+class RedactForm(forms.Form):
+    passage = forms.CharField(
+        label=_("Passage to remove (copy it exactly)"),
+        max_length=BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    reason = forms.CharField(label=_("Why (kept in the log)"), max_length=500, required=False)
+
+
+class ReportResolveForm(forms.Form):
+    outcome = forms.ChoiceField(
+        choices=[
+            ("uphold", _("Uphold: keep it off the site")),
+            ("dismiss", _("Dismiss: restore it")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Note"), max_length=1000, required=False)
+
+
+class InitiativeForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
+    summary = forms.CharField(label=_("Summary"), max_length=300)
+    description = forms.CharField(
+        label=_("Description"), max_length=8000, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    solution_area = forms.ModelChoiceField(
+        label=_("Solution area"), queryset=SolutionArea.objects.all()
+    )
+    harm_categories = forms.ModelMultipleChoiceField(
+        label=_("Harms addressed"),
+        queryset=HarmCategory.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    ideas = forms.ModelMultipleChoiceField(
+        label=_("Published ideas to merge into it"),
+        queryset=Idea.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    leads = forms.ModelMultipleChoiceField(
+        label=_("Leads"),
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Organisers who will lead it and post updates."),
+    )
+
+    def __init__(self, *args, ideas, leads, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ideas"].queryset = ideas
+        self.fields["ideas"].label_from_instance = lambda idea: f"{idea.title} (#{idea.pk})"
+        self.fields["leads"].queryset = leads
+        self.fields["leads"].label_from_instance = lambda user: user.display_name
+
+
+class JoinForm(forms.Form):
+    role = forms.ChoiceField(
+        label=_("How will you help?"), choices=CoCreatorRole.choices, widget=forms.RadioSelect
+    )
+    pledge = forms.CharField(
+        label=_("Your pledge (optional)"),
+        max_length=300,
+        required=False,
+        help_text=_("What you will bring, e.g. “two hours a month to review school materials”."),
+    )
+
+
+class InitiativeUpdateForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
+    body = forms.CharField(
+        label=_("Update"), max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
+class InitiativeStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=InitiativeStatus.choices)

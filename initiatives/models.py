@@ -1,0 +1,490 @@
+"""Ideas, their moderation, and the initiatives they grow into.
+
+Status fields, counters and the moderation log are owned by initiatives.services: nothing
+else writes them.
+"""
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from reports.models import AppendOnlyQuerySet
+
+ANONYMOUS_LABEL = _("Anonymous participant")
+
+TITLE_MAX = 120
+BODY_MAX = 4000
+COMMENT_MAX = 2000
+
+
+class IdeaStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Waiting for review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    APPROVED = "approved", _("Published")
+    REJECTED = "rejected", _("Not published")
+    HIDDEN = "hidden", _("Hidden while we review reports")
+    MERGED = "merged", _("Merged into an initiative")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Idea(models.Model):
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.CASCADE,
+        related_name="ideas",
+    )
+    title = models.CharField(_("title"), max_length=TITLE_MAX)
+    body = models.TextField(_("your idea"), validators=[MaxLengthValidator(BODY_MAX)])
+    harm_category = models.ForeignKey(
+        "harms.HarmCategory",
+        verbose_name=_("harm it addresses"),
+        on_delete=models.PROTECT,
+        related_name="ideas",
+    )
+    solution_area = models.ForeignKey(
+        "harms.SolutionArea",
+        verbose_name=_("solution area"),
+        on_delete=models.PROTECT,
+        related_name="ideas",
+    )
+    session = models.ForeignKey(
+        "engagement.EngagementSession",
+        verbose_name=_("related session"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ideas",
+    )
+    is_anonymous = models.BooleanField(_("show me as anonymous"), default=False)
+    has_content_warning = models.BooleanField(_("needs a content warning"), default=False)
+    content_warning_note = models.CharField(_("content warning"), max_length=200, blank=True)
+    personal_data_kinds = models.CharField(
+        _("personal data detected"),
+        max_length=100,
+        blank=True,
+        help_text=_("Kinds of personal data the privacy check found when the author submitted."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=IdeaStatus.choices,
+        default=IdeaStatus.DRAFT,
+        db_index=True,
+    )
+    moderator_note = models.TextField(
+        _("note from the moderator"),
+        blank=True,
+        help_text=_("The reason for the last decision, shown to the author."),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "Initiative",
+        verbose_name=_("merged into"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ideas",
+    )
+    support_count = models.PositiveIntegerField(_("supporters"), default=0)
+    submission_token = models.UUIDField(_("submission token"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        verbose_name = _("idea")
+        verbose_name_plural = _("ideas")
+        constraints = [
+            # A double-clicked submit carries the same token twice: one idea, not two.
+            models.UniqueConstraint(
+                fields=["author", "submission_token"], name="idea_one_per_submission_token"
+            ),
+            models.CheckConstraint(
+                condition=Q(support_count__gte=0), name="idea_support_count_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="merged") | Q(merged_into__isnull=False),
+                name="idea_merged_has_initiative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"]),
+            # Full-text search on PostgreSQL; its migration skips it on SQLite. The
+            # expression must stay identical to the one selectors.search_vector() queries.
+            GinIndex(SearchVector("title", "body", config="english"), name="idea_search_gin"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("initiatives:idea_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in (IdeaStatus.APPROVED, IdeaStatus.MERGED)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (IdeaStatus.DRAFT, IdeaStatus.CHANGES_REQUESTED)
+
+    @property
+    def is_withdrawable(self) -> bool:
+        return self.status in (
+            IdeaStatus.DRAFT,
+            IdeaStatus.SUBMITTED,
+            IdeaStatus.CHANGES_REQUESTED,
+            IdeaStatus.APPROVED,
+        )
+
+    @property
+    def public_author_name(self) -> str:
+        """The name shown to the public, other participants and in exports."""
+        return str(ANONYMOUS_LABEL) if self.is_anonymous else self.author.display_name
+
+    @property
+    def personal_data_kind_list(self) -> list[str]:
+        return [kind for kind in self.personal_data_kinds.split(",") if kind]
+
+
+class Support(models.Model):
+    """One participant backing one idea."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idea_supports"
+    )
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="supports")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("support")
+        verbose_name_plural = _("supports")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "idea"], name="support_one_per_user_per_idea")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} supports {self.idea_id}"
+
+
+class CommentStatus(models.TextChoices):
+    PUBLISHED = "published", _("Published")
+    PENDING = "pending", _("Waiting for review")
+    HIDDEN = "hidden", _("Removed by a moderator")
+    DELETED = "deleted", _("Deleted by its author")
+
+
+class Comment(models.Model):
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idea_comments"
+    )
+    body = models.TextField(_("comment"), validators=[MaxLengthValidator(COMMENT_MAX)])
+    is_anonymous = models.BooleanField(_("show me as anonymous"), default=False)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=CommentStatus.choices,
+        default=CommentStatus.PUBLISHED,
+        db_index=True,
+    )
+    personal_data_kinds = models.CharField(_("personal data detected"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        indexes = [models.Index(fields=["idea", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.idea_id}"
+
+    @property
+    def public_author_name(self) -> str:
+        return str(ANONYMOUS_LABEL) if self.is_anonymous else self.author.display_name
+
+
+class ReportReason(models.TextChoices):
+    PERSONAL_DETAILS = "personal_details", _("Shares someone's personal details or images")
+    HARASSMENT = "harassment", _("Harassment or threats")
+    MINOR = "minor", _("Grooming or sexual content involving a minor")
+    SPAM = "spam", _("Spam")
+    OTHER = "other", _("Something else")
+
+
+# These hide the content at once and go to the top of the queue.
+URGENT_REASONS = frozenset({ReportReason.PERSONAL_DETAILS, ReportReason.MINOR})
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    UPHELD = "upheld", _("Upheld: content stays removed")
+    DISMISSED = "dismissed", _("Dismissed: content restored")
+
+
+class Report(models.Model):
+    """A flag on an idea or a comment, from one person."""
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="content_reports"
+    )
+    idea = models.ForeignKey(
+        Idea, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=ReportReason.choices)
+    note = models.TextField(_("anything else we should know"), blank=True, max_length=1000)
+    urgent = models.BooleanField(_("urgent"), default=False)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ReportStatus.choices,
+        default=ReportStatus.OPEN,
+        db_index=True,
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-urgent", "created_at", "id"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(idea__isnull=False) & Q(comment__isnull=True))
+                | (Q(idea__isnull=True) & Q(comment__isnull=False)),
+                name="report_targets_exactly_one",
+            ),
+            # "Three reports from different people": one open report per person per item.
+            models.UniqueConstraint(
+                fields=["reporter", "idea"],
+                condition=Q(status="open", idea__isnull=False),
+                name="report_one_open_per_reporter_idea",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "comment"],
+                condition=Q(status="open", comment__isnull=False),
+                name="report_one_open_per_reporter_comment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} ({self.status})"
+
+    @property
+    def target(self):
+        return self.idea if self.idea_id else self.comment
+
+
+class ModerationAction(models.TextChoices):
+    TRANSITION = "transition", _("Status change")
+    CONTENT_WARNING = "content_warning", _("Content warning changed")
+    REDACT = "redact", _("Passage redacted")
+    COMMENT_HIDE = "comment_hide", _("Comment removed")
+    COMMENT_APPROVE = "comment_approve", _("Comment approved")
+    COMMENT_RESTORE = "comment_restore", _("Comment restored")
+    COMMENT_DELETE = "comment_delete", _("Comment deleted by its author")
+    REPORT = "report", _("Report received")
+    REPORT_UPHOLD = "report_uphold", _("Reports upheld")
+    REPORT_DISMISS = "report_dismiss", _("Reports dismissed")
+    MERGE = "merge", _("Merged into an initiative")
+
+
+class TargetKind(models.TextChoices):
+    IDEA = "idea", _("Idea")
+    COMMENT = "comment", _("Comment")
+    REPORT = "report", _("Report")
+
+
+class ModerationLog(models.Model):
+    """Who did what to which content, from what to what, and why. Append-only.
+
+    `original_text` holds what a redaction removed; only organisers ever see it.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the platform acted on its own, e.g. after reports."),
+    )
+    action = models.CharField(_("action"), max_length=20, choices=ModerationAction.choices)
+    target_kind = models.CharField(_("content"), max_length=10, choices=TargetKind.choices)
+    target_id = models.PositiveBigIntegerField(_("content id"))
+    # The idea concerned (the target itself, or the idea a comment or report is about), so an
+    # idea's moderation page lists everything that happened around it. SET_NULL is done by
+    # the database collector, never through this model's append-only manager.
+    idea = models.ForeignKey(
+        Idea,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="moderation_log",
+        db_constraint=False,
+    )
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    original_text = models.TextField(_("original text"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("moderation log entry")
+        verbose_name_plural = _("moderation log")
+        indexes = [models.Index(fields=["target_kind", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_kind} {self.target_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Moderation log entries cannot be changed once written.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Moderation log entries cannot be deleted.")
+
+
+class InitiativeStatus(models.TextChoices):
+    FORMING = "forming", _("Forming")
+    IN_PROGRESS = "in_progress", _("In progress")
+    LAUNCHED = "launched", _("Launched")
+
+
+class Initiative(models.Model):
+    slug = models.SlugField(_("web address"), max_length=140, unique=True)
+    title = models.CharField(_("title"), max_length=TITLE_MAX)
+    summary = models.CharField(_("summary"), max_length=300)
+    description = models.TextField(_("description"), validators=[MaxLengthValidator(8000)])
+    harm_categories = models.ManyToManyField(
+        "harms.HarmCategory", verbose_name=_("harms addressed"), related_name="initiatives"
+    )
+    solution_area = models.ForeignKey(
+        "harms.SolutionArea",
+        verbose_name=_("solution area"),
+        on_delete=models.PROTECT,
+        related_name="initiatives",
+    )
+    leads = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("leads"), related_name="led_initiatives"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=InitiativeStatus.choices,
+        default=InitiativeStatus.FORMING,
+        db_index=True,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("initiatives:initiative_detail", kwargs={"slug": self.slug})
+
+
+class CoCreatorRole(models.TextChoices):
+    VOLUNTEER = "volunteer", _("Volunteer")
+    PARTNER = "partner", _("Partner organisation")
+    EXPERT = "expert", _("Subject expert")
+
+
+class CoCreator(models.Model):
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="cocreators")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cocreations"
+    )
+    role = models.CharField(_("how you will help"), max_length=12, choices=CoCreatorRole.choices)
+    pledge = models.CharField(
+        _("your pledge (optional)"),
+        max_length=300,
+        blank=True,
+        help_text=_("What you will bring, e.g. 'two hours a month to review school materials'."),
+    )
+    joined_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["joined_at", "id"]
+        verbose_name = _("co-creator")
+        verbose_name_plural = _("co-creators")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "user"], name="cocreator_one_per_user_per_initiative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+
+class InitiativeUpdate(models.Model):
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="updates")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=TITLE_MAX)
+    body = models.TextField(_("update"), validators=[MaxLengthValidator(BODY_MAX)])
+    created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("initiative update")
+        verbose_name_plural = _("initiative updates")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SentNotification(models.Model):
+    """One row per email sent by a task: the claim that makes re-running a task harmless."""
+
+    key = models.CharField(max_length=120, unique=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sent notification")
+        verbose_name_plural = _("sent notifications")
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,210 @@
+"""Reads shaped for pages: each returns a bounded, pre-joined query."""
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from .models import (
+    CoCreator,
+    Comment,
+    CommentStatus,
+    Idea,
+    IdeaStatus,
+    Initiative,
+    ModerationLog,
+    Report,
+    ReportStatus,
+    Support,
+)
+
+SORTS = {"newest": ("-decided_at", "-id"), "supported": ("-support_count", "-decided_at", "-id")}
+
+
+def search_vector() -> SearchVector:
+    # Identical to the expression of Idea's GIN index, so PostgreSQL can use it.
+    return SearchVector("title", "body", config="english")
+
+
+def search_ideas(ideas: QuerySet[Idea], query: str) -> QuerySet[Idea]:
+    query = query.strip()
+    if not query:
+        return ideas
+    if connection.vendor == "postgresql":
+        return ideas.annotate(search=search_vector()).filter(
+            search=SearchQuery(query, config="english", search_type="websearch")
+        )
+    return ideas.filter(Q(title__icontains=query) | Q(body__icontains=query))
+
+
+def board_ideas(
+    *,
+    query: str = "",
+    harm_category: int | None = None,
+    solution_area: int | None = None,
+    session: int | None = None,
+    sort: str = "newest",
+) -> QuerySet[Idea]:
+    ideas = Idea.objects.filter(status=IdeaStatus.APPROVED).select_related(
+        "author", "harm_category", "solution_area", "session"
+    )
+    if harm_category:
+        # A top-level category includes its sub-categories.
+        ideas = ideas.filter(
+            Q(harm_category_id=harm_category) | Q(harm_category__parent_id=harm_category)
+        )
+    if solution_area:
+        ideas = ideas.filter(solution_area_id=solution_area)
+    if session:
+        ideas = ideas.filter(session_id=session)
+    ideas = search_ideas(ideas, query)
+    return ideas.order_by(*SORTS.get(sort, SORTS["newest"]))
+
+
+def supported_idea_ids(user, ideas) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    return set(
+        Support.objects.filter(user=user, idea__in=[idea.pk for idea in ideas]).values_list(
+            "idea_id", flat=True
+        )
+    )
+
+
+def idea_comments(idea: Idea, user, *, moderator: bool) -> QuerySet[Comment]:
+    """Comments in thread order. Pending ones show to their author and moderators only;
+    hidden and deleted ones stay in place as a placeholder."""
+    comments = idea.comments.select_related("author")
+    if moderator:
+        return comments
+    visible = ~Q(status=CommentStatus.PENDING)
+    if user.is_authenticated:
+        visible |= Q(author=user)
+    return comments.filter(visible)
+
+
+def my_ideas(user) -> QuerySet[Idea]:
+    return (
+        Idea.objects.filter(author=user)
+        .select_related("harm_category", "solution_area", "merged_into")
+        .order_by("-updated_at", "-id")
+    )
+
+
+def idea_log(idea: Idea) -> QuerySet[ModerationLog]:
+    return ModerationLog.objects.filter(idea_id=idea.pk).select_related("actor")
+
+
+# --- Moderation queue ---------------------------------------------------------------
+
+
+def pending_ideas(*, harm_category: int | None = None, solution_area: int | None = None):
+    ideas = Idea.objects.filter(status=IdeaStatus.SUBMITTED).select_related(
+        "author", "harm_category", "solution_area"
+    )
+    if harm_category:
+        ideas = ideas.filter(
+            Q(harm_category_id=harm_category) | Q(harm_category__parent_id=harm_category)
+        )
+    if solution_area:
+        ideas = ideas.filter(solution_area_id=solution_area)
+    # Oldest first: whoever has waited longest is answered first.
+    return ideas.order_by("submitted_at", "id")
+
+
+def reported_items() -> list[dict]:
+    """Items with open reports, one entry each, urgent first then oldest report first."""
+    open_reports = Report.objects.filter(status=ReportStatus.OPEN).select_related(
+        "idea__author", "comment__author", "comment__idea", "reporter"
+    )
+    items: dict[tuple[str, int], dict] = {}
+    for report in open_reports.order_by("created_at", "id"):
+        key = ("idea", report.idea_id) if report.idea_id else ("comment", report.comment_id)
+        item = items.setdefault(
+            key,
+            {
+                "kind": key[0],
+                "target": report.target,
+                "reports": [],
+                "urgent": False,
+                "first_at": report.created_at,
+            },
+        )
+        item["reports"].append(report)
+        item["urgent"] = item["urgent"] or report.urgent
+    return sorted(items.values(), key=lambda item: (not item["urgent"], item["first_at"]))
+
+
+def pending_comments():
+    return (
+        Comment.objects.filter(status=CommentStatus.PENDING)
+        .select_related("author", "idea")
+        .order_by("created_at", "id")
+    )
+
+
+def queue_counts() -> dict[str, int]:
+    counts = Idea.objects.aggregate(pending=Count("id", filter=Q(status=IdeaStatus.SUBMITTED)))
+    reports = Report.objects.filter(status=ReportStatus.OPEN).aggregate(
+        ideas=Count("idea", distinct=True),
+        comments=Count("comment", distinct=True),
+        urgent=Count("id", filter=Q(urgent=True)),
+    )
+    return {
+        "ideas": counts["pending"],
+        "reported": reports["ideas"] + reports["comments"],
+        "urgent": reports["urgent"],
+        "comments": Comment.objects.filter(status=CommentStatus.PENDING).count(),
+    }
+
+
+def pending_total() -> int:
+    """For the navigation badge: one cheap count."""
+    return Idea.objects.filter(status=IdeaStatus.SUBMITTED).count()
+
+
+# --- Initiatives ------------------------------------------------------------------------
+
+
+def initiative_list() -> QuerySet[Initiative]:
+    return (
+        Initiative.objects.select_related("solution_area")
+        .prefetch_related("harm_categories")
+        .annotate(cocreator_count=Count("cocreators", distinct=True))
+    )
+
+
+def initiative_detail(slug: str) -> QuerySet[Initiative]:
+    return (
+        Initiative.objects.filter(slug=slug)
+        .select_related("solution_area")
+        .prefetch_related(
+            "harm_categories",
+            "leads",
+            "updates",
+            Prefetch(
+                "ideas",
+                queryset=Idea.objects.filter(status=IdeaStatus.MERGED).select_related("author"),
+            ),
+            Prefetch("cocreators", queryset=CoCreator.objects.select_related("user")),
+        )
+    )
+
+
+def mergeable_ideas() -> QuerySet[Idea]:
+    return (
+        Idea.objects.filter(status=IdeaStatus.APPROVED)
+        .select_related("harm_category", "solution_area")
+        .order_by("-support_count", "-id")
+    )
+
+
+def home_ideas(limit: int = 3) -> list[Idea]:
+    return list(
+        Idea.objects.filter(status=IdeaStatus.APPROVED)
+        .select_related("author", "harm_category")
+        .order_by("-decided_at", "-id")[:limit]
+    )
+
+
+def home_initiatives(limit: int = 2) -> list[Initiative]:
+    return list(Initiative.objects.order_by("-created_at", "-id")[:limit])

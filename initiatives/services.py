@@ -1,0 +1,771 @@
+"""Every write to ideas, comments, reports and initiatives.
+
+The idea state machine lives here and only here: `TRANSITIONS` lists what may follow what,
+and `_transition` moves an idea with a conditional UPDATE (`... WHERE status = <expected>`),
+so when two organisers decide at once exactly one UPDATE matches and the other is told who
+decided first. Every transition and moderation action appends one ModerationLog row in the
+same transaction. Emails go out through Celery tasks enqueued on commit.
+"""
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from harms.models import HarmCategory, SolutionArea
+
+from . import tasks
+from .models import (
+    URGENT_REASONS,
+    CoCreator,
+    Comment,
+    CommentStatus,
+    Idea,
+    IdeaStatus,
+    Initiative,
+    InitiativeStatus,
+    InitiativeUpdate,
+    ModerationAction,
+    ModerationLog,
+    Report,
+    ReportStatus,
+    Support,
+    TargetKind,
+)
+
+REDACTED = "[removed by a moderator]"
+REPORTS_TO_HIDE = 3
+
+
+class IdeaError(Exception):
+    """A refusal whose message is safe to show the user."""
+
+
+class IdeaConflict(IdeaError):
+    """Someone else changed the idea first."""
+
+
+S = IdeaStatus
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
+    S.SUBMITTED: frozenset({S.APPROVED, S.CHANGES_REQUESTED, S.REJECTED, S.WITHDRAWN}),
+    S.CHANGES_REQUESTED: frozenset({S.SUBMITTED, S.WITHDRAWN}),
+    S.APPROVED: frozenset({S.HIDDEN, S.MERGED, S.WITHDRAWN}),
+    S.HIDDEN: frozenset({S.APPROVED, S.REJECTED}),
+    S.REJECTED: frozenset(),
+    S.MERGED: frozenset(),
+    S.WITHDRAWN: frozenset(),
+}
+# Transitions an organiser makes; their actor, time and reason are kept as "the decision".
+DECISIONS = frozenset({S.APPROVED, S.CHANGES_REQUESTED, S.REJECTED, S.HIDDEN})
+# Transitions the author hears about by email.
+NOTIFY_AUTHOR = frozenset({S.APPROVED, S.CHANGES_REQUESTED, S.REJECTED, S.HIDDEN, S.MERGED})
+
+
+def can_transition(from_status: str, to_status: str) -> bool:
+    return to_status in TRANSITIONS.get(from_status, frozenset())
+
+
+def _log(
+    *,
+    actor,
+    action: str,
+    target_kind: str,
+    target_id: int,
+    idea_id: int | None,
+    from_status: str = "",
+    to_status: str = "",
+    reason: str = "",
+    original_text: str = "",
+) -> ModerationLog:
+    return ModerationLog.objects.create(
+        actor=actor,
+        action=action,
+        target_kind=target_kind,
+        target_id=target_id,
+        idea_id=idea_id,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        original_text=original_text,
+    )
+
+
+def _transition(
+    *, idea: Idea, to: str, actor, reason: str = "", extra: dict | None = None
+) -> ModerationLog:
+    """Move `idea` from the status it was read with to `to`, or refuse.
+
+    The UPDATE matches only while the row still has the status we read, so of two concurrent
+    deciders exactly one wins; the loser gets IdeaConflict naming who decided first.
+    """
+    expected = idea.status
+    if not can_transition(expected, to):
+        raise IdeaError(
+            _("An idea that is “%(from)s” cannot become “%(to)s”.")
+            % {"from": IdeaStatus(expected).label, "to": IdeaStatus(to).label}
+        )
+    now = timezone.now()
+    updates: dict = {"status": to, "updated_at": now, **(extra or {})}
+    if to in DECISIONS:
+        updates.update(decided_by=actor, decided_at=now, moderator_note=reason)
+    if to == S.SUBMITTED:
+        updates.update(submitted_at=now)
+    if not Idea.objects.filter(pk=idea.pk, status=expected).update(**updates):
+        current = Idea.objects.select_related("decided_by").filter(pk=idea.pk).first()
+        if current is None:
+            raise IdeaError(_("This idea no longer exists."))
+        if current.decided_by is not None and current.status in DECISIONS:
+            raise IdeaConflict(
+                _("This idea was already decided by %(name)s: it is now “%(status)s”.")
+                % {"name": current.decided_by.display_name, "status": current.get_status_display()}
+            )
+        raise IdeaConflict(
+            _("This idea changed while you were looking at it: it is now “%(status)s”.")
+            % {"status": current.get_status_display()}
+        )
+    for field, value in updates.items():
+        setattr(idea, field, value)
+    entry = _log(
+        actor=actor,
+        action=ModerationAction.TRANSITION,
+        target_kind=TargetKind.IDEA,
+        target_id=idea.pk,
+        idea_id=idea.pk,
+        from_status=expected,
+        to_status=to,
+        reason=reason,
+    )
+    if to in NOTIFY_AUTHOR:
+        tasks.send_moderation_notice.delay_on_commit(entry.pk)
+    return entry
+
+
+def _fresh(idea: Idea) -> Idea:
+    """The idea as the database has it now (a decision must act on what is there)."""
+    return Idea.objects.get(pk=idea.pk)
+
+
+# --- Authors ------------------------------------------------------------------------
+
+
+def _check_rate(*, user, kind: str, limit: int, message: str) -> None:
+    """At most `limit` actions of `kind` per user per clock hour, counted in the cache."""
+    hour = timezone.now().strftime("%Y%m%d%H")
+    key = f"ratelimit:{kind}:{user.pk}:{hour}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    if count > limit:
+        raise IdeaError(message)
+
+
+@dataclass
+class IdeaFields:
+    title: str
+    body: str
+    harm_category: HarmCategory
+    solution_area: SolutionArea
+    session: object | None
+    is_anonymous: bool
+    has_content_warning: bool
+    content_warning_note: str
+    personal_data_kinds: str = ""
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def _validate(fields: IdeaFields) -> None:
+    if not fields.title.strip() or not fields.body.strip():
+        raise IdeaError(_("An idea needs a title and a description."))
+    if fields.has_content_warning and not fields.content_warning_note.strip():
+        raise IdeaError(_("Say briefly what the content warning is about."))
+
+
+@transaction.atomic
+def idea_create(
+    *, author, fields: IdeaFields, submit: bool, submission_token: uuid.UUID
+) -> tuple[Idea, bool]:
+    """Save a new idea as a draft, or submit it for review at once.
+
+    Returns (idea, created). The same submission token twice (a double-click, a resent form)
+    returns the first idea instead of a second one. Side effects: rate-limit counter in the
+    cache; a ModerationLog row when submitted.
+    """
+    existing = Idea.objects.filter(author=author, submission_token=submission_token).first()
+    if existing is not None:
+        return existing, False
+    _validate(fields)
+    _check_rate(
+        user=author,
+        kind="idea",
+        limit=settings.IDEAS_PER_HOUR,
+        message=_(
+            "You have sent a lot of ideas in the last hour. Please wait a while and try again; "
+            "nothing you wrote before has been lost."
+        ),
+    )
+    try:
+        with transaction.atomic():
+            idea = Idea.objects.create(
+                author=author,
+                submission_token=submission_token,
+                status=S.DRAFT,
+                **fields.as_dict(),
+            )
+    except IntegrityError:
+        # The same token committed by a concurrent request a moment ago.
+        existing = Idea.objects.filter(author=author, submission_token=submission_token).first()
+        if existing is None:
+            raise
+        return existing, False
+    if submit:
+        _transition(idea=idea, to=S.SUBMITTED, actor=author)
+    return idea, True
+
+
+@transaction.atomic
+def idea_update(*, idea: Idea, author, fields: IdeaFields, submit: bool) -> Idea:
+    """Edit a draft or an idea sent back for changes; optionally (re)submit it.
+
+    Takes a row lock so an edit cannot cross a moderator's decision.
+    """
+    locked = Idea.objects.select_for_update().get(pk=idea.pk)
+    if locked.author_id != author.pk:
+        raise IdeaError(_("You can only edit your own ideas."))
+    if not locked.is_editable:
+        raise IdeaError(
+            _("This idea is “%(status)s” and can no longer be edited.")
+            % {"status": locked.get_status_display()}
+        )
+    _validate(fields)
+    for name, value in fields.as_dict().items():
+        setattr(locked, name, value)
+    locked.save(update_fields=[*fields.as_dict().keys(), "updated_at"])
+    if submit:
+        _transition(idea=locked, to=S.SUBMITTED, actor=author)
+    return locked
+
+
+@transaction.atomic
+def idea_submit(*, idea: Idea, author) -> Idea:
+    idea = _fresh(idea)
+    if idea.author_id != author.pk:
+        raise IdeaError(_("You can only submit your own ideas."))
+    _transition(idea=idea, to=S.SUBMITTED, actor=author)
+    return idea
+
+
+@transaction.atomic
+def idea_withdraw(*, idea: Idea, author) -> Idea:
+    """The author takes the idea back; it leaves the board and the queue. Supports stay."""
+    idea = _fresh(idea)
+    if idea.author_id != author.pk:
+        raise IdeaError(_("You can only withdraw your own ideas."))
+    _transition(idea=idea, to=S.WITHDRAWN, actor=author)
+    return idea
+
+
+# --- Moderators ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def idea_approve(*, idea: Idea, moderator, note: str = "") -> Idea:
+    """Publish a submitted idea. Side effects: log row; email to the author on commit."""
+    _transition(idea=idea, to=S.APPROVED, actor=moderator, reason=note.strip())
+    return idea
+
+
+@transaction.atomic
+def idea_request_changes(*, idea: Idea, moderator, note: str) -> Idea:
+    """Send the idea back to its author with a note on what to change."""
+    if not note.strip():
+        raise IdeaError(_("Tell the author what to change."))
+    _transition(idea=idea, to=S.CHANGES_REQUESTED, actor=moderator, reason=note.strip())
+    return idea
+
+
+@transaction.atomic
+def idea_reject(*, idea: Idea, moderator, reason: str) -> Idea:
+    if not reason.strip():
+        raise IdeaError(_("Give the author a reason."))
+    _transition(idea=idea, to=S.REJECTED, actor=moderator, reason=reason.strip())
+    return idea
+
+
+@transaction.atomic
+def idea_hide(*, idea: Idea, moderator, reason: str) -> Idea:
+    """Take a published idea off the board while it is reviewed."""
+    _transition(idea=idea, to=S.HIDDEN, actor=moderator, reason=reason.strip())
+    return idea
+
+
+@transaction.atomic
+def idea_restore(*, idea: Idea, moderator, note: str = "") -> Idea:
+    _transition(idea=idea, to=S.APPROVED, actor=moderator, reason=note.strip())
+    return idea
+
+
+def idea_decide(*, idea: Idea, moderator, decision: str, reason: str) -> Idea:
+    if decision == "approve":
+        return idea_approve(idea=idea, moderator=moderator, note=reason)
+    if decision == "changes":
+        return idea_request_changes(idea=idea, moderator=moderator, note=reason)
+    if decision == "reject":
+        return idea_reject(idea=idea, moderator=moderator, reason=reason)
+    if decision == "hide":
+        return idea_hide(idea=idea, moderator=moderator, reason=reason)
+    if decision == "restore":
+        return idea_restore(idea=idea, moderator=moderator, note=reason)
+    raise IdeaError(_("Unknown decision."))
+
+
+def ideas_bulk_decide(
+    *, ideas: Iterable[Idea], moderator, decision: str, reason: str
+) -> tuple[int, list[str]]:
+    """Approve or reject many ideas; each one on its own, so one conflict spoils none of the
+    others. Returns (how many were decided, the messages for those that were not)."""
+    if decision not in ("approve", "reject"):
+        raise IdeaError(_("Bulk actions can only approve or reject."))
+    done, problems = 0, []
+    for idea in ideas:
+        try:
+            idea_decide(idea=idea, moderator=moderator, decision=decision, reason=reason)
+            done += 1
+        except IdeaError as error:
+            problems.append(f"“{idea.title}”: {error}")
+    return done, problems
+
+
+@transaction.atomic
+def idea_set_content_warning(
+    *, idea: Idea, moderator, has_content_warning: bool, note: str
+) -> Idea:
+    """Add, change or remove the warning shown before the idea's text."""
+    note = note.strip()
+    if has_content_warning and not note:
+        raise IdeaError(_("Say briefly what the content warning is about."))
+    locked = Idea.objects.select_for_update().get(pk=idea.pk)
+    before = locked.content_warning_note if locked.has_content_warning else ""
+    locked.has_content_warning = has_content_warning
+    locked.content_warning_note = note if has_content_warning else ""
+    locked.save(update_fields=["has_content_warning", "content_warning_note", "updated_at"])
+    _log(
+        actor=moderator,
+        action=ModerationAction.CONTENT_WARNING,
+        target_kind=TargetKind.IDEA,
+        target_id=locked.pk,
+        idea_id=locked.pk,
+        from_status=before[:20],
+        reason=locked.content_warning_note or _("Content warning removed"),
+    )
+    return locked
+
+
+@transaction.atomic
+def idea_redact(*, idea: Idea, moderator, passage: str, reason: str) -> Idea:
+    """Replace every occurrence of `passage` in the title and text with a marker.
+
+    The original title and text are kept only in the moderation log (organisers only).
+    """
+    passage = passage.strip()
+    if len(passage) < 2:
+        raise IdeaError(_("Paste the exact passage to remove."))
+    locked = Idea.objects.select_for_update().get(pk=idea.pk)
+    if passage not in locked.body and passage not in locked.title:
+        raise IdeaError(_("That passage is not in the idea. Copy it exactly as it appears."))
+    original = f"{locked.title}\n\n{locked.body}"
+    locked.title = locked.title.replace(passage, REDACTED)[
+        : Idea._meta.get_field("title").max_length
+    ]
+    locked.body = locked.body.replace(passage, REDACTED)
+    locked.save(update_fields=["title", "body", "updated_at"])
+    _log(
+        actor=moderator,
+        action=ModerationAction.REDACT,
+        target_kind=TargetKind.IDEA,
+        target_id=locked.pk,
+        idea_id=locked.pk,
+        reason=reason.strip(),
+        original_text=original,
+    )
+    return locked
+
+
+# --- Support ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def idea_support_set(*, idea: Idea, user, supported: bool) -> bool:
+    """Add or remove `user`'s support; returns whether they now support it.
+
+    The unique constraint keeps one support per person; the counter moves with F() in the
+    same transaction as the row it counts, so it stays exact under concurrent toggles.
+    """
+    if supported:
+        if idea.author_id == user.pk:
+            raise IdeaError(_("You cannot support your own idea."))
+        if not Idea.objects.filter(pk=idea.pk, status=S.APPROVED).exists():
+            raise IdeaError(_("Only published ideas can be supported."))
+        try:
+            with transaction.atomic():
+                Support.objects.create(user=user, idea=idea)
+        except IntegrityError:
+            return True  # already supported: nothing to count
+        Idea.objects.filter(pk=idea.pk).update(support_count=F("support_count") + 1)
+        return True
+    deleted, _unused = Support.objects.filter(user=user, idea=idea).delete()
+    if deleted:
+        Idea.objects.filter(pk=idea.pk).update(support_count=F("support_count") - 1)
+    return False
+
+
+# --- Comments --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def comment_create(
+    *, idea: Idea, author, body: str, is_anonymous: bool, personal_data_kinds: str = ""
+) -> Comment:
+    """Post a comment on a published idea. Published at once unless COMMENTS_PREMODERATED."""
+    body = body.strip()
+    if not body:
+        raise IdeaError(_("Write something before posting."))
+    if not Idea.objects.filter(pk=idea.pk, status=S.APPROVED).exists():
+        raise IdeaError(_("Comments are open only on published ideas."))
+    _check_rate(
+        user=author,
+        kind="comment",
+        limit=settings.COMMENTS_PER_HOUR,
+        message=_("You have posted a lot of comments in the last hour. Please wait a while."),
+    )
+    status = CommentStatus.PENDING if settings.COMMENTS_PREMODERATED else CommentStatus.PUBLISHED
+    return Comment.objects.create(
+        idea=idea,
+        author=author,
+        body=body,
+        is_anonymous=is_anonymous,
+        status=status,
+        personal_data_kinds=personal_data_kinds,
+    )
+
+
+def _comment_move(
+    *, comment: Comment, allowed_from: Iterable[str], to: str, actor, action: str, reason: str
+) -> Comment:
+    before = comment.status
+    if before not in allowed_from:
+        raise IdeaError(
+            _("This comment is “%(status)s” already.") % {"status": comment.get_status_display()}
+        )
+    updates = {"status": to}
+    if to == CommentStatus.DELETED:
+        updates["body"] = ""  # the author asked for it to go: keep nothing
+    if not Comment.objects.filter(pk=comment.pk, status=before).update(**updates):
+        raise IdeaConflict(_("Someone else acted on this comment first. Reload the page."))
+    for field, value in updates.items():
+        setattr(comment, field, value)
+    entry = _log(
+        actor=actor,
+        action=action,
+        target_kind=TargetKind.COMMENT,
+        target_id=comment.pk,
+        idea_id=comment.idea_id,
+        from_status=before,
+        to_status=to,
+        reason=reason,
+    )
+    if to == CommentStatus.HIDDEN:
+        tasks.send_moderation_notice.delay_on_commit(entry.pk)
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment, author) -> Comment:
+    if comment.author_id != author.pk:
+        raise IdeaError(_("You can only delete your own comments."))
+    return _comment_move(
+        comment=comment,
+        allowed_from=(CommentStatus.PUBLISHED, CommentStatus.PENDING, CommentStatus.HIDDEN),
+        to=CommentStatus.DELETED,
+        actor=author,
+        action=ModerationAction.COMMENT_DELETE,
+        reason="",
+    )
+
+
+@transaction.atomic
+def comment_approve(*, comment: Comment, moderator) -> Comment:
+    return _comment_move(
+        comment=comment,
+        allowed_from=(CommentStatus.PENDING,),
+        to=CommentStatus.PUBLISHED,
+        actor=moderator,
+        action=ModerationAction.COMMENT_APPROVE,
+        reason="",
+    )
+
+
+@transaction.atomic
+def comment_hide(*, comment: Comment, moderator, reason: str) -> Comment:
+    """Remove a comment from view; the thread shows "removed by a moderator" in its place."""
+    return _comment_move(
+        comment=comment,
+        allowed_from=(CommentStatus.PUBLISHED, CommentStatus.PENDING),
+        to=CommentStatus.HIDDEN,
+        actor=moderator,
+        action=ModerationAction.COMMENT_HIDE,
+        reason=reason.strip(),
+    )
+
+
+@transaction.atomic
+def comment_restore(*, comment: Comment, moderator, note: str = "") -> Comment:
+    return _comment_move(
+        comment=comment,
+        allowed_from=(CommentStatus.HIDDEN,),
+        to=CommentStatus.PUBLISHED,
+        actor=moderator,
+        action=ModerationAction.COMMENT_RESTORE,
+        reason=note.strip(),
+    )
+
+
+# --- Reports ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_create(
+    *,
+    reporter,
+    reason: str,
+    note: str = "",
+    idea: Idea | None = None,
+    comment: Comment | None = None,
+) -> Report:
+    """Flag an idea or a comment.
+
+    An urgent reason (a minor, personal details or images) hides the content at once; so do
+    reports from three different people. The content's row is locked, so concurrent reports
+    are counted one after another. Side effects: log rows; acknowledgement to the reporter;
+    the author is told when their content is hidden.
+    """
+    if (idea is None) == (comment is None):
+        raise IdeaError(_("Choose what to report."))
+    urgent = reason in URGENT_REASONS
+    if idea is not None:
+        target = Idea.objects.select_for_update().get(pk=idea.pk)
+        if target.status not in (S.APPROVED, S.HIDDEN):
+            raise IdeaError(_("This idea cannot be reported."))
+        lookup = {"idea": target}
+        kind, idea_id = TargetKind.IDEA, target.pk
+    else:
+        target = Comment.objects.select_for_update().get(pk=comment.pk)
+        if target.status not in (
+            CommentStatus.PUBLISHED,
+            CommentStatus.PENDING,
+            CommentStatus.HIDDEN,
+        ):
+            raise IdeaError(_("This comment cannot be reported."))
+        lookup = {"comment": target}
+        kind, idea_id = TargetKind.COMMENT, target.idea_id
+    if target.author_id == reporter.pk:
+        raise IdeaError(_("You cannot report what you wrote yourself."))
+    if Report.objects.filter(reporter=reporter, status=ReportStatus.OPEN, **lookup).exists():
+        raise IdeaError(_("You have already reported this. Our moderators will look at it."))
+    report = Report.objects.create(
+        reporter=reporter, reason=reason, note=note.strip(), urgent=urgent, **lookup
+    )
+    _log(
+        actor=reporter,
+        action=ModerationAction.REPORT,
+        target_kind=kind,
+        target_id=target.pk,
+        idea_id=idea_id,
+        reason=report.get_reason_display(),
+    )
+    open_reports = Report.objects.filter(status=ReportStatus.OPEN, **lookup)
+    if urgent or open_reports.count() >= REPORTS_TO_HIDE:
+        why = (
+            _("Hidden at once after an urgent report.")
+            if urgent
+            else _("Hidden after reports from %(count)d people.") % {"count": REPORTS_TO_HIDE}
+        )
+        if idea is not None and target.status == S.APPROVED:
+            _transition(idea=target, to=S.HIDDEN, actor=None, reason=why)
+        elif comment is not None and target.status in (
+            CommentStatus.PUBLISHED,
+            CommentStatus.PENDING,
+        ):
+            _comment_move(
+                comment=target,
+                allowed_from=(CommentStatus.PUBLISHED, CommentStatus.PENDING),
+                to=CommentStatus.HIDDEN,
+                actor=None,
+                action=ModerationAction.COMMENT_HIDE,
+                reason=why,
+            )
+    if urgent and open_reports.exclude(pk=report.pk).filter(urgent=False).exists():
+        # The whole item is urgent now; its earlier reports rise with it.
+        Report.objects.filter(pk__in=open_reports.values("pk")).update(urgent=True)
+    tasks.send_report_acknowledgement.delay_on_commit(report.pk)
+    return report
+
+
+@transaction.atomic
+def reports_resolve(
+    *, moderator, uphold: bool, note: str, idea: Idea | None = None, comment: Comment | None = None
+) -> int:
+    """Close every open report on one item.
+
+    Upheld: the content stays off the site (an idea ends "not published", with the note as
+    its reason). Dismissed: hidden content comes back. Returns how many reports were closed.
+    """
+    if (idea is None) == (comment is None):
+        raise IdeaError(_("Choose what to resolve."))
+    lookup = {"idea": idea} if idea is not None else {"comment": comment}
+    now = timezone.now()
+    closed = Report.objects.filter(status=ReportStatus.OPEN, **lookup).update(
+        status=ReportStatus.UPHELD if uphold else ReportStatus.DISMISSED,
+        resolved_by=moderator,
+        resolved_at=now,
+    )
+    if not closed:
+        raise IdeaConflict(_("These reports were already resolved by someone else."))
+    note = note.strip()
+    if idea is not None:
+        current = _fresh(idea)
+        if uphold:
+            reason = note or _("Removed after review of reports.")
+            if current.status == S.APPROVED:
+                _transition(idea=current, to=S.HIDDEN, actor=moderator, reason=reason)
+            if current.status == S.HIDDEN:
+                _transition(idea=current, to=S.REJECTED, actor=moderator, reason=reason)
+        elif current.status == S.HIDDEN:
+            _transition(idea=current, to=S.APPROVED, actor=moderator, reason=note)
+        target_kind, target_id, idea_id = TargetKind.IDEA, current.pk, current.pk
+    else:
+        current = Comment.objects.get(pk=comment.pk)
+        if uphold and current.status in (CommentStatus.PUBLISHED, CommentStatus.PENDING):
+            comment_hide(comment=current, moderator=moderator, reason=note)
+        elif not uphold and current.status == CommentStatus.HIDDEN:
+            comment_restore(comment=current, moderator=moderator, note=note)
+        target_kind, target_id, idea_id = TargetKind.COMMENT, current.pk, current.idea_id
+    _log(
+        actor=moderator,
+        action=ModerationAction.REPORT_UPHOLD if uphold else ModerationAction.REPORT_DISMISS,
+        target_kind=target_kind,
+        target_id=target_id,
+        idea_id=idea_id,
+        reason=note,
+    )
+    return closed
+
+
+# --- Initiatives -----------------------------------------------------------------------
+
+
+def _unique_slug(title: str) -> str:
+    base = slugify(title)[:120] or "initiative"
+    slug, n = base, 2
+    while Initiative.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def initiative_create(
+    *,
+    creator,
+    title: str,
+    summary: str,
+    description: str,
+    solution_area: SolutionArea,
+    harm_categories: Iterable[HarmCategory],
+    leads: Iterable,
+    ideas: Iterable[Idea],
+) -> Initiative:
+    """Create an initiative from one or more published ideas, which become "merged into" it.
+
+    Side effects: one transition log row per idea (and an email to each author on commit).
+    If any idea was decided by someone else meanwhile, nothing is created.
+    """
+    ideas = list(ideas)
+    leads = list(leads)
+    if not ideas:
+        raise IdeaError(_("Choose at least one published idea to build on."))
+    if not leads:
+        raise IdeaError(_("An initiative needs at least one lead."))
+    initiative = Initiative.objects.create(
+        slug=_unique_slug(title),
+        title=title.strip(),
+        summary=summary.strip(),
+        description=description.strip(),
+        solution_area=solution_area,
+        created_by=creator,
+    )
+    initiative.harm_categories.set(harm_categories)
+    initiative.leads.set(leads)
+    for idea in ideas:
+        _transition(
+            idea=idea,
+            to=S.MERGED,
+            actor=creator,
+            reason=_("Merged into the initiative “%(title)s”.") % {"title": initiative.title},
+            extra={"merged_into": initiative},
+        )
+    return initiative
+
+
+@transaction.atomic
+def initiative_set_status(*, initiative: Initiative, actor, status: str) -> Initiative:
+    if status not in InitiativeStatus.values:
+        raise IdeaError(_("Unknown status."))
+    Initiative.objects.filter(pk=initiative.pk).update(status=status)
+    initiative.status = status
+    return initiative
+
+
+@transaction.atomic
+def cocreator_join(*, initiative: Initiative, user, role: str, pledge: str = "") -> CoCreator:
+    """Join as a co-creator; joining twice changes the role and pledge instead."""
+    try:
+        with transaction.atomic():
+            return CoCreator.objects.create(
+                initiative=initiative, user=user, role=role, pledge=pledge.strip()
+            )
+    except IntegrityError:
+        CoCreator.objects.filter(initiative=initiative, user=user).update(
+            role=role, pledge=pledge.strip()
+        )
+        return CoCreator.objects.get(initiative=initiative, user=user)
+
+
+@transaction.atomic
+def cocreator_leave(*, initiative: Initiative, user) -> None:
+    CoCreator.objects.filter(initiative=initiative, user=user).delete()
+
+
+@transaction.atomic
+def initiative_update_post(
+    *, initiative: Initiative, author, title: str, body: str
+) -> InitiativeUpdate:
+    """Leads (and organisers) post news; every co-creator is emailed after commit."""
+    if not title.strip() or not body.strip():
+        raise IdeaError(_("An update needs a title and some text."))
+    update = InitiativeUpdate.objects.create(
+        initiative=initiative, author=author, title=title.strip(), body=body.strip()
+    )
+    tasks.send_initiative_update.delay_on_commit(update.pk)
+    return update

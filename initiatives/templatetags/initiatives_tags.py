@@ -1,0 +1,39 @@
+from django import template
+from django.utils.translation import gettext as _
+
+from ..models import ANONYMOUS_LABEL
+from ..permissions import can_see_author
+from ..selectors import home_ideas, home_initiatives, pending_total
+
+register = template.Library()
+
+
+@register.simple_tag
+def author_label(obj, user) -> str:
+    """The author's name as `user` may see it: anonymous content names its author only to
+    organisers and to the author themselves."""
+    if not obj.is_anonymous:
+        return obj.author.display_name
+    if can_see_author(user, obj.author_id):
+        return _("%(name)s (anonymous to others)") % {"name": obj.author.display_name}
+    return str(ANONYMOUS_LABEL)
+
+
+@register.inclusion_tag("initiatives/includes/home_ideas.html", takes_context=True)
+def home_ideas_block(context) -> dict:
+    return {
+        "ideas": home_ideas(),
+        "initiatives": home_initiatives(),
+        "user": context.get("user"),
+    }
+
+
+@register.simple_tag
+def moderation_pending_count() -> int:
+    return pending_total()
+
+
+@register.filter
+def warnings_open(user) -> bool:
+    """True when the reader chose to see text under content warnings expanded."""
+    return getattr(user, "content_warning_display", "collapsed") == "expanded"

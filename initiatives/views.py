@@ -1,0 +1,660 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from accounts.permissions import role_required
+from accounts.roles import Role
+from engagement.models import EngagementSession
+from harms.models import HarmCategory, SolutionArea
+
+from . import selectors, services
+from .forms import (
+    BulkDecisionForm,
+    CommentForm,
+    ContentWarningForm,
+    DecisionForm,
+    IdeaForm,
+    InitiativeForm,
+    InitiativeStatusForm,
+    InitiativeUpdateForm,
+    JoinForm,
+    RedactForm,
+    ReportForm,
+    ReportResolveForm,
+)
+from .models import Comment, CommentStatus, Idea, IdeaStatus, Initiative
+from .permissions import (
+    can_moderate,
+    can_post_update,
+    get_comment_for_user,
+    get_idea_for_user,
+)
+from .services import IdeaError
+
+BOARD_PAGE_SIZE = 20
+QUEUE_PAGE_SIZE = 25
+QUEUE_REPORT_LIMIT = 200
+
+
+def _int_param(request: HttpRequest, name: str) -> int | None:
+    """A forged or garbled filter value is ignored, not a server error."""
+    try:
+        value = int(request.GET.get(name, ""))
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
+# --- The board and ideas -------------------------------------------------------------
+
+
+def idea_board(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:200]
+    sort = request.GET.get("sort", "newest")
+    filters = {
+        "harm_category": _int_param(request, "category"),
+        "solution_area": _int_param(request, "area"),
+        "session": _int_param(request, "session"),
+    }
+    ideas = selectors.board_ideas(query=query, sort=sort, **filters)
+    page = Paginator(ideas, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "initiatives/idea_list.html",
+        {
+            "page": page,
+            "query": query,
+            "sort": sort if sort in selectors.SORTS else "newest",
+            "filters": filters,
+            "categories": HarmCategory.objects.select_related("parent"),
+            "areas": SolutionArea.objects.all(),
+            "sessions": EngagementSession.objects.filter(ideas__status=IdeaStatus.APPROVED)
+            .distinct()
+            .order_by("-starts_at"),
+            "supported_ids": selectors.supported_idea_ids(request.user, page.object_list),
+            "querystring": params.urlencode(),
+        },
+    )
+
+
+def _render_idea_form(request, form, *, idea=None, status=200) -> HttpResponse:
+    return render(
+        request,
+        "initiatives/idea_form.html",
+        {"form": form, "idea": idea},
+        status=status,
+    )
+
+
+@login_required
+def idea_create(request: HttpRequest) -> HttpResponse:
+    form = IdeaForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        submit = "save_draft" not in request.POST
+        try:
+            idea, created = services.idea_create(
+                author=request.user,
+                fields=form.idea_fields(),
+                submit=submit,
+                submission_token=form.cleaned_data["submission_token"],
+            )
+        except IdeaError as error:
+            form.add_error(None, str(error))
+        else:
+            if not created:
+                messages.info(request, _("We already have this idea; it was not sent twice."))
+            elif submit:
+                messages.success(
+                    request,
+                    _(
+                        "Thank you. Your idea has been sent for review; "
+                        "you will hear back by email."
+                    ),
+                )
+            else:
+                messages.success(request, _("Your draft has been saved."))
+            return redirect("initiatives:my_ideas")
+    return _render_idea_form(request, form)
+
+
+@login_required
+def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = get_idea_for_user(request.user, pk, write=True)
+    if not idea.is_editable:
+        messages.error(
+            request,
+            _("This idea is “%(status)s” and can no longer be edited.")
+            % {"status": idea.get_status_display()},
+        )
+        return redirect("initiatives:my_ideas")
+    form = IdeaForm(request.POST or None, idea=idea)
+    if request.method == "POST" and form.is_valid():
+        submit = "save_draft" not in request.POST
+        try:
+            services.idea_update(
+                idea=idea, author=request.user, fields=form.idea_fields(), submit=submit
+            )
+        except IdeaError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("Your idea has been sent for review.")
+                if submit
+                else _("Your changes are saved."),
+            )
+            return redirect("initiatives:my_ideas")
+    return _render_idea_form(request, form, idea=idea)
+
+
+@login_required
+@require_POST
+def idea_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = get_idea_for_user(request.user, pk, write=True)
+    try:
+        services.idea_withdraw(idea=idea, author=request.user)
+        messages.success(request, _("Your idea has been withdrawn."))
+    except IdeaError as error:
+        messages.error(request, str(error))
+    return redirect("initiatives:my_ideas")
+
+
+@login_required
+@require_POST
+def idea_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = get_idea_for_user(request.user, pk, write=True)
+    try:
+        services.idea_submit(idea=idea, author=request.user)
+        messages.success(request, _("Your idea has been sent for review."))
+    except IdeaError as error:
+        messages.error(request, str(error))
+    return redirect("initiatives:my_ideas")
+
+
+@login_required
+def my_ideas(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.my_ideas(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "initiatives/idea_mine.html", {"page": page})
+
+
+def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = get_idea_for_user(request.user, pk)
+    moderator = can_moderate(request.user)
+    comments = list(selectors.idea_comments(idea, request.user, moderator=moderator))
+    return render(
+        request,
+        "initiatives/idea_detail.html",
+        {
+            "idea": idea,
+            "comments": comments,
+            "comment_form": CommentForm(),
+            "is_moderator": moderator,
+            "is_author": request.user.is_authenticated and idea.author_id == request.user.pk,
+            "supported": bool(selectors.supported_idea_ids(request.user, [idea])),
+            "resources": idea.harm_category.support_resources.all()[:3],
+        },
+    )
+
+
+@login_required
+@require_POST
+def idea_support(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = get_idea_for_user(request.user, pk)
+    want = request.POST.get("supported") == "1"
+    try:
+        now = services.idea_support_set(idea=idea, user=request.user, supported=want)
+        messages.success(
+            request,
+            _("You support this idea.") if now else _("You no longer support this idea."),
+        )
+    except IdeaError as error:
+        messages.error(request, str(error))
+    return redirect(request.POST.get("next") == "board" and "initiatives:idea_board" or idea)
+
+
+@login_required
+def idea_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = get_idea_for_user(request.user, pk)
+    if request.method != "POST":
+        return redirect(idea)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            comment = services.comment_create(
+                idea=idea,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                is_anonymous=form.cleaned_data["is_anonymous"],
+                personal_data_kinds=form.personal_data,
+            )
+        except IdeaError as error:
+            form.add_error(None, str(error))
+        else:
+            if comment.status == CommentStatus.PENDING:
+                messages.success(request, _("Thank you. Your comment will appear once reviewed."))
+            else:
+                messages.success(request, _("Your comment is posted."))
+            return redirect(
+                reverse("initiatives:idea_detail", kwargs={"pk": idea.pk}) + "#comments"
+            )
+    moderator = can_moderate(request.user)
+    return render(
+        request,
+        "initiatives/idea_detail.html",
+        {
+            "idea": idea,
+            "comments": list(selectors.idea_comments(idea, request.user, moderator=moderator)),
+            "comment_form": form,
+            "is_moderator": moderator,
+            "is_author": idea.author_id == request.user.pk,
+            "supported": bool(selectors.supported_idea_ids(request.user, [idea])),
+            "resources": idea.harm_category.support_resources.all()[:3],
+        },
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = get_comment_for_user(request.user, pk)
+    if comment.author_id != request.user.pk:
+        raise Http404
+    try:
+        services.comment_delete(comment=comment, author=request.user)
+        messages.success(request, _("Your comment has been deleted."))
+    except IdeaError as error:
+        messages.error(request, str(error))
+    return redirect(
+        reverse("initiatives:idea_detail", kwargs={"pk": comment.idea_id}) + "#comments"
+    )
+
+
+def _report(request: HttpRequest, *, idea: Idea | None, comment: Comment | None) -> HttpResponse:
+    form = ReportForm(request.POST or None)
+    back = idea if idea is not None else comment.idea
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_create(
+                reporter=request.user,
+                idea=idea,
+                comment=comment,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except IdeaError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Thank you for your report. Our moderators will review it, and we have sent "
+                    "you a confirmation by email."
+                ),
+            )
+        return redirect(back)
+    return render(
+        request,
+        "initiatives/report_form.html",
+        {"form": form, "idea": back, "comment": comment},
+    )
+
+
+@login_required
+def idea_report(request: HttpRequest, pk: int) -> HttpResponse:
+    return _report(request, idea=get_idea_for_user(request.user, pk), comment=None)
+
+
+@login_required
+def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
+    return _report(request, idea=None, comment=get_comment_for_user(request.user, pk))
+
+
+# --- Moderation ------------------------------------------------------------------------
+
+
+@role_required(Role.ORGANISER)
+def moderation_queue(request: HttpRequest) -> HttpResponse:
+    filters = {
+        "harm_category": _int_param(request, "category"),
+        "solution_area": _int_param(request, "area"),
+    }
+    page = Paginator(selectors.pending_ideas(**filters), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "initiatives/moderation_queue.html",
+        {
+            "page": page,
+            "filters": filters,
+            "counts": selectors.queue_counts(),
+            "reported": selectors.reported_items()[:QUEUE_REPORT_LIMIT],
+            "pending_comments": selectors.pending_comments()[:50],
+            "categories": HarmCategory.objects.select_related("parent"),
+            "areas": SolutionArea.objects.all(),
+            "bulk_form": BulkDecisionForm(),
+            "resolve_form": ReportResolveForm(),
+        },
+    )
+
+
+def _moderation_page(request, idea, *, decision_form=None, warning_form=None, redact_form=None):
+    return render(
+        request,
+        "initiatives/moderation_idea.html",
+        {
+            "idea": idea,
+            "log": selectors.idea_log(idea),
+            "decision_form": decision_form or DecisionForm(),
+            "warning_form": warning_form
+            or ContentWarningForm(
+                initial={
+                    "has_content_warning": idea.has_content_warning,
+                    "content_warning_note": idea.content_warning_note,
+                }
+            ),
+            "redact_form": redact_form or RedactForm(),
+            "open_reports": idea.reports.filter(status="open").select_related("reporter"),
+            "resolve_form": ReportResolveForm(),
+        },
+    )
+
+
+@role_required(Role.ORGANISER)
+def moderation_idea(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = get_idea_for_user(request.user, pk)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.idea_decide(
+                idea=idea,
+                moderator=request.user,
+                decision=form.cleaned_data["decision"],
+                reason=form.reason_text(),
+            )
+        except IdeaError as error:
+            messages.error(request, str(error))
+            return redirect("initiatives:moderation_idea", pk=idea.pk)
+        messages.success(
+            request,
+            _("Done: “%(title)s” is now “%(status)s”.")
+            % {"title": idea.title, "status": idea.get_status_display()},
+        )
+        return redirect("initiatives:moderation_queue")
+    return _moderation_page(request, idea, decision_form=form)
+
+
+@role_required(Role.ORGANISER)
+@require_POST
+def moderation_idea_warning(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = get_idea_for_user(request.user, pk)
+    form = ContentWarningForm(request.POST)
+    if form.is_valid():
+        try:
+            services.idea_set_content_warning(
+                idea=idea,
+                moderator=request.user,
+                has_content_warning=form.cleaned_data["has_content_warning"],
+                note=form.cleaned_data["content_warning_note"],
+            )
+        except IdeaError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The content warning is saved."))
+    return redirect("initiatives:moderation_idea", pk=idea.pk)
+
+
+@role_required(Role.ORGANISER)
+@require_POST
+def moderation_idea_redact(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = get_idea_for_user(request.user, pk)
+    form = RedactForm(request.POST)
+    if form.is_valid():
+        try:
+            services.idea_redact(
+                idea=idea,
+                moderator=request.user,
+                passage=form.cleaned_data["passage"],
+                reason=form.cleaned_data["reason"],
+            )
+        except IdeaError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, _("The passage has been removed; the original is in the log.")
+            )
+    else:
+        messages.error(request, _("Paste the passage to remove."))
+    return redirect("initiatives:moderation_idea", pk=idea.pk)
+
+
+@role_required(Role.ORGANISER)
+@require_POST
+def moderation_bulk(request: HttpRequest) -> HttpResponse:
+    pending_ids = Idea.objects.filter(status=IdeaStatus.SUBMITTED).values_list("pk", flat=True)
+    form = BulkDecisionForm(request.POST, pending_ids=list(pending_ids))
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("Select at least one idea that is still waiting for review, and an action."),
+        )
+        return redirect("initiatives:moderation_queue")
+    ideas = Idea.objects.filter(pk__in=form.cleaned_data["ideas"]).order_by("submitted_at")
+    try:
+        done, problems = services.ideas_bulk_decide(
+            ideas=ideas,
+            moderator=request.user,
+            decision=form.cleaned_data["decision"],
+            reason=form.reason_text(),
+        )
+    except IdeaError as error:
+        messages.error(request, str(error))
+        return redirect("initiatives:moderation_queue")
+    if done:
+        messages.success(request, _("%(count)d ideas decided.") % {"count": done})
+    for problem in problems:
+        messages.warning(request, problem)
+    return redirect("initiatives:moderation_queue")
+
+
+@role_required(Role.ORGANISER)
+@require_POST
+def moderation_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = get_object_or_404(Comment.objects.select_related("idea"), pk=pk)
+    action = request.POST.get("action")
+    reason = request.POST.get("reason", "")[:1000]
+    try:
+        if action == "approve":
+            services.comment_approve(comment=comment, moderator=request.user)
+        elif action == "hide":
+            services.comment_hide(comment=comment, moderator=request.user, reason=reason)
+        elif action == "restore":
+            services.comment_restore(comment=comment, moderator=request.user, note=reason)
+        else:
+            raise IdeaError(_("Unknown action."))
+    except IdeaError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The comment has been updated."))
+    return redirect(
+        request.POST.get("next") == "idea" and comment.idea or "initiatives:moderation_queue"
+    )
+
+
+@role_required(Role.ORGANISER)
+@require_POST
+def moderation_resolve(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    if kind == "idea":
+        target = {"idea": get_object_or_404(Idea, pk=pk)}
+    elif kind == "comment":
+        target = {"comment": get_object_or_404(Comment, pk=pk)}
+    else:
+        raise Http404
+    form = ReportResolveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose whether to uphold or dismiss the reports."))
+        return redirect("initiatives:moderation_queue")
+    try:
+        closed = services.reports_resolve(
+            moderator=request.user,
+            uphold=form.cleaned_data["outcome"] == "uphold",
+            note=form.cleaned_data["note"],
+            **target,
+        )
+    except IdeaError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(count)d reports resolved.") % {"count": closed})
+    return redirect("initiatives:moderation_queue")
+
+
+# --- Initiatives -----------------------------------------------------------------------
+
+
+def initiative_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.initiative_list(), 20).get_page(request.GET.get("page"))
+    return render(request, "initiatives/initiative_list.html", {"page": page})
+
+
+def _organisers():
+    return (
+        User.objects.filter(Q(groups__name=Role.ORGANISER) | Q(is_superuser=True), is_active=True)
+        .distinct()
+        .order_by("display_name")
+    )
+
+
+@role_required(Role.ORGANISER)
+def initiative_create(request: HttpRequest) -> HttpResponse:
+    initial_ids = [int(pk) for pk in request.GET.getlist("idea") if pk.isdigit()]
+    form = InitiativeForm(
+        request.POST or None,
+        ideas=selectors.mergeable_ideas(),
+        leads=_organisers(),
+        initial={"ideas": initial_ids, "leads": [request.user.pk]},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            initiative = services.initiative_create(
+                creator=request.user,
+                title=data["title"],
+                summary=data["summary"],
+                description=data["description"],
+                solution_area=data["solution_area"],
+                harm_categories=data["harm_categories"],
+                leads=data["leads"],
+                ideas=data["ideas"],
+            )
+        except IdeaError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The initiative is created and its ideas are merged."))
+            return redirect(initiative)
+    return render(request, "initiatives/initiative_form.html", {"form": form})
+
+
+def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    initiative = get_object_or_404(selectors.initiative_detail(slug))
+    cocreators = list(initiative.cocreators.all())
+    lead_ids = {lead.pk for lead in initiative.leads.all()}
+    mine = next((c for c in cocreators if c.user_id == request.user.pk), None)
+    return render(
+        request,
+        "initiatives/initiative_detail.html",
+        {
+            "initiative": initiative,
+            "cocreators": cocreators,
+            "membership": mine,
+            "join_form": JoinForm(
+                initial={"role": mine.role, "pledge": mine.pledge} if mine else None
+            ),
+            "can_post_update": can_post_update(request.user, initiative, lead_ids),
+            "update_form": InitiativeUpdateForm(),
+            "status_form": InitiativeStatusForm(initial={"status": initiative.status}),
+        },
+    )
+
+
+@login_required
+@require_POST
+def initiative_join(request: HttpRequest, slug: str) -> HttpResponse:
+    initiative = get_object_or_404(Initiative, slug=slug)
+    form = JoinForm(request.POST)
+    if form.is_valid():
+        services.cocreator_join(
+            initiative=initiative,
+            user=request.user,
+            role=form.cleaned_data["role"],
+            pledge=form.cleaned_data["pledge"],
+        )
+        messages.success(request, _("Welcome aboard: you are a co-creator of this initiative."))
+    else:
+        messages.error(
+            request, _("Choose how you will help (your pledge can be up to 300 characters).")
+        )
+    return redirect(initiative)
+
+
+@login_required
+@require_POST
+def initiative_leave(request: HttpRequest, slug: str) -> HttpResponse:
+    initiative = get_object_or_404(Initiative, slug=slug)
+    services.cocreator_leave(initiative=initiative, user=request.user)
+    messages.success(request, _("You are no longer a co-creator of this initiative."))
+    return redirect(initiative)
+
+
+@login_required
+@require_POST
+def initiative_post_update(request: HttpRequest, slug: str) -> HttpResponse:
+    initiative = get_object_or_404(Initiative.objects.prefetch_related("leads"), slug=slug)
+    lead_ids = {lead.pk for lead in initiative.leads.all()}
+    if not can_post_update(request.user, initiative, lead_ids):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    form = InitiativeUpdateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.initiative_update_post(
+                initiative=initiative,
+                author=request.user,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+            )
+        except IdeaError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Your update is posted and co-creators will be emailed."))
+    else:
+        messages.error(request, _("An update needs a title and some text."))
+    return redirect(initiative)
+
+
+@login_required
+@require_POST
+def initiative_status(request: HttpRequest, slug: str) -> HttpResponse:
+    initiative = get_object_or_404(Initiative.objects.prefetch_related("leads"), slug=slug)
+    lead_ids = {lead.pk for lead in initiative.leads.all()}
+    if not can_post_update(request.user, initiative, lead_ids):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    form = InitiativeStatusForm(request.POST)
+    if form.is_valid():
+        services.initiative_set_status(
+            initiative=initiative, actor=request.user, status=form.cleaned_data["status"]
+        )
+        messages.success(request, _("The status is updated."))
+    return redirect(initiative)

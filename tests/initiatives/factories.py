@@ -1,0 +1,54 @@
+import factory
+from django.utils import timezone
+
+from harms.models import HarmCategory, SolutionArea
+from initiatives.models import Comment, CommentStatus, Idea, IdeaStatus, Initiative
+from tests.factories import UserFactory
+
+
+class IdeaFactory(factory.django.DjangoModelFactory):
+    """An idea in any status, written straight to the table (tests set up state; the
+    services under test move it)."""
+
+    class Meta:
+        model = Idea
+
+    author = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"School workshops on image consent, take {n}")
+    body = "Run short workshops in every secondary school.\nInvite parents too."
+    harm_category = factory.LazyFunction(
+        lambda: HarmCategory.objects.get(slug="non-consensual-publication")
+    )
+    solution_area = factory.LazyFunction(lambda: SolutionArea.objects.order_by("order").first())
+    status = IdeaStatus.SUBMITTED
+    submitted_at = factory.LazyFunction(timezone.now)
+    decided_at = factory.LazyAttribute(
+        lambda idea: timezone.now() if idea.status in ("approved", "rejected") else None
+    )
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    idea = factory.SubFactory(IdeaFactory, status=IdeaStatus.APPROVED)
+    author = factory.SubFactory(UserFactory)
+    body = "My daughter's school did something like this and it helped."
+    status = CommentStatus.PUBLISHED
+
+
+class InitiativeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Initiative
+        skip_postgeneration_save = True
+
+    slug = factory.Sequence(lambda n: f"safer-schools-{n}")
+    title = factory.Sequence(lambda n: f"Safer schools {n}")
+    summary = "Workshops on consent and image sharing."
+    description = "A programme for secondary schools."
+    solution_area = factory.LazyFunction(lambda: SolutionArea.objects.order_by("order").first())
+
+    @factory.post_generation
+    def leads(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.leads.set(extracted)
