@@ -270,3 +270,9 @@ LOGGING = {
 SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="afa-support@afa.example.sg")
 # Where "Leave this site quickly" sends someone: a neutral, everyday page.
 QUICK_EXIT_URL = env.str("QUICK_EXIT_URL", default="https://www.weather.gov.sg/home/")
+
+# Ideas and comments: rate limits per user per hour, and whether comments wait for a
+# moderator before they appear (off: they appear at once and can be reported).
+IDEAS_PER_HOUR = env.int("IDEAS_PER_HOUR", default=10)
+COMMENTS_PER_HOUR = env.int("COMMENTS_PER_HOUR", default=30)
+COMMENTS_PREMODERATED = env.bool("COMMENTS_PREMODERATED", default=False)
