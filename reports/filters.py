@@ -1,0 +1,123 @@
+"""The filters shared by the staff dashboard and the exports: one form, one value object.
+
+What each filter means for each dataset is written down in reports.exports (and shown on the
+export page); the dashboard applies the same rules to its figures.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from engagement.models import EngagementSession
+from harms.models import HarmCategory, SolutionArea
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    date_from: date | None = None
+    date_to: date | None = None  # inclusive
+    session_id: int | None = None
+    harm_category_id: int | None = None
+    solution_area_id: int | None = None
+
+    @property
+    def starts(self) -> datetime | None:
+        """The start of date_from in Singapore time."""
+        if self.date_from is None:
+            return None
+        return timezone.make_aware(datetime.combine(self.date_from, time.min))
+
+    @property
+    def ends(self) -> datetime | None:
+        """The end of date_to in Singapore time (exclusive: midnight after it)."""
+        if self.date_to is None:
+            return None
+        return timezone.make_aware(datetime.combine(self.date_to + timedelta(days=1), time.min))
+
+    @property
+    def is_empty(self) -> bool:
+        return self == ReportFilters()
+
+    def as_dict(self) -> dict:
+        """JSON-safe, for the audit log and export jobs; only the filters that are set."""
+        values = {
+            "date_from": self.date_from.isoformat() if self.date_from else None,
+            "date_to": self.date_to.isoformat() if self.date_to else None,
+            "session": self.session_id,
+            "harm_category": self.harm_category_id,
+            "solution_area": self.solution_area_id,
+        }
+        return {key: value for key, value in values.items() if value is not None}
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "ReportFilters":
+        return cls(
+            date_from=date.fromisoformat(values["date_from"]) if values.get("date_from") else None,
+            date_to=date.fromisoformat(values["date_to"]) if values.get("date_to") else None,
+            session_id=values.get("session"),
+            harm_category_id=values.get("harm_category"),
+            solution_area_id=values.get("solution_area"),
+        )
+
+    def query_string(self) -> str:
+        """The same filters as URL query parameters (for links that keep them)."""
+        return urlencode(self.as_dict())
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ReportFilterForm(forms.Form):
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To (inclusive)"), required=False, widget=DateInput())
+    session = forms.ModelChoiceField(
+        label=_("Session"),
+        queryset=EngagementSession.objects.order_by("-starts_at", "-id"),
+        required=False,
+        empty_label=_("All sessions"),
+    )
+    harm_category = forms.ModelChoiceField(
+        label=_("Harm category"),
+        queryset=HarmCategory.objects.all(),
+        required=False,
+        empty_label=_("All harm categories"),
+        help_text=_("Includes its sub-categories."),
+    )
+    solution_area = forms.ModelChoiceField(
+        label=_("Solution area"),
+        queryset=SolutionArea.objects.all(),
+        required=False,
+        empty_label=_("All solution areas"),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to and date_from > date_to:
+            self.add_error("date_to", _("The end date must be on or after the start date."))
+        return cleaned
+
+    def filters(self) -> ReportFilters:
+        """Call after is_valid()."""
+        data = self.cleaned_data
+        return ReportFilters(
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            session_id=data["session"].pk if data.get("session") else None,
+            harm_category_id=data["harm_category"].pk if data.get("harm_category") else None,
+            solution_area_id=data["solution_area"].pk if data.get("solution_area") else None,
+        )
+
+
+def harm_category_ids(harm_category_id: int) -> list[int]:
+    """The category and its sub-categories: filtering by a category includes its children."""
+    children = HarmCategory.objects.filter(parent_id=harm_category_id).values_list("pk", flat=True)
+    return [harm_category_id, *children]
