@@ -276,3 +276,22 @@ QUICK_EXIT_URL = env.str("QUICK_EXIT_URL", default="https://www.weather.gov.sg/h
 IDEAS_PER_HOUR = env.int("IDEAS_PER_HOUR", default=10)
 COMMENTS_PER_HOUR = env.int("COMMENTS_PER_HOUR", default=30)
 COMMENTS_PREMODERATED = env.bool("COMMENTS_PREMODERATED", default=False)
+
+# --- Exports (issue 6) ----------------------------------------------------------
+# The key of the keyed hash that turns a user id into a stable pseudonym in exports. Keep it
+# secret and unchanged: the same key gives the same pseudonyms across exports. Unset, it is
+# derived from SECRET_KEY.
+EXPORT_PSEUDONYM_KEY = env.str("EXPORT_PSEUDONYM_KEY", default="")
+# XLSX exports with more rows than this are built by a Celery job instead of in the request.
+EXPORT_XLSX_ASYNC_THRESHOLD = env.int("EXPORT_XLSX_ASYNC_THRESHOLD", default=20000)
+# Export files are kept here, outside any public URL, for this many days.
+EXPORT_ROOT = env.str("EXPORT_ROOT", default=str(Path(MEDIA_ROOT) / "exports"))
+EXPORT_FILE_DAYS = env.int("EXPORT_FILE_DAYS", default=7)
+# Rows fetched from the database per round trip while streaming.
+EXPORT_CHUNK_SIZE = env.int("EXPORT_CHUNK_SIZE", default=2000)
+# A job "running" for longer than this has lost its worker and is marked failed.
+EXPORT_JOB_STALE_AFTER_MINUTES = env.int("EXPORT_JOB_STALE_AFTER_MINUTES", default=60)
+CELERY_BEAT_SCHEDULE["reports-delete-expired-exports"] = {
+    "task": "reports.export_tasks.delete_expired_exports",
+    "schedule": 60 * 60,
+}
