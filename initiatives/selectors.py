@@ -170,6 +170,7 @@ def initiative_list() -> QuerySet[Initiative]:
         Initiative.objects.select_related("solution_area")
         .prefetch_related("harm_categories")
         .annotate(cocreator_count=Count("cocreators", distinct=True))
+        .order_by("-created_at", "-id")
     )
 
 
