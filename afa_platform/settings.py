@@ -8,6 +8,7 @@ start without SECRET_KEY and ALLOWED_HOSTS.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -276,6 +277,27 @@ QUICK_EXIT_URL = env.str("QUICK_EXIT_URL", default="https://www.weather.gov.sg/h
 IDEAS_PER_HOUR = env.int("IDEAS_PER_HOUR", default=10)
 COMMENTS_PER_HOUR = env.int("COMMENTS_PER_HOUR", default=30)
 COMMENTS_PREMODERATED = env.bool("COMMENTS_PREMODERATED", default=False)
+
+# --- Feedback and digests -------------------------------------------------------
+# The official launch the digests count down to; the admin's "Launch settings" overrides it.
+AFA_LAUNCH_DATE = env.str("AFA_LAUNCH_DATE", default="2027-03-08")
+# Weekly digest periods close at this weekday (0 = Monday) and hour, Singapore time; the
+# feedback edit window ends when the period it was given in closes.
+DIGEST_WEEKDAY = env.int("DIGEST_WEEKDAY", default=0)
+DIGEST_HOUR = env.int("DIGEST_HOUR", default=8)
+# A digest "compiling" for longer than this is taken to have lost its worker.
+DIGEST_STALE_AFTER_MINUTES = env.int("DIGEST_STALE_AFTER_MINUTES", default=15)
+# General feedback per participant: at most COUNT in SECONDS.
+FEEDBACK_RATE_LIMIT = (env.int("FEEDBACK_RATE_COUNT", default=5), 3600)
+CELERY_BEAT_SCHEDULE["reports-weekly-digest"] = {
+    "task": "reports.tasks.queue_weekly_digest",
+    # crontab counts Sunday as 0; DIGEST_WEEKDAY counts Monday as 0.
+    "schedule": crontab(minute=0, hour=DIGEST_HOUR, day_of_week=(DIGEST_WEEKDAY + 1) % 7),
+}
+CELERY_BEAT_SCHEDULE["reports-sweep-stale-digests"] = {
+    "task": "reports.tasks.sweep_stale_digests",
+    "schedule": 5 * 60,
+}
 
 # --- Exports (issue 6) ----------------------------------------------------------
 # The key of the keyed hash that turns a user id into a stable pseudonym in exports. Keep it

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEvent
+from .models import AuditEvent, Digest, DigestSubscription, LaunchSettings
 
 
 @admin.register(AuditEvent)
@@ -18,3 +18,54 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Digest)
+class DigestAdmin(admin.ModelAdmin):
+    """Read-only: digests change through reports.services (the compile claim, revisions)."""
+
+    list_display = ["period_start", "period_end", "kind", "status", "finished_at", "revised_at"]
+    list_filter = ["kind", "status"]
+    date_hierarchy = "period_end"
+    exclude = ["html"]
+    readonly_fields = [
+        "kind",
+        "period_start",
+        "period_end",
+        "status",
+        "error",
+        "figures",
+        "requested_by",
+        "attempts",
+        "created_at",
+        "queued_at",
+        "started_at",
+        "finished_at",
+        "revised_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DigestSubscription)
+class DigestSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["user", "created_at"]
+    search_fields = ["user__email", "user__display_name"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(LaunchSettings)
+class LaunchSettingsAdmin(admin.ModelAdmin):
+    """The one row holding the official launch date digests count down to."""
+
+    list_display = ["launch_date"]
+
+    def has_add_permission(self, request):
+        return not LaunchSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return True

@@ -1,0 +1,316 @@
+"""Digest lifecycle: one digest per kind and period, the compile claim, retries of transient
+errors, the stale sweep, the weekly beat task and exactly-once delivery."""
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.db import OperationalError
+from django.utils import timezone
+
+from accounts.roles import Role
+from reports import services, tasks
+from reports.models import (
+    DeliveryStatus,
+    Digest,
+    DigestDelivery,
+    DigestKind,
+    DigestStatus,
+    DigestSubscription,
+)
+from tests.factories import UserFactory
+
+from .digest_data import make_feedback, sgt
+
+pytestmark = pytest.mark.django_db
+
+START = sgt(2026, 11, 2, 8)
+END = sgt(2026, 11, 9, 8)
+
+
+def request_digest(captured, **kwargs):
+    """Request through the service, then run what it enqueued on commit (compile, send)."""
+    with captured(execute=True):
+        digest = services.digest_request(
+            kind=kwargs.pop("kind", DigestKind.ON_DEMAND),
+            period_start=kwargs.pop("start", START),
+            period_end=kwargs.pop("end", END),
+            **kwargs,
+        )
+    digest.refresh_from_db()
+    return digest
+
+
+def test_requesting_the_same_period_twice_gives_one_digest_with_fresh_figures(
+    participant, staff, django_capture_on_commit_callbacks
+):
+    make_feedback(participant=participant, created_at=sgt(2026, 11, 3), categories=["doxxing"])
+    first = request_digest(django_capture_on_commit_callbacks, requested_by=staff)
+    assert first.status == DigestStatus.READY
+    assert first.figures["feedback"]["total"] == 1
+
+    make_feedback(participant=participant, created_at=sgt(2026, 11, 4), categories=["doxxing"])
+    second = request_digest(django_capture_on_commit_callbacks, requested_by=staff)
+
+    assert second.pk == first.pk
+    assert Digest.objects.count() == 1
+    second.refresh_from_db()
+    assert second.status == DigestStatus.READY
+    assert second.figures["feedback"]["total"] == 2
+    assert second.attempts == 2
+
+
+def test_a_weekly_and_an_on_demand_digest_of_the_same_period_are_two_digests(
+    django_capture_on_commit_callbacks,
+):
+    request_digest(django_capture_on_commit_callbacks, kind=DigestKind.WEEKLY)
+    request_digest(django_capture_on_commit_callbacks, kind=DigestKind.ON_DEMAND)
+    assert Digest.objects.count() == 2
+
+
+def test_bad_periods_are_refused_with_a_message(db):
+    with pytest.raises(services.DigestError, match="end after it starts"):
+        services.digest_request(kind=DigestKind.ON_DEMAND, period_start=END, period_end=START)
+    with pytest.raises(services.DigestError, match="at most a year"):
+        services.digest_request(
+            kind=DigestKind.ON_DEMAND, period_start=START - timedelta(days=400), period_end=END
+        )
+    future = timezone.now() + timedelta(days=2)
+    with pytest.raises(services.DigestError, match="not started"):
+        services.digest_request(
+            kind=DigestKind.ON_DEMAND, period_start=future, period_end=future + timedelta(days=1)
+        )
+
+
+def test_compile_of_a_digest_already_claimed_does_nothing(db):
+    digest = Digest.objects.create(
+        kind=DigestKind.WEEKLY,
+        period_start=START,
+        period_end=END,
+        queued_at=START,
+        status=DigestStatus.COMPILING,
+        started_at=timezone.now(),
+    )
+    with mock.patch("reports.selectors.digest_figures") as figures:
+        assert services.digest_compile(digest_id=digest.pk) is False
+    figures.assert_not_called()
+    digest.refresh_from_db()
+    assert digest.status == DigestStatus.COMPILING
+    assert digest.attempts == 0
+
+
+def _queued_digest():
+    return Digest.objects.create(
+        kind=DigestKind.WEEKLY, period_start=START, period_end=END, queued_at=timezone.now()
+    )
+
+
+@pytest.fixture
+def eager_retries():
+    """Eager tasks re-run themselves on retry only when errors are not propagated (as in a
+    worker, where the error is recorded on the result instead)."""
+    from afa_platform.celery import app
+
+    app.conf.task_eager_propagates = False
+    yield
+
+
+def test_transient_database_errors_are_retried_until_the_digest_compiles(db, eager_retries):
+    digest = _queued_digest()
+    from reports import selectors
+
+    real = selectors.digest_figures
+    calls = []
+
+    def flaky(**kwargs):
+        calls.append(1)
+        if len(calls) < 3:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(**kwargs)
+
+    with (
+        mock.patch("reports.selectors.digest_figures", side_effect=flaky),
+        mock.patch("reports.tasks.retry_countdown", return_value=0),
+    ):
+        tasks.compile_digest.delay(digest_id=digest.pk)
+    digest.refresh_from_db()
+    assert len(calls) == 3
+    assert digest.status == DigestStatus.READY
+    assert digest.attempts == 3
+
+
+def test_retry_backoff_doubles():
+    assert [tasks.retry_countdown(n) for n in range(5)] == [2, 4, 8, 16, 32]
+
+
+def test_a_digest_is_marked_failed_when_retries_run_out(db, eager_retries):
+    digest = _queued_digest()
+    with (
+        mock.patch(
+            "reports.selectors.digest_figures", side_effect=OperationalError("database is down")
+        ),
+        mock.patch("reports.tasks.retry_countdown", return_value=0),
+    ):
+        result = tasks.compile_digest.delay(digest_id=digest.pk)
+    assert result.state == "FAILURE"
+    assert isinstance(result.result, OperationalError)
+    digest.refresh_from_db()
+    assert digest.status == DigestStatus.FAILED
+    assert "database is down" in digest.error
+    assert digest.attempts == tasks.COMPILE_MAX_RETRIES + 1
+
+
+def test_a_bug_fails_the_digest_at_once_with_the_error(db):
+    digest = _queued_digest()
+    with mock.patch("reports.selectors.digest_figures", side_effect=KeyError("area")):
+        tasks.compile_digest.delay(digest_id=digest.pk)
+    digest.refresh_from_db()
+    assert digest.status == DigestStatus.FAILED
+    assert digest.error == "KeyError: 'area'"
+    assert digest.attempts == 1
+
+
+def test_sweep_requeues_a_digest_whose_worker_died_and_it_compiles(settings, db):
+    settings.DIGEST_STALE_AFTER_MINUTES = 15
+    now = timezone.now()
+    stale = Digest.objects.create(
+        kind=DigestKind.WEEKLY,
+        period_start=START,
+        period_end=END,
+        queued_at=now,
+        status=DigestStatus.COMPILING,
+        started_at=now - timedelta(minutes=16),
+        attempts=1,
+    )
+    busy = Digest.objects.create(
+        kind=DigestKind.ON_DEMAND,
+        period_start=START,
+        period_end=END,
+        queued_at=now,
+        status=DigestStatus.COMPILING,
+        started_at=now - timedelta(minutes=5),
+        attempts=1,
+    )
+    with mock.patch("reports.tasks.compile_digest.delay_on_commit") as enqueue:
+        assert tasks.sweep_stale_digests() == [stale.pk]
+    enqueue.assert_called_once_with(digest_id=stale.pk)
+    stale.refresh_from_db()
+    busy.refresh_from_db()
+    assert stale.status == DigestStatus.QUEUED
+    assert busy.status == DigestStatus.COMPILING
+
+    tasks.compile_digest.delay(digest_id=stale.pk)
+    stale.refresh_from_db()
+    assert stale.status == DigestStatus.READY
+    assert stale.attempts == 2
+
+
+def test_sweep_reenqueues_a_queued_digest_whose_message_was_lost(settings, db):
+    settings.DIGEST_STALE_AFTER_MINUTES = 15
+    lost = Digest.objects.create(
+        kind=DigestKind.WEEKLY,
+        period_start=START,
+        period_end=END,
+        queued_at=timezone.now() - timedelta(hours=1),
+    )
+    with mock.patch("reports.tasks.compile_digest.delay_on_commit") as enqueue:
+        assert tasks.sweep_stale_digests() == [lost.pk]
+    enqueue.assert_called_once_with(digest_id=lost.pk)
+
+
+def test_weekly_beat_task_compiles_the_week_that_closed_once(
+    settings, db, django_capture_on_commit_callbacks
+):
+    settings.DIGEST_WEEKDAY = 0
+    settings.DIGEST_HOUR = 8
+    with mock.patch("django.utils.timezone.now", return_value=sgt(2026, 11, 9, 8, 0, 5)):
+        with django_capture_on_commit_callbacks(execute=True):
+            first = tasks.queue_weekly_digest()
+        with django_capture_on_commit_callbacks(execute=True):
+            second = tasks.queue_weekly_digest()
+    assert first == second
+    digest = Digest.objects.get()
+    assert (digest.kind, digest.period_start, digest.period_end) == (DigestKind.WEEKLY, START, END)
+
+
+def test_beat_schedule_runs_weekly_digest_on_the_configured_day_and_hour():
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["reports-weekly-digest"]
+    assert entry["task"] == "reports.tasks.queue_weekly_digest"
+    schedule = entry["schedule"]
+    assert schedule.hour == {settings.DIGEST_HOUR}
+    assert schedule.day_of_week == {(settings.DIGEST_WEEKDAY + 1) % 7}
+    assert settings.CELERY_BEAT_SCHEDULE["reports-sweep-stale-digests"]["task"] == (
+        "reports.tasks.sweep_stale_digests"
+    )
+
+
+# --- Delivery -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def subscribers(staff):
+    other_staff = UserFactory(roles=[Role.STAFF], mfa=True)
+    for user in (staff, other_staff):
+        DigestSubscription.objects.create(user=user)
+    # Subscribed once, no longer staff: gets nothing.
+    former = UserFactory()
+    DigestSubscription.objects.create(user=former)
+    return [staff, other_staff]
+
+
+def test_ready_digest_is_emailed_to_each_subscriber_once_even_if_sent_twice(
+    subscribers, organiser, django_capture_on_commit_callbacks
+):
+    digest = request_digest(django_capture_on_commit_callbacks)  # sends on commit
+    assert digest.status == DigestStatus.READY
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in subscribers)
+
+    assert tasks.send_digest(digest_id=digest.pk) == 0
+    assert tasks.send_digest(digest_id=digest.pk) == 0
+    assert len(mail.outbox) == 2
+    assert DigestDelivery.objects.filter(status=DeliveryStatus.SENT).count() == 2
+
+    message = mail.outbox[0]
+    assert "online harm" not in message.subject.lower()
+    assert f"/reports/digests/{digest.pk}/" in message.body
+    html = message.alternatives[0][0]
+    assert "AfA feedback digest" in html
+    assert [a[0] for a in message.attachments] == ["feedback-by-harm-and-area.svg"]
+
+
+def test_a_claimed_delivery_is_not_sent_again_but_a_failed_one_is(subscribers, db):
+    digest = Digest.objects.create(
+        kind=DigestKind.WEEKLY, period_start=START, period_end=END, queued_at=START
+    )
+    services.digest_compile(digest_id=digest.pk)
+    staff, other = subscribers
+    mail.outbox.clear()
+    DigestDelivery.objects.filter(recipient=staff).delete()
+    # Another worker has claimed `staff` and is sending; `other` failed last time.
+    DigestDelivery.objects.update_or_create(
+        digest=digest,
+        recipient=staff,
+        defaults={"status": DeliveryStatus.SENDING, "claimed_at": timezone.now()},
+    )
+    DigestDelivery.objects.filter(digest=digest, recipient=other).update(
+        status=DeliveryStatus.FAILED
+    )
+    assert services.digest_send(digest_id=digest.pk) == 1
+    assert [m.to[0] for m in mail.outbox] == [other.email]
+
+
+def test_a_failed_send_is_recorded_and_retried_on_the_next_run(subscribers, db):
+    digest = Digest.objects.create(
+        kind=DigestKind.WEEKLY, period_start=START, period_end=END, queued_at=START
+    )
+    with mock.patch("reports.tasks.send_digest.delay_on_commit"):
+        services.digest_compile(digest_id=digest.pk)
+    with mock.patch("afa_platform.mail.EmailMultiAlternatives.send", side_effect=OSError("SMTP")):
+        assert services.digest_send(digest_id=digest.pk) == 0
+    assert DigestDelivery.objects.filter(status=DeliveryStatus.FAILED).count() == 2
+    assert services.digest_send(digest_id=digest.pk) == 2
+    assert services.digest_send(digest_id=digest.pk) == 0
+    assert len(mail.outbox) == 2
