@@ -9,9 +9,15 @@ from . import selectors
 from .models import EngagementSession, Registration, RegistrationStatus, SessionStatus
 
 
-def get_session_for_user(user, slug: str) -> EngagementSession:
-    """Published and cancelled sessions are public; drafts only for organisers."""
-    session = get_object_or_404(selectors.session_for_page(slug))
+def get_session_for_user(user, slug: str, *, for_page: bool = True) -> EngagementSession:
+    """Published and cancelled sessions are public; drafts only for organisers.
+    for_page=False skips what only the page shows (the harm categories)."""
+    sessions = (
+        selectors.session_for_page(slug)
+        if for_page
+        else EngagementSession.objects.filter(slug=slug)
+    )
+    session = get_object_or_404(sessions)
     if session.status == SessionStatus.DRAFT and not is_organiser(user):
         raise Http404
     return session

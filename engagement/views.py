@@ -90,7 +90,7 @@ def session_calendar_download(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def session_register(request: HttpRequest, slug: str) -> HttpResponse:
-    session = get_session_for_user(request.user, slug)
+    session = get_session_for_user(request.user, slug, for_page=False)
     form = RegistrationForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Please keep your access needs under 1,000 characters."))

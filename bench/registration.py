@@ -1,0 +1,294 @@
+"""Registration throughput through the real HTTP stack: gunicorn, PostgreSQL, logged-in
+participants, CSRF on.
+
+    .venv/bin/python bench/registration.py [--seconds 10] [--connections 16] [--workers 4]
+
+Creates (or re-creates) the database afa_bench_registration on 127.0.0.1, migrates it,
+creates participants with signed-in Django sessions (as Client.force_login does), starts
+gunicorn on 127.0.0.1 with DEBUG off, and fires registrations for one session of capacity 50
+from distinct participants at N connections for the given time. Then it measures a bare
+constant Django view the same way and prints both. Emails are queued on Redis (database
+14, which must be empty and is emptied afterwards) as in production.
+Loopback only; every loop is bounded.
+"""
+
+import argparse
+import http.client
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+DB_NAME = "afa_bench_registration"
+PG = "postgres://postgres@127.0.0.1:5432"
+HOST, PORT = "127.0.0.1", 8765
+# As in production, emails are queued on Redis for a worker, not sent inside the request.
+# A database number of its own, emptied after the run (no worker consumes it here).
+REDIS_URL = "redis://127.0.0.1:6379/14"
+ENV = {
+    "DATABASE_URL": f"{PG}/{DB_NAME}",
+    "DEBUG": "0",
+    "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
+    "ALLOWED_HOSTS": HOST,
+    "SECURE_SSL_REDIRECT": "0",
+    "DJANGO_SETTINGS_MODULE": "registration_settings",
+    "PYTHONPATH": f"{ROOT / 'bench'}{os.pathsep}{ROOT}",
+    "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+    "REDIS_URL": REDIS_URL,
+}
+
+
+def prepare_redis() -> None:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    if client.dbsize():
+        raise SystemExit(f"{REDIS_URL} is not empty; the bench only uses an empty database")
+
+
+def empty_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def prepare_database() -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(f"{PG}/postgres")
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        cursor.execute(f"CREATE DATABASE {DB_NAME}")
+    conn.close()
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0", "--noinput"],
+        cwd=ROOT,
+        env={**os.environ, **ENV},
+        check=True,
+    )
+
+
+def setup_django():
+    os.environ.update(ENV)
+    sys.path[:0] = [str(ROOT / "bench"), str(ROOT)]
+    import django
+
+    django.setup()
+
+
+def create_fixtures(participants: int):
+    """One published session of 50 seats, open now, and `participants` signed-in people.
+    Returns (slug, [(session cookie, csrf secret, masked csrf token)])."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
+    from django.utils import timezone
+
+    from accounts.models import User
+    from engagement.models import EngagementSession, SessionStatus
+
+    now = timezone.now()
+    session = EngagementSession.objects.create(
+        title="Bench session",
+        slug="bench-session",
+        summary="Benchmark",
+        starts_at=now + timedelta(days=7),
+        ends_at=now + timedelta(days=7, hours=2),
+        mode="online",
+        capacity=50,
+        registration_opens_at=now - timedelta(days=1),
+        registration_closes_at=now + timedelta(days=6),
+        status=SessionStatus.PUBLISHED,
+    )
+    password = make_password("bench-password-123")  # hashed once, shared
+    users = User.objects.bulk_create(
+        User(email=f"bench{i}@example.com", display_name=f"Bench {i}", password=password)
+        for i in range(participants)
+    )
+    clients = []
+    for user in users:
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        secret = _get_new_csrf_string()
+        clients.append((store.session_key, secret, _mask_cipher_secret(secret)))
+    return session.slug, clients
+
+
+def start_gunicorn(workers: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "afa_platform.wsgi:application",
+            "--bind",
+            f"{HOST}:{PORT}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--backlog",
+            "256",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **ENV},
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection(HOST, PORT, timeout=2)
+            conn.request("GET", "/bench/constant")
+            if conn.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def run_load(connections: int, seconds: float, make_request, limit: int):
+    """Each connection thread sends requests back to back until time or `limit` runs out.
+    make_request(index) -> (method, path, body, headers, expected_status)."""
+    counter = iter(range(limit))
+    counter_lock = threading.Lock()
+    latencies: list[float] = []
+    errors: list[str] = []
+    ok = [0]
+    record = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def worker():
+        conn = http.client.HTTPConnection(HOST, PORT, timeout=10)
+        while time.monotonic() < deadline:
+            with counter_lock:
+                index = next(counter, None)
+            if index is None:
+                break
+            method, path, body, headers, expected = make_request(index)
+            started = time.perf_counter()
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                elapsed = time.perf_counter() - started
+                if response.will_close:
+                    conn.close()
+                with record:
+                    latencies.append(elapsed)
+                    if response.status == expected:
+                        ok[0] += 1
+                    else:
+                        errors.append(f"{response.status} {path}")
+            except (OSError, http.client.HTTPException) as error:
+                conn.close()
+                with record:
+                    errors.append(repr(error))
+        conn.close()
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 30)
+    wall = time.monotonic() - started
+    return ok[0], errors, latencies, wall
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100)[94] * 1000 if len(values) > 1 else 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--participants", type=int, default=8000)
+    args = parser.parse_args()
+
+    print(f"Preparing {DB_NAME} and {args.participants} signed-in participants ...", flush=True)
+    prepare_redis()
+    prepare_database()
+    setup_django()
+    slug, clients = create_fixtures(args.participants)
+
+    from django.db import connection
+
+    connection.close()  # the gunicorn workers get the database to themselves
+
+    server = start_gunicorn(args.workers)
+    try:
+        path = f"/sessions/{slug}/register/"
+
+        def register(index):
+            session_key, secret, token = clients[index]
+            headers = {
+                "Cookie": f"sessionid={session_key}; csrftoken={secret}",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Host": HOST,
+            }
+            body = urlencode({"csrfmiddlewaretoken": token, "access_needs": ""})
+            return "POST", path, body, headers, 302
+
+        ok, errors, latencies, wall = run_load(
+            args.connections, args.seconds, register, len(clients)
+        )
+
+        def constant(index):
+            return "GET", "/bench/constant", None, {"Host": HOST}, 200
+
+        bare_ok, bare_errors, bare_latencies, bare_wall = run_load(
+            args.connections, min(args.seconds, 5.0), constant, 10**6
+        )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        empty_redis()
+
+    from engagement.models import EngagementSession, Registration
+
+    session = EngagementSession.objects.get(slug=slug)
+    confirmed = Registration.objects.filter(session=session, status="confirmed").count()
+    waitlisted = Registration.objects.filter(session=session, status="waitlisted").count()
+    positions = list(
+        Registration.objects.filter(session=session, status="waitlisted")
+        .order_by("waitlist_position")
+        .values_list("waitlist_position", flat=True)
+    )
+    # A 302 that did not create a row would be a refused registration: count it as an error.
+    silent = ok - (confirmed + waitlisted)
+    reg_rate = ok / wall
+    bare_rate = bare_ok / bare_wall
+    print(
+        f"connections: {args.connections}, gunicorn workers: {args.workers}, CPUs: {os.cpu_count()}"
+    )
+    print(
+        f"confirmed: {confirmed} (capacity {session.capacity}, seats_taken {session.seats_taken})"
+    )
+    gapless = positions == list(range(1, waitlisted + 1))
+    print(f"waitlisted: {waitlisted} (positions 1..N without gaps: {gapless})")
+    print(f"errors: {len(errors) + max(silent, 0)}" + (f" e.g. {errors[:3]}" if errors else ""))
+    print(f"registrations/s: {reg_rate:.0f} over {wall:.1f} s")
+    median = statistics.median(latencies) * 1000
+    print(f"registration p95 latency: {p95(latencies):.1f} ms (median {median:.1f} ms)")
+    print(
+        f"bare constant view: {bare_rate:.0f} requests/s, "
+        f"p95 {p95(bare_latencies):.1f} ms, errors {len(bare_errors)}"
+    )
+    print(f"ratio registrations / bare view: {reg_rate / bare_rate:.0%}")
+
+
+if __name__ == "__main__":
+    main()
