@@ -1,0 +1,169 @@
+"""Real threads against PostgreSQL. Each guard has a control that does the same work without
+it and shows the race it prevents. Skipped on SQLite, which serialises writers anyway."""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from accounts.roles import Role
+from initiatives import services
+from initiatives.models import Idea, IdeaStatus, ModerationLog, Support
+from tests.factories import UserFactory
+
+from .factories import IdeaFactory, reseed_reference_data
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(transactional_db):
+    reseed_reference_data()
+
+
+def _run_at_once(calls):
+    """Start every call at the same moment in its own thread; return (results, errors)."""
+    barrier = threading.Barrier(len(calls))
+    results, errors = [], []
+    lock = threading.Lock()
+
+    def worker(call):
+        try:
+            barrier.wait(timeout=30)
+            outcome = call()
+            with lock:
+                results.append(outcome)
+        except services.IdeaError as refusal:
+            with lock:
+                results.append(refusal)
+        except Exception as error:
+            with lock:
+                errors.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results, errors
+
+
+def test_two_organisers_deciding_at_once_one_wins_one_is_told():
+    first = UserFactory(display_name="Farah", roles=[Role.ORGANISER], password="!")
+    second = UserFactory(display_name="Wei Ming", roles=[Role.ORGANISER], password="!")
+    for _ in range(5):  # several rounds: the race must be lost the same way every time
+        idea = IdeaFactory(status=IdeaStatus.SUBMITTED)
+        copies = [Idea.objects.get(pk=idea.pk) for _ in range(2)]
+        results, errors = _run_at_once(
+            [
+                lambda copy=copies[0]: services.idea_approve(idea=copy, moderator=first),
+                lambda copy=copies[1]: services.idea_reject(
+                    idea=copy, moderator=second, reason="No"
+                ),
+            ]
+        )
+        assert errors == []
+        conflicts = [r for r in results if isinstance(r, services.IdeaConflict)]
+        assert len(conflicts) == 1
+        idea.refresh_from_db()
+        winner = idea.decided_by
+        assert f"already decided by {winner.display_name}" in str(conflicts[0])
+        assert idea.status == (IdeaStatus.APPROVED if winner == first else IdeaStatus.REJECTED)
+        assert ModerationLog.objects.filter(idea_id=idea.pk).count() == 1
+
+
+def test_control_without_the_status_condition_both_organisers_transition():
+    """The same decision as a read-check-write without `WHERE status = ...`: both pass the
+    check, both write, and the log shows two transitions for one idea."""
+    idea = IdeaFactory(status=IdeaStatus.SUBMITTED)
+    read_done = threading.Barrier(2)
+
+    def unguarded(to):
+        def call():
+            with transaction.atomic():
+                current = Idea.objects.get(pk=idea.pk)
+                read_done.wait(timeout=30)
+                if current.status != IdeaStatus.SUBMITTED:
+                    raise services.IdeaError("already decided")
+                Idea.objects.filter(pk=idea.pk).update(status=to)
+                ModerationLog.objects.create(
+                    action="transition",
+                    target_kind="idea",
+                    target_id=idea.pk,
+                    idea_id=idea.pk,
+                    from_status=current.status,
+                    to_status=to,
+                )
+            return to
+
+        return call
+
+    results, errors = _run_at_once([unguarded("approved"), unguarded("rejected")])
+    assert errors == []
+    assert sorted(results) == ["approved", "rejected"]
+    assert ModerationLog.objects.filter(idea_id=idea.pk).count() == 2
+
+
+def test_twenty_people_supporting_at_once_count_exactly_twenty():
+    idea = IdeaFactory(status=IdeaStatus.APPROVED)
+    people = UserFactory.create_batch(20, password="!")
+    results, errors = _run_at_once(
+        [
+            lambda person=person: services.idea_support_set(idea=idea, user=person, supported=True)
+            for person in people
+        ]
+    )
+    assert errors == []
+    assert results == [True] * 20
+    idea.refresh_from_db()
+    assert idea.support_count == 20 == Support.objects.filter(idea=idea).count()
+
+
+def test_toggling_on_and_off_at_once_keeps_the_count_equal_to_the_rows():
+    idea = IdeaFactory(status=IdeaStatus.APPROVED)
+    people = UserFactory.create_batch(20, password="!")
+    for person in people[:10]:
+        services.idea_support_set(idea=idea, user=person, supported=True)
+    calls = (
+        [
+            lambda person=person, on=(i >= 10): services.idea_support_set(
+                idea=idea, user=person, supported=on
+            )
+            for i, person in enumerate(people)
+        ]
+        + [  # the same people double-clicking
+            lambda person=person: services.idea_support_set(idea=idea, user=person, supported=True)
+            for person in people[10:]
+        ]
+    )
+    results, errors = _run_at_once(calls)
+    assert errors == []
+    idea.refresh_from_db()
+    assert idea.support_count == Support.objects.filter(idea=idea).count() == 10
+
+
+def test_control_read_modify_write_counter_loses_supports():
+    """Counting with `count = read + 1` instead of F(): concurrent supports overwrite each
+    other and the total comes out short."""
+    idea = IdeaFactory(status=IdeaStatus.APPROVED)
+    people = UserFactory.create_batch(20, password="!")
+    read_done = threading.Barrier(20)
+
+    def unguarded(person):
+        def call():
+            with transaction.atomic():
+                Support.objects.create(user=person, idea=idea)
+                seen = Idea.objects.get(pk=idea.pk).support_count
+                read_done.wait(timeout=30)
+                Idea.objects.filter(pk=idea.pk).update(support_count=seen + 1)
+            return True
+
+        return call
+
+    results, errors = _run_at_once([unguarded(person) for person in people])
+    assert errors == []
+    idea.refresh_from_db()
+    assert Support.objects.filter(idea=idea).count() == 20
+    assert idea.support_count < 20
