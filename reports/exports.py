@@ -614,10 +614,10 @@ class ProgressCounter:
 
     def __iter__(self) -> Iterator:
         for row in self.rows:
-            yield row
             self.count += 1
             if self.report is not None and self.count % self.every == 0:
                 self.report(self.count)
+            yield row
 
 
 def csv_chunks(

@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import openpyxl
-import pytest
 
 from accounts.models import Background
 from engagement.models import (
@@ -318,11 +317,6 @@ def build_known_data() -> KnownData:
     )
 
 
-@pytest.fixture
-def known(db) -> KnownData:
-    return build_known_data()
-
-
 def read_csv(content: bytes) -> list[dict]:
     """Parse an export: it must start with a UTF-8 byte order mark."""
     assert content.startswith(b"\xef\xbb\xbf"), "CSV exports start with a UTF-8 BOM"
@@ -347,3 +341,39 @@ def read_xlsx(content: bytes) -> dict[str, list[list]]:
 
 def streamed(response) -> bytes:
     return b"".join(response.streaming_content)
+
+
+def build_more_rows(known: KnownData, count: int = 20) -> None:
+    """More people, registrations, feedback, ideas and initiatives, all of one shape."""
+    for number in range(count):
+        person = UserFactory()
+        make_registration(
+            session=known.later_session,
+            participant=person,
+            status=RegistrationStatus.CONFIRMED,
+            created_at=sgt(2021, 3, 1, 9, number),
+        )
+        make_feedback(
+            participant=person,
+            created_at=sgt(2021, 3, 2, 9, number),
+            categories=[known.publication, known.grooming],
+            suggestions={known.education: "More", known.regulation: "Rules"},
+        )
+        make_idea(
+            author=person,
+            title=f"Idea {number}",
+            body="Body",
+            category=known.grooming,
+            area=known.regulation,
+            status=IdeaStatus.APPROVED,
+            submitted_at=sgt(2021, 3, 3, 9, number),
+        )
+        initiative = Initiative.objects.create(
+            slug=f"initiative-{number}",
+            title="More",
+            summary="More",
+            description="More",
+            solution_area=known.regulation,
+        )
+        initiative.harm_categories.set([known.grooming])
+        CoCreator.objects.create(initiative=initiative, user=person, role="volunteer")

@@ -1,0 +1,163 @@
+"""The staff dashboard: figures on the known data set, checked number by number; filters
+applied to every figure; a query count that does not grow with the data."""
+
+import re
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from harms.models import HarmCategory
+from reports.dashboard import dashboard_data
+from reports.filters import ReportFilters
+from reports.selectors import launch_date
+from tests.reports.export_data import KnownData, build_known_data, build_more_rows
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def known(db) -> KnownData:
+    return build_known_data()
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+def test_headline_figures_on_the_known_data(known):
+    data = dashboard_data(ReportFilters())
+    assert data["headline"] == {
+        "participants": 3,
+        "sessions_held": 2,
+        "sessions_upcoming": 0,
+        "registrations": 3,  # the cancelled one does not count
+        "attendance_rate": 66.7,  # 2 of 3 confirmed seats at sessions held
+        "attended": 2,
+        "confirmed_held": 3,
+        "feedback": 3,
+        "ideas": 3,  # the draft was never submitted
+        "days_to_launch": (launch_date() - timezone.localdate()).days,
+        "launch_date": launch_date(),
+    }
+    assert {code: count for code, _label, count in data["ideas_by_status"]} == {
+        "submitted": 1,
+        "changes_requested": 0,
+        "approved": 1,
+        "rejected": 0,
+        "hidden": 0,
+        "merged": 1,
+        "withdrawn": 0,
+    }
+    assert [(code, count) for code, _label, count in data["initiatives_by_status"]] == [
+        ("forming", 0),
+        ("in_progress", 1),
+        ("launched", 0),
+    ]
+
+
+def test_chart_tables_on_the_known_data(known):
+    figures = dashboard_data(ReportFilters())["figures"]
+    over_time = figures["over_time"].table
+    assert over_time.headers == [
+        "Week starting",
+        *HarmCategory.objects.filter(parent__isnull=True).values_list("name", flat=True),
+    ]
+    # Weeks start on Monday, Singapore time. Feedback with a sub-category counts under its
+    # top-level category; one feedback touching two categories counts once in each.
+    assert over_time.rows == [["22 Feb 2021", 1, 2, 0], ["8 Mar 2021", 1, 0, 0]]
+
+    matrix = figures["matrix"].table
+    assert matrix.headers[1:] == [
+        "Public education",
+        "Partnerships",
+        "Regulation",
+        "No suggestion",
+        "Feedback",
+    ]
+    assert [row[1:] for row in matrix.rows] == [
+        [2, 0, 1, 0, 2],  # publication: alice (education, regulation), citra (education)
+        [1, 1, 1, 0, 2],  # unwelcome: alice (education, regulation), bala (partnerships)
+        [0, 0, 0, 0, 0],  # platforms
+    ]
+
+    backgrounds = {row[0]: row[1] for row in figures["backgrounds"].table.rows}
+    assert backgrounds["Parent"] == 1
+    assert backgrounds["Academic"] == 1
+    assert backgrounds["Legal professional"] == 1
+    assert sum(backgrounds.values()) == 3
+
+    assert figures["pipeline"].table.rows == [
+        ["Submitted", 3],
+        ["Approved and published", 2],
+        ["In an initiative", 1],
+    ]
+
+
+def test_filters_apply_to_every_figure(known):
+    data = dashboard_data(ReportFilters(session_id=known.later_session.pk))
+    headline = data["headline"]
+    assert headline["sessions_held"] == 1
+    assert headline["registrations"] == 1
+    assert headline["attendance_rate"] == 100.0
+    assert headline["feedback"] == 0
+    assert headline["ideas"] == 0
+    assert headline["participants"] == 1  # alice, registered for the later session
+    assert sum(count for _c, _l, count in data["initiatives_by_status"]) == 0
+
+    unwelcome = known.harassment.parent_id
+    data = dashboard_data(ReportFilters(harm_category_id=unwelcome))
+    headline = data["headline"]
+    assert headline["sessions_held"] == 1  # only the first session discusses it
+    assert headline["registrations"] == 2
+    assert headline["attendance_rate"] == 50.0
+    assert headline["feedback"] == 2
+    assert data["figures"]["matrix"].table.rows[1][1:] == [1, 1, 1, 0, 2]
+
+    data = dashboard_data(ReportFilters(solution_area_id=known.partnerships.pk))
+    assert data["headline"]["feedback"] == 1
+    assert data["headline"]["ideas"] == 1
+
+    data = dashboard_data(ReportFilters(date_from=date(2021, 3, 1), date_to=date(2021, 3, 31)))
+    assert data["headline"]["feedback"] == 1
+    assert data["headline"]["sessions_held"] == 1
+    assert data["figures"]["over_time"].table.rows == [["8 Mar 2021", 1, 0, 0]]
+
+
+def test_dashboard_page_shows_figures_with_tables_beside_charts(staff_client, known):
+    response = staff_client.get(f"/reports/?session={known.session.pk}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert re.search(r'data-figure="registrations">\s*2<', page)
+    assert re.search(r'data-figure="attendance_rate">\s*50.0%<', page)
+    for key in ("over_time", "matrix", "backgrounds", "pipeline"):
+        assert f'data-table="{key}"' in page
+    assert page.count("<svg") == 4
+    assert page.count('role="img"') == 4
+    # The CSP forbids inline style, inside SVG too.
+    assert " style=" not in page and "<style" not in page
+    assert f"/reports/exports/?session={known.session.pk}" in page
+
+
+def test_bad_dashboard_filters_get_a_message(staff_client, known):
+    response = staff_client.get("/reports/?date_from=2021-03-02&date_to=2021-03-01")
+    assert response.status_code == 400
+    assert "The end date must be on or after the start date." in response.content.decode()
+
+
+def test_dashboard_query_count_does_not_grow_with_the_data(
+    staff_client, known, django_assert_num_queries
+):
+    url = f"/reports/?harm_category={known.publication.pk}"
+    staff_client.get(url)  # warm up: sessions, content types
+    with CaptureQueriesContext(connection) as small:
+        assert staff_client.get(url).status_code == 200
+    build_more_rows(known, count=30)
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = staff_client.get(url)
+    assert response.status_code == 200
+    assert re.search(r'data-figure="feedback">\s*32<', response.content.decode())
