@@ -1,10 +1,11 @@
 """Writes to engagement sessions and registrations. Nothing else saves what these own.
 
 Seats and waiting list places are counters on the session row (`seats_taken`,
-`waitlist_length`). Every change to them happens under `SELECT ... FOR UPDATE` on that row,
-so registrations for one session queue up for a few milliseconds each instead of counting
-rows; the database's CheckConstraint keeps `seats_taken` within `capacity` even if a bug
-slipped past the lock.
+`waitlist_length`). A registration claims one with a single conditional UPDATE, which holds
+the row lock until commit; cancellations and organiser moves take the same lock with
+`SELECT ... FOR UPDATE`. So registrations for one session queue up for a few milliseconds
+each instead of counting rows, and the database's CheckConstraint keeps `seats_taken`
+within `capacity` even if a bug slipped past.
 """
 
 import csv
@@ -12,7 +13,7 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
@@ -83,15 +84,36 @@ def _lock_session(session_id: int) -> EngagementSession:
         raise RegistrationError(_("This session does not exist.")) from None
 
 
-def _claim_seat(session: EngagementSession) -> bool:
-    """Take one seat if one is free and nobody is queueing ahead. The conditional UPDATE is
-    the guard the CheckConstraint backs up; the caller holds the row lock."""
-    if session.waitlist_length:
-        return False
-    claimed = EngagementSession.objects.filter(pk=session.pk, seats_taken__lt=F("capacity")).update(
-        seats_taken=F("seats_taken") + 1
-    )
-    return claimed == 1
+# One statement claims a seat, or else the next waiting list place, and takes the session's
+# row lock until commit. PostgreSQL and SQLite evaluate every SET expression against the row
+# as it was, so both CASEs see the same "is a seat free?" answer. A free seat goes to a
+# newcomer only when nobody is queueing: seats freed by a raised capacity are the queue's.
+_TAKE_PLACE_SQL = """
+    UPDATE engagement_engagementsession
+       SET seats_taken = seats_taken + CASE
+               WHEN seats_taken < capacity AND waitlist_length = 0 THEN 1 ELSE 0 END,
+           waitlist_length = waitlist_length + CASE
+               WHEN seats_taken < capacity AND waitlist_length = 0 THEN 0 ELSE 1 END
+     WHERE id = %s
+       AND status = %s
+       AND registration_opens_at <= %s
+       AND registration_closes_at > %s
+       AND starts_at > %s
+ RETURNING waitlist_length
+"""
+
+
+def _take_place(session_id: int, now: datetime) -> int | None:
+    """Claim a seat (returns 0) or the next waiting list position (returns it), or None when
+    the session is not open for registration at `now`. Holds the session's row lock from here
+    to commit, so positions are handed out one at a time: 1, 2, 3, ..."""
+    when = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _TAKE_PLACE_SQL, [session_id, SessionStatus.PUBLISHED.value, when, when, when]
+        )
+        row = cursor.fetchone()
+    return None if row is None else row[0]
 
 
 def _validate_details(details: SessionDetails) -> None:
@@ -267,49 +289,45 @@ def registration_create(
 ) -> Registration:
     """Give `participant` a seat if one is free, else the next place on the waiting list.
 
-    Locks: the session's row, for the rest of the transaction. Side effects: a confirmation
-    (with a calendar file) or waiting-list email, enqueued on commit.
+    Locks: the session's row, from the claiming UPDATE to commit (a few milliseconds).
+    Side effects: a confirmation (with a calendar file) or waiting-list email, on commit.
     """
     if registered_by.pk != participant.pk:
         raise RegistrationError(_("You can only register yourself."))
     if not participant.is_active:
         raise RegistrationError(_("This account cannot register."))
-    locked = _lock_session(session.pk)
-    _check_open(locked, timezone.now())
+    now = timezone.now()
+    # The friendly refusals, read before taking the lock; the claim below re-checks the
+    # window on the locked row and the unique constraint settles a duplicate race.
+    _check_open(session, now)
     if (
-        Registration.objects.filter(session=locked, participant=participant)
+        Registration.objects.filter(session_id=session.pk, participant=participant)
         .exclude(status=RegistrationStatus.CANCELLED)
         .exists()
     ):
         raise RegistrationError(_("You are already registered for this session."))
-    now = timezone.now()
-    if _claim_seat(locked):
-        registration = Registration(
-            session=locked,
-            participant=participant,
-            status=RegistrationStatus.CONFIRMED,
-            confirmed_at=now,
-            access_needs=access_needs.strip(),
-        )
-        kind = "confirmed"
-    else:
-        position = locked.waitlist_length + 1
-        EngagementSession.objects.filter(pk=locked.pk).update(waitlist_length=position)
-        registration = Registration(
-            session=locked,
-            participant=participant,
-            status=RegistrationStatus.WAITLISTED,
-            waitlist_position=position,
-            access_needs=access_needs.strip(),
-        )
-        kind = "waitlisted"
+    position = _take_place(session.pk, now)
+    if position is None:
+        fresh = EngagementSession.objects.filter(pk=session.pk).first()
+        if fresh is None:
+            raise RegistrationError(_("This session does not exist."))
+        _check_open(fresh, now)
+        raise RegistrationError(_("This session is not open for registration."))
+    registration = Registration(
+        session_id=session.pk,
+        participant=participant,
+        status=RegistrationStatus.CONFIRMED if position == 0 else RegistrationStatus.WAITLISTED,
+        waitlist_position=position or None,
+        confirmed_at=now if position == 0 else None,
+        access_needs=access_needs.strip(),
+    )
     try:
-        with transaction.atomic():
-            registration.save()
+        registration.save(force_insert=True)
     except IntegrityError:
-        # The lock makes this unreachable; the unique constraint is the guarantee.
+        # Two requests from one person raced past the check above. Raising rolls back this
+        # whole transaction, the claimed seat or place included.
         raise RegistrationError(_("You are already registered for this session.")) from None
-    _enqueue_registration_email(registration.pk, kind)
+    _enqueue_registration_email(registration.pk, "confirmed" if position == 0 else "waitlisted")
     return registration
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from engagement import services
-from engagement.models import EngagementSession, Registration, RegistrationStatus
+from engagement.models import Registration, RegistrationStatus
 from tests.factories import UserFactory
 
 from .factories import EngagementSessionFactory
@@ -109,23 +109,22 @@ def test_concurrent_cancellations_promote_each_waiting_person_once():
 
 
 def test_control_without_the_lock_and_counter_the_session_is_overbooked(monkeypatch):
-    """The guard matters: replace the row lock and the seat counter with a naive
-    count-then-insert, and the same burst confirms more people than there are seats."""
+    """The guard matters: replace the conditional UPDATE on the seat counter (and the row
+    lock it takes) with a naive count-then-insert, and the same burst confirms more people
+    than there are seats."""
     session = EngagementSessionFactory(capacity=10)
     people = UserFactory.create_batch(30, password="!")
 
-    def no_lock(session_id):
-        return EngagementSession.objects.get(pk=session_id)
-
-    def count_then_insert(locked):
+    def count_then_insert(session_id, now):
         confirmed = Registration.objects.filter(
-            session_id=locked.pk, status=RegistrationStatus.CONFIRMED
+            session_id=session_id, status=RegistrationStatus.CONFIRMED
         ).count()
         time.sleep(0.05)  # widen the window between the check and the insert
-        return confirmed < locked.capacity
+        if confirmed < session.capacity:
+            return 0
+        return Registration.objects.filter(session_id=session_id, status="waitlisted").count() + 1
 
-    monkeypatch.setattr(services, "_lock_session", no_lock)
-    monkeypatch.setattr(services, "_claim_seat", count_then_insert)
+    monkeypatch.setattr(services, "_take_place", count_then_insert)
     results, errors = _run_at_once([_register_call(session, person) for person in people])
     assert errors == []
     confirmed = session.registrations.filter(status="confirmed").count()
