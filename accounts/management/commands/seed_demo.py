@@ -7,6 +7,7 @@ SEEDERS = [
     "harms.demo.seed",
     "accounts.demo.seed",
     "engagement.demo.seed",
+    "initiatives.demo.seed",
 ]
 
 
