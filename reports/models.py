@@ -115,7 +115,10 @@ class Digest(models.Model):
         indexes = [models.Index(fields=["status", "started_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} digest {self.period_start:%Y-%m-%d}"
+        from django.utils import timezone
+
+        start = timezone.localtime(self.period_start)
+        return f"{self.get_kind_display()} digest from {start:%Y-%m-%d}"
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

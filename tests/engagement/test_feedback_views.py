@@ -317,3 +317,15 @@ def test_list_pages_cost_the_same_queries_for_one_or_many(client, request, role,
     other = UserFactory()
     _many_feedback(other, 1)
     assert _queries(client, url) == few
+
+
+def test_moderation_queue_counts_quotes_waiting_and_links_to_them(client, organiser, feedback):
+    client.force_login(organiser)
+    page = client.get("/moderation/").content.decode()
+    assert "1 feedback quote waiting" in page
+    assert reverse("engagement:quote_queue") in page
+
+
+def test_staff_navigation_links_to_all_feedback(client, staff):
+    client.force_login(staff)
+    assert reverse("engagement:feedback_all") in client.get("/").content.decode()

@@ -8,6 +8,8 @@ SEEDERS = [
     "accounts.demo.seed",
     "engagement.demo.seed",
     "initiatives.demo.seed",
+    "engagement.feedback_demo.seed",
+    "reports.demo.seed",
 ]
 
 
