@@ -13,6 +13,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Background, User
 from engagement.models import (
@@ -127,7 +128,7 @@ def feedback_figures(start: datetime, end: datetime) -> dict:
         {"key": area.pk, "slug": area.slug, "name": area.name}
         for area in SolutionArea.objects.order_by("order", "name")
     ]
-    areas.append({"key": NO_AREA, "slug": NO_AREA, "name": str(_no_area_label())})
+    areas.append({"key": NO_AREA, "slug": NO_AREA, "name": gettext("No suggestion")})
     matrix = []
     for category in HarmCategory.objects.filter(parent__isnull=True).order_by("order", "name"):
         row = row_map.get(category.pk, {"now": 0, "before": 0})
@@ -153,12 +154,6 @@ def feedback_figures(start: datetime, end: datetime) -> dict:
         "matrix": matrix,
         "column_totals": column_totals,
     }
-
-
-def _no_area_label():
-    from django.utils.translation import gettext
-
-    return gettext("No suggestion")
 
 
 def _change(counts: dict) -> dict:

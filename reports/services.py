@@ -235,6 +235,27 @@ def digest_drop_withdrawn_quotes(*, digest_id: int) -> bool:
     return True
 
 
+def digest_revise_orphaned_quotes() -> list[int]:
+    """Safety net, run by the beat sweep: revise digests quoting feedback that is gone or no
+    longer quotable by any path that skipped the revision task (e.g. a deleted account, whose
+    feedback the database deletes by cascade). DigestQuote is small: a dozen rows a digest."""
+    from django.db.models import Exists, OuterRef
+
+    from engagement.models import Feedback, QuoteStatus
+
+    quotable = Feedback.objects.filter(
+        pk=OuterRef("feedback_id"), quote_status=QuoteStatus.APPROVED, quote_consent=True
+    )
+    digest_ids = (
+        DigestQuote.objects.filter(~Exists(quotable)).values_list("digest_id", flat=True).distinct()
+    )
+    return [
+        digest_id
+        for digest_id in list(digest_ids)
+        if digest_drop_withdrawn_quotes(digest_id=digest_id)
+    ]
+
+
 def digests_quoting(*, feedback_id: int) -> list[int]:
     return list(
         DigestQuote.objects.filter(feedback_id=feedback_id).values_list("digest_id", flat=True)

@@ -36,7 +36,11 @@ def compile_digest(self, *, digest_id: int) -> bool:
 
 @shared_task
 def sweep_stale_digests() -> list[int]:
-    """Beat, every few minutes: re-queue digests whose worker died mid-compile."""
+    """Beat, every few minutes: re-queue digests whose worker died mid-compile, and take out
+    quotes whose feedback went away without the revision task (a deleted account)."""
+    revised = services.digest_revise_orphaned_quotes()
+    if revised:
+        logger.info("Removed quotes of deleted feedback from digests %s", revised)
     return services.digest_requeue_stale()
 
 

@@ -117,3 +117,16 @@ def test_revision_leaves_digests_without_the_quote_untouched(quoted, participant
     assert report_services.digest_drop_withdrawn_quotes(digest_id=unrelated.pk) is False
     unrelated.refresh_from_db()
     assert unrelated.revised_at is None
+
+
+def test_a_deleted_account_loses_its_quotes_at_the_next_sweep(quoted, other_quote, participant):
+    from reports import tasks
+
+    digest = compiled()
+    assert EXCERPT in digest.html
+    participant.delete()  # the database deletes the feedback by cascade; no service ran
+    assert tasks.sweep_stale_digests() == []
+    digest.refresh_from_db()
+    assert EXCERPT not in digest.html
+    assert "Schools need to talk about this." in digest.html
+    assert digest.revised_at is not None
