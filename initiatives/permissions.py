@@ -27,9 +27,9 @@ def visible_ideas(user) -> QuerySet[Idea]:
 
 def get_idea_for_user(user, pk, *, write: bool = False) -> Idea:
     """The idea `user` may see (or, with write=True, edit as its author), else 404."""
-    ideas = Idea.objects.filter(author=user) if write else visible_ideas(user)
     if write and not user.is_authenticated:
         raise Http404
+    ideas = Idea.objects.filter(author=user) if write else visible_ideas(user)
     idea = (
         ideas.select_related(
             "author", "harm_category", "solution_area", "session", "merged_into", "decided_by"

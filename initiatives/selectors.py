@@ -111,13 +111,16 @@ def pending_ideas(*, harm_category: int | None = None, solution_area: int | None
     return ideas.order_by("submitted_at", "id")
 
 
-def reported_items() -> list[dict]:
-    """Items with open reports, one entry each, urgent first then oldest report first."""
+def reported_items(*, max_reports: int = 1000) -> list[dict]:
+    """Items with open reports, one entry each, urgent first then oldest report first.
+
+    Reads at most `max_reports` open reports (urgent ones first), so the page stays bounded
+    however long the backlog grows."""
     open_reports = Report.objects.filter(status=ReportStatus.OPEN).select_related(
         "idea__author", "comment__author", "comment__idea", "reporter"
     )
     items: dict[tuple[str, int], dict] = {}
-    for report in open_reports.order_by("created_at", "id"):
+    for report in open_reports.order_by("-urgent", "created_at", "id")[:max_reports]:
         key = ("idea", report.idea_id) if report.idea_id else ("comment", report.comment_id)
         item = items.setdefault(
             key,
