@@ -17,7 +17,12 @@ from tests.factories import PASSWORD, UserFactory
 
 from .factories import EngagementSessionFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+# serialized_rollback puts back the migrations' data (roles, harm taxonomy) after the flush,
+# so tests that run later still find it.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _sign_in(page, base_url, user, totp_secret=None):

@@ -14,7 +14,11 @@ from tests.factories import UserFactory
 
 from .factories import EngagementSessionFactory
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# serialized_rollback puts back the migrations' data (roles, harm taxonomy) after the flush.
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _run_at_once(calls):
