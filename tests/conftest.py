@@ -62,6 +62,26 @@ def _clear_cache():
     yield
 
 
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(
+        (marker and marker.kwargs.get("transaction"))
+        or {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests (browser, concurrency, real worker) start with the roles and harm
+    taxonomy the data migrations made, whatever an earlier test's flush removed."""
+    if _is_transactional(request):
+        from .reference_data import restore_reference_data
+
+        request.getfixturevalue("transactional_db")
+        restore_reference_data()
+    yield
+
+
 @pytest.fixture
 def participant(db):
     return UserFactory(display_name="Pat Participant")

@@ -1,6 +1,13 @@
+import time
+
 import factory
 from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+)
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.utils import timezone
@@ -41,3 +48,14 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             obj.totp_secret = generate_totp_secret()
             TOTP.activate(obj, obj.totp_secret)
+
+
+TOTP_PERIOD = 30
+
+
+def current_totp_code(secret: str) -> str:
+    """A code that stays valid for the next few seconds: near the end of a 30-second window,
+    wait for the next one rather than type a code the server may already reject."""
+    if TOTP_PERIOD - time.time() % TOTP_PERIOD < 3:
+        time.sleep(TOTP_PERIOD - time.time() % TOTP_PERIOD + 0.1)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // TOTP_PERIOD))

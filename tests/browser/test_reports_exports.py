@@ -3,56 +3,21 @@ CSV export, start an XLSX job, watch it become ready and download it. axe-core c
 dashboard, export and job pages."""
 
 import re
-import time
 from pathlib import Path
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-from django.contrib.contenttypes.models import ContentType
-from django.db import connection
 from playwright.sync_api import expect
 
 from accounts.roles import Role
 from reports import export_services
 from reports.export_tasks import build_export_job
 from reports.models import ExportJob, ExportJobStatus
+from tests.browser_support import sign_in
 from tests.conftest import assert_no_serious_axe_violations
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import UserFactory
 from tests.reports.export_data import build_known_data, read_csv, read_xlsx
 
-# serialized_rollback puts back the migrations' data (roles, harm taxonomy) before the test.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _restore_reference_data_afterwards(django_db_setup, django_db_blocker):
-    """The flush after a transactional test empties every table, the roles and taxonomy the
-    data migrations made included. Tests that follow (the signup journey, next in this
-    folder) expect them, so put them back once this module's tests are done."""
-    with django_db_blocker.unblock():
-        contents = getattr(connection, "_test_serialized_contents", None)
-        if contents is None:
-            contents = connection.creation.serialize_db_to_string()
-    yield
-    with django_db_blocker.unblock():
-        # The flush re-created content types and permissions under new ids: drop them, so
-        # the originals (which the roles' permissions point to) come back as they were.
-        ContentType.objects.all().delete()
-        connection.creation.deserialize_db_from_string(contents)
-
-
-def sign_in(page, base_url, user):
-    page.goto(f"{base_url}/accounts/login/")
-    page.locator("input[name=login]").fill(user.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    code = format_hotp_value(hotp_value(user.totp_secret, int(time.time()) // 30))
-    page.locator("input[name=code]").fill(code)
-    page.locator("form button[type=submit]").first.click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/(login|2fa)/"))
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_staff_filter_the_dashboard_download_a_csv_and_an_xlsx_job(

@@ -2,39 +2,21 @@
 the calendar file and cancels; an organiser marks attendance. axe-core checks each page."""
 
 import re
-import time
 from datetime import timedelta
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.roles import Role
 from engagement.models import EngagementSession, Registration, RegistrationStatus
+from tests.browser_support import sign_in
 from tests.conftest import assert_no_serious_axe_violations
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import UserFactory
 
 from .factories import EngagementSessionFactory
 
-# serialized_rollback puts back the migrations' data (roles, harm taxonomy) after the flush,
-# so tests that run later still find it.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-
-def _sign_in(page, base_url, user, totp_secret=None):
-    page.goto(f"{base_url}/accounts/login/")
-    page.locator("input[name=login]").fill(user.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    if totp_secret:
-        code = format_hotp_value(hotp_value(totp_secret, int(time.time()) // 30))
-        page.locator("input[name=code]").fill(code)
-        page.locator("form button[type=submit]").first.click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/(login|2fa)/"))
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_participant_registers_and_cancels_and_organiser_marks_attendance(live_server, page):
@@ -55,7 +37,7 @@ def test_participant_registers_and_cancels_and_organiser_marks_attendance(live_s
     EngagementSession.objects.filter(pk=ongoing.pk).update(seats_taken=1)
 
     base = live_server.url
-    _sign_in(page, base, participant)
+    sign_in(page, base, participant)
 
     page.goto(f"{base}/sessions/")
     expect(page.get_by_role("heading", name="Engagement sessions", level=1)).to_be_visible()
@@ -90,7 +72,7 @@ def test_participant_registers_and_cancels_and_organiser_marks_attendance(live_s
     )
 
     page.context.clear_cookies()
-    _sign_in(page, base, organiser, totp_secret=organiser.totp_secret)
+    sign_in(page, base, organiser)
     page.goto(f"{base}/organise/")
     page.get_by_role("link", name="Today's conversation").click()
     page.get_by_role("button", name=re.compile("^Mark attended")).click()

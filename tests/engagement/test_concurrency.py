@@ -14,11 +14,7 @@ from tests.factories import UserFactory
 
 from .factories import EngagementSessionFactory
 
-# serialized_rollback puts back the migrations' data (roles, harm taxonomy) after the flush.
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _run_at_once(calls):

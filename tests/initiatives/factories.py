@@ -52,19 +52,3 @@ class InitiativeFactory(factory.django.DjangoModelFactory):
     def leads(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.leads.set(extracted)
-
-
-def reseed_reference_data() -> None:
-    """Transactional tests flush the tables that migrations seeded; put back the harm
-    taxonomy and the role groups (idempotent)."""
-    from importlib import import_module
-
-    from django.apps import apps
-    from django.contrib.auth.models import Group
-
-    from accounts.roles import Role
-
-    if not HarmCategory.objects.exists():
-        import_module("harms.migrations.0002_seed_taxonomy").seed(apps, None)
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)

@@ -3,36 +3,22 @@ for changes, resubmission and approval, to support, a comment, a merge into an i
 a co-creator joining it. axe-core checks the form, the queue, the board and the idea page."""
 
 import re
-import time
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from playwright.sync_api import expect
 
 from accounts.roles import Role
 from initiatives.models import CoCreator, Idea, IdeaStatus
+from tests.browser_support import sign_in
 from tests.conftest import assert_no_serious_axe_violations
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import UserFactory
 
-from .factories import IdeaFactory, reseed_reference_data
+from .factories import IdeaFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
-
-
-def _sign_in(page, base_url, user, totp_secret=None):
-    page.goto(f"{base_url}/accounts/login/")
-    page.locator("input[name=login]").fill(user.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    if totp_secret:
-        code = format_hotp_value(hotp_value(totp_secret, int(time.time()) // 30))
-        page.locator("input[name=code]").fill(code)
-        page.locator("form button[type=submit]").first.click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/(login|2fa)/"))
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_idea_journey_from_submission_to_initiative(live_server, page, new_context):
-    reseed_reference_data()
     base = live_server.url
     author = UserFactory(display_name="Mei Ling Browser")
     supporter = UserFactory(display_name="Nur Browser")
@@ -40,7 +26,7 @@ def test_idea_journey_from_submission_to_initiative(live_server, page, new_conte
     earlier = IdeaFactory(status=IdeaStatus.APPROVED, title="Helplines in gaming chats")
 
     # The author writes an idea with a phone number in it and is warned.
-    _sign_in(page, base, author)
+    sign_in(page, base, author)
     page.goto(f"{base}/ideas/new/")
     assert_no_serious_axe_violations(page)
     page.get_by_label("Title").fill("Privacy guides for parents")
@@ -62,7 +48,7 @@ def test_idea_journey_from_submission_to_initiative(live_server, page, new_conte
 
     # The organiser asks for changes from the queue.
     organiser_page = new_context().new_page()
-    _sign_in(organiser_page, base, organiser, totp_secret=organiser.totp_secret)
+    sign_in(organiser_page, base, organiser)
     organiser_page.goto(f"{base}/moderation/")
     assert_no_serious_axe_violations(organiser_page)
     organiser_page.get_by_role("link", name="Privacy guides for parents").click()
@@ -91,7 +77,7 @@ def test_idea_journey_from_submission_to_initiative(live_server, page, new_conte
 
     # Another participant finds it on the board, supports it and comments.
     supporter_page = new_context().new_page()
-    _sign_in(supporter_page, base, supporter)
+    sign_in(supporter_page, base, supporter)
     supporter_page.goto(f"{base}/ideas/")
     assert_no_serious_axe_violations(supporter_page)
     supporter_page.get_by_role("link", name="Privacy guides for parents").click()

@@ -11,14 +11,9 @@ from initiatives import services
 from initiatives.models import Idea, IdeaStatus, ModerationLog, Support
 from tests.factories import UserFactory
 
-from .factories import IdeaFactory, reseed_reference_data
+from .factories import IdeaFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _reference_data(transactional_db):
-    reseed_reference_data()
 
 
 def _run_at_once(calls):

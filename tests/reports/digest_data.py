@@ -110,14 +110,3 @@ def make_feedback(
 
 def now() -> datetime:
     return timezone.now()
-
-
-def reseed_reference_data() -> None:
-    """Roles and the harm taxonomy come from data migrations, which a transactional test's
-    flush removes: apply them again (they are idempotent)."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    import_module("accounts.migrations.0002_roles").create_roles(apps, None)
-    import_module("harms.migrations.0002_seed_taxonomy").seed(apps, None)

@@ -2,12 +2,9 @@
 the page notice by itself when it is ready, and open it; a participant gives feedback.
 axe-core checks the feedback form and the digest pages."""
 
-import re
-import time
 from unittest import mock
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -15,34 +12,16 @@ from accounts.roles import Role
 from engagement.models import Feedback
 from reports import services
 from reports.models import Digest, DigestStatus
+from tests.browser_support import sign_in
 from tests.conftest import assert_no_serious_axe_violations
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import UserFactory
 
-from .digest_data import make_feedback, reseed_reference_data
+from .digest_data import make_feedback
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
-
-
-@pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    reseed_reference_data()
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _sign_in(page, base_url, user, totp_secret=None):
-    page.goto(f"{base_url}/accounts/login/")
-    page.locator("input[name=login]").fill(user.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    if totp_secret:
-        code = format_hotp_value(hotp_value(totp_secret, int(time.time()) // 30))
-        page.locator("input[name=code]").fill(code)
-        page.locator("form button[type=submit]").first.click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/(login|2fa)/"))
-
-
-def test_staff_request_a_digest_watch_it_become_ready_and_open_it(
-    reference_data, live_server, page
-):
+def test_staff_request_a_digest_watch_it_become_ready_and_open_it(live_server, page):
     staff = UserFactory(display_name="Sam Browser", roles=[Role.STAFF], mfa=True)
     author = UserFactory()
     today = timezone.localdate()
@@ -55,7 +34,7 @@ def test_staff_request_a_digest_watch_it_become_ready_and_open_it(
         quote_reviewed_at=timezone.now(),
     )
     base = live_server.url
-    _sign_in(page, base, staff, staff.totp_secret)
+    sign_in(page, base, staff)
 
     page.get_by_role("link", name="Digests").click()
     expect(page.get_by_role("heading", name="Feedback digests", level=1)).to_be_visible()
@@ -88,10 +67,10 @@ def test_staff_request_a_digest_watch_it_become_ready_and_open_it(
     expect(page.get_by_role("heading", name="AfA feedback digest", level=1)).to_be_visible()
 
 
-def test_participant_gives_feedback_through_an_accessible_form(reference_data, live_server, page):
+def test_participant_gives_feedback_through_an_accessible_form(live_server, page):
     participant = UserFactory(display_name="Pat Feedback")
     base = live_server.url
-    _sign_in(page, base, participant)
+    sign_in(page, base, participant)
     page.goto(f"{base}/feedback/")
     page.get_by_role("link", name="Give general feedback").click()
     expect(page.get_by_role("heading", name="Give feedback", level=1)).to_be_visible()

@@ -10,18 +10,13 @@ from django.urls import reverse
 from afa_platform.celery import app
 from reports.models import Digest, DigestStatus
 
-from .digest_data import make_feedback, reseed_reference_data, sgt
+from .digest_data import make_feedback, sgt
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    reseed_reference_data()
-
-
 def test_digest_requested_in_the_browser_becomes_ready_through_a_real_worker(
-    reference_data, client, staff, participant
+    client, staff, participant
 ):
     assert app.conf.task_always_eager is False
     make_feedback(participant=participant, created_at=sgt(2026, 11, 3, 12), categories=["doxxing"])
