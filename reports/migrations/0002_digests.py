@@ -6,104 +6,228 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0001_audit_event'),
+        ("reports", "0001_audit_event"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Digest',
+            name="Digest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('weekly', 'Weekly'), ('on_demand', 'On demand')], max_length=10, verbose_name='kind')),
-                ('period_start', models.DateTimeField(verbose_name='period starts')),
-                ('period_end', models.DateTimeField(verbose_name='period ends (exclusive)')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('compiling', 'Compiling'), ('ready', 'Ready'), ('failed', 'Failed')], default='queued', max_length=10, verbose_name='status')),
-                ('error', models.TextField(blank=True, verbose_name='error')),
-                ('figures', models.JSONField(blank=True, default=dict, verbose_name='figures')),
-                ('html', models.TextField(blank=True, verbose_name='rendered digest')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='compile attempts')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('queued_at', models.DateTimeField(verbose_name='queued at')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='compiling since')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
-                ('revised_at', models.DateTimeField(blank=True, help_text='When quotes were removed after someone withdrew their consent.', null=True, verbose_name='revised at')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='asked for by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("weekly", "Weekly"), ("on_demand", "On demand")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("period_start", models.DateTimeField(verbose_name="period starts")),
+                ("period_end", models.DateTimeField(verbose_name="period ends (exclusive)")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("compiling", "Compiling"),
+                            ("ready", "Ready"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("error", models.TextField(blank=True, verbose_name="error")),
+                ("figures", models.JSONField(blank=True, default=dict, verbose_name="figures")),
+                ("html", models.TextField(blank=True, verbose_name="rendered digest")),
+                (
+                    "attempts",
+                    models.PositiveIntegerField(default=0, verbose_name="compile attempts"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("queued_at", models.DateTimeField(verbose_name="queued at")),
+                (
+                    "started_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="compiling since"),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="finished at"),
+                ),
+                (
+                    "revised_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="When quotes were removed after someone withdrew their consent.",
+                        null=True,
+                        verbose_name="revised at",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="asked for by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'digest',
-                'verbose_name_plural': 'digests',
-                'ordering': ['-period_end', '-id'],
+                "verbose_name": "digest",
+                "verbose_name_plural": "digests",
+                "ordering": ["-period_end", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='DigestDelivery',
+            name="DigestDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed')], max_length=10)),
-                ('claimed_at', models.DateTimeField()),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('error', models.CharField(blank=True, max_length=300)),
-                ('digest', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='reports.digest')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("sending", "Sending"), ("sent", "Sent"), ("failed", "Failed")],
+                        max_length=10,
+                    ),
+                ),
+                ("claimed_at", models.DateTimeField()),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("error", models.CharField(blank=True, max_length=300)),
+                (
+                    "digest",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="reports.digest",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'digest delivery',
-                'verbose_name_plural': 'digest deliveries',
+                "verbose_name": "digest delivery",
+                "verbose_name_plural": "digest deliveries",
             },
         ),
         migrations.CreateModel(
-            name='DigestQuote',
+            name="DigestQuote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('feedback_id', models.PositiveBigIntegerField(db_index=True)),
-                ('digest', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='quoted', to='reports.digest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("feedback_id", models.PositiveBigIntegerField(db_index=True)),
+                (
+                    "digest",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="quoted",
+                        to="reports.digest",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='DigestSubscription',
+            name="DigestSubscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='subscribed at')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='digest_subscription', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="subscribed at"),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="digest_subscription",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'digest subscription',
-                'verbose_name_plural': 'digest subscriptions',
+                "verbose_name": "digest subscription",
+                "verbose_name_plural": "digest subscriptions",
             },
         ),
         migrations.CreateModel(
-            name='LaunchSettings',
+            name="LaunchSettings",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False)),
-                ('launch_date', models.DateField(verbose_name='official launch date')),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(
+                        default=1, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("launch_date", models.DateField(verbose_name="official launch date")),
             ],
             options={
-                'verbose_name': 'launch settings',
-                'verbose_name_plural': 'launch settings',
-                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='launchsettings_singleton')],
+                "verbose_name": "launch settings",
+                "verbose_name_plural": "launch settings",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("id", 1)), name="launchsettings_singleton"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='digest',
-            index=models.Index(fields=['status', 'started_at'], name='reports_dig_status_c6fba3_idx'),
+            model_name="digest",
+            index=models.Index(
+                fields=["status", "started_at"], name="reports_dig_status_c6fba3_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='digest',
-            constraint=models.UniqueConstraint(fields=('kind', 'period_start', 'period_end'), name='digest_one_per_kind_and_period'),
+            model_name="digest",
+            constraint=models.UniqueConstraint(
+                fields=("kind", "period_start", "period_end"), name="digest_one_per_kind_and_period"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='digest',
-            constraint=models.CheckConstraint(condition=models.Q(('period_end__gt', models.F('period_start'))), name='digest_period_ordered'),
+            model_name="digest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("period_end__gt", models.F("period_start"))),
+                name="digest_period_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='digestdelivery',
-            constraint=models.UniqueConstraint(fields=('digest', 'recipient'), name='digestdelivery_one_per_recipient'),
+            model_name="digestdelivery",
+            constraint=models.UniqueConstraint(
+                fields=("digest", "recipient"), name="digestdelivery_one_per_recipient"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='digestquote',
-            constraint=models.UniqueConstraint(fields=('digest', 'feedback_id'), name='digestquote_once_per_digest'),
+            model_name="digestquote",
+            constraint=models.UniqueConstraint(
+                fields=("digest", "feedback_id"), name="digestquote_once_per_digest"
+            ),
         ),
     ]
