@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -51,6 +52,8 @@ def audit_record(
 # --- Digests ----------------------------------------------------------------------------
 
 MAX_PERIOD_DAYS = 366
+# The engagement sessions began in 2021; nothing before this can be in a digest.
+EARLIEST_DIGEST_DAY = date(2020, 1, 1)
 
 
 class DigestError(Exception):
@@ -74,7 +77,20 @@ def last_closed_weekly_period(now: datetime | None = None) -> tuple[datetime, da
 
 
 def period_for_dates(first_day: date, last_day: date) -> tuple[datetime, datetime]:
-    """From the first day's midnight to the midnight after the last day, Singapore time."""
+    """From the first day's midnight to the midnight after the last day, Singapore time.
+    Refuses (DigestError) what no digest covers, before date arithmetic could overflow on a
+    day like 9999-12-31 or 0001-01-01."""
+    if last_day < first_day:
+        raise DigestError(_("The last day must not be before the first."))
+    if first_day < EARLIEST_DIGEST_DAY:
+        raise DigestError(
+            _("Digests cover days from %(day)s on.")
+            % {"day": date_format(EARLIEST_DIGEST_DAY, "j F Y")}
+        )
+    if first_day > timezone.localdate():
+        raise DigestError(_("The period has not started yet."))
+    if (last_day - first_day).days >= MAX_PERIOD_DAYS:
+        raise DigestError(_("A digest covers at most a year."))
     tz = timezone.get_current_timezone()
     start = timezone.make_aware(datetime.combine(first_day, time.min), tz)
     end = timezone.make_aware(datetime.combine(last_day + timedelta(days=1), time.min), tz)

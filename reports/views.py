@@ -41,10 +41,10 @@ def digest_list(request: HttpRequest) -> HttpResponse:
 def digest_request(request: HttpRequest) -> HttpResponse:
     form = DigestRequestForm(request.POST)
     if form.is_valid():
-        start, end = services.period_for_dates(
-            form.cleaned_data["first_day"], form.cleaned_data["last_day"]
-        )
         try:
+            start, end = services.period_for_dates(
+                form.cleaned_data["first_day"], form.cleaned_data["last_day"]
+            )
             digest = services.digest_request(
                 kind=DigestKind.ON_DEMAND,
                 period_start=start,

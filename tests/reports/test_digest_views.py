@@ -141,6 +141,12 @@ def test_a_queued_digest_page_polls_its_status(client, staff):
         {"first_day": "not a date", "last_day": "2026-11-01"},
         {"first_day": "2020-01-01", "last_day": "2026-11-01"},
         {"first_day": "2099-01-01", "last_day": "2099-01-02"},
+        # Days at the calendar's edges once overflowed the date arithmetic into a 500.
+        {"first_day": "9999-12-31", "last_day": "9999-12-31"},
+        {"first_day": "0001-01-01", "last_day": "0001-01-01"},
+        {"first_day": "0001-01-01", "last_day": "9999-12-31"},
+        {"first_day": "2019-12-31", "last_day": "2020-01-02"},
+        {"first_day": "2026-02-30", "last_day": "2026-03-01"},
         {},
     ],
 )
