@@ -329,3 +329,30 @@ def test_moderation_queue_counts_quotes_waiting_and_links_to_them(client, organi
 def test_staff_navigation_links_to_all_feedback(client, staff):
     client.force_login(staff)
     assert reverse("engagement:feedback_all") in client.get("/").content.decode()
+
+
+def test_signed_in_navigation_links_to_my_feedback(client, participant):
+    assert reverse("engagement:feedback_home") not in client.get("/").content.decode()
+    client.force_login(participant)
+    assert reverse("engagement:feedback_home") in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("url_name", ["feedback_new", "feedback_edit"])
+def test_the_experience_field_has_a_content_warning_and_support_beside_it(
+    client, participant, feedback, url_name
+):
+    from harms.models import SupportResource
+
+    SupportResource.objects.create(
+        name="Helpline for women", description="Listens, any hour.", phone="1800 000 0000"
+    )
+    client.force_login(participant)
+    args = [feedback.pk] if url_name == "feedback_edit" else []
+    page = client.get(reverse(f"engagement:{url_name}", args=args)).content.decode()
+    warning = page.index('id="experience-warning"')
+    assert "Content warning:" in page[warning : warning + 200]
+    assert 'name="experience"' in page[warning:]
+    support = page.index('aria-labelledby="support-heading"')
+    assert "Helpline for women" in page[support:]
+    assert 'href="tel:18000000000"' in page[support:]
+    assert reverse("support") in page[support:]
