@@ -224,13 +224,17 @@ def digest_requeue_stale(*, now: datetime | None = None) -> list[int]:
 @transaction.atomic
 def digest_drop_withdrawn_quotes(*, digest_id: int) -> bool:
     """Re-render a stored digest without quotes whose consent was withdrawn or whose feedback
-    was deleted, and record that it was revised. Returns whether anything changed."""
+    was deleted, and record that it was revised. Returns whether anything changed.
+
+    Whatever its status: a ready digest asked for again keeps its old figures and HTML while
+    queued, and for good if the new compile fails. A compile that is running overwrites
+    these figures with fresh ones (without the quote) and then calls this again."""
     from engagement.models import Feedback, QuoteStatus
 
     from .rendering import render_digest_html
 
     digest = Digest.objects.select_for_update().filter(pk=digest_id).first()
-    if digest is None or digest.status != DigestStatus.READY:
+    if digest is None:
         return False
     quotes = digest.figures.get("quotes", [])
     quoted_ids = [quote["feedback_id"] for quote in quotes]

@@ -130,3 +130,25 @@ def test_a_deleted_account_loses_its_quotes_at_the_next_sweep(quoted, other_quot
     assert EXCERPT not in digest.html
     assert "Schools need to talk about this." in digest.html
     assert digest.revised_at is not None
+
+
+def test_a_digest_whose_recompile_failed_still_loses_a_withdrawn_quote(
+    quoted, participant, django_capture_on_commit_callbacks
+):
+    """Asked for again, then failed: the digest keeps its earlier figures and HTML, which
+    must not go on quoting someone who withdrew."""
+    digest = compiled()
+    with django_capture_on_commit_callbacks(execute=False):
+        report_services.digest_request(kind=digest.kind, period_start=START, period_end=END)
+    report_services.digest_mark_failed(digest_id=digest.pk, error="Worker lost")
+    digest.refresh_from_db()
+    assert digest.status == DigestStatus.FAILED
+    assert EXCERPT in digest.html
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.feedback_withdraw_quote_consent(feedback=quoted, participant=participant)
+    digest.refresh_from_db()
+    assert EXCERPT not in digest.html
+    assert EXCERPT not in str(digest.figures)
+    assert digest.revised_at is not None
+    assert not digest.quoted.exists()
