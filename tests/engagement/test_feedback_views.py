@@ -356,3 +356,27 @@ def test_the_experience_field_has_a_content_warning_and_support_beside_it(
     assert "Helpline for women" in page[support:]
     assert 'href="tel:18000000000"' in page[support:]
     assert reverse("support") in page[support:]
+
+
+def test_after_its_digest_period_closes_feedback_cannot_be_changed_but_can_be_withdrawn(
+    client, participant, feedback
+):
+    Feedback.objects.filter(pk=feedback.pk).update(
+        editable_until=timezone.now() - timedelta(seconds=1)
+    )
+    client.force_login(participant)
+    edit_url = reverse("engagement:feedback_edit", args=[feedback.pk])
+    assert client.get(edit_url).url == feedback.get_absolute_url()
+    posted = client.post(edit_url, _form_data(experience="Changed too late."), follow=True)
+    assert "can no longer be changed" in posted.content.decode()
+    feedback.refresh_from_db()
+    assert feedback.experience == "Private words only the author and staff may read."
+
+    detail = client.get(feedback.get_absolute_url()).content.decode()
+    assert edit_url not in detail
+    assert reverse("engagement:feedback_withdraw_quote", args=[feedback.pk]) in detail
+    client.post(reverse("engagement:feedback_withdraw_quote", args=[feedback.pk]))
+    feedback.refresh_from_db()
+    assert feedback.quote_status == QuoteStatus.WITHDRAWN
+    client.post(reverse("engagement:feedback_delete", args=[feedback.pk]))
+    assert not Feedback.objects.filter(pk=feedback.pk).exists()
