@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from reports import services
 from reports.models import AuditEvent, Digest, DigestKind, DigestStatus, DigestSubscription
@@ -116,6 +117,7 @@ def test_staff_request_an_on_demand_digest_and_it_compiles(
     }
     page = client.get(digest.get_absolute_url()).content.decode()
     assert "Print or save as PDF" in page
+    assert f"Asked for by {escape(staff.display_name)}." in page
 
 
 def test_a_queued_digest_page_polls_its_status(client, staff):
