@@ -129,6 +129,10 @@ CELERY_TIMEZONE = "Asia/Singapore"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
+# Every task records its outcome in the database (a digest's or export job's status, a
+# delivery row); nothing reads Celery's result, so don't store one or subscribe to it on
+# every enqueue (that round trip was a tenth of a registration request).
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 # A task is acknowledged after it finishes, and re-delivered if its worker dies:

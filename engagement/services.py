@@ -298,14 +298,10 @@ def registration_create(
         raise RegistrationError(_("This account cannot register."))
     now = timezone.now()
     # The friendly refusals, read before taking the lock; the claim below re-checks the
-    # window on the locked row and the unique constraint settles a duplicate race.
+    # window on the locked row. A second registration by the same person is refused by the
+    # unique constraint on insert (no separate look-up on the hot path): raising then rolls
+    # back the seat or place claimed for it.
     _check_open(session, now)
-    if (
-        Registration.objects.filter(session_id=session.pk, participant=participant)
-        .exclude(status=RegistrationStatus.CANCELLED)
-        .exists()
-    ):
-        raise RegistrationError(_("You are already registered for this session."))
     position = _take_place(session.pk, now)
     if position is None:
         fresh = EngagementSession.objects.filter(pk=session.pk).first()
@@ -324,8 +320,8 @@ def registration_create(
     try:
         registration.save(force_insert=True)
     except IntegrityError:
-        # Two requests from one person raced past the check above. Raising rolls back this
-        # whole transaction, the claimed seat or place included.
+        # Already registered (or two requests from one person at once). Raising rolls back
+        # this whole transaction, the claimed seat or place included.
         raise RegistrationError(_("You are already registered for this session.")) from None
     _enqueue_registration_email(registration.pk, "confirmed" if position == 0 else "waitlisted")
     return registration
