@@ -4,9 +4,9 @@ Export job lifecycle: export_job_create() stores the request and enqueues build_
 commit. export_job_build() claims the job with a conditional UPDATE (queued -> running), so a
 second delivery of the task does nothing; it writes the XLSX into a private directory (never
 under a public URL), records rows written as it goes, then marks the job ready with an expiry
-date, writes the audit row and emails the requester. Any error marks it failed, with an
-audit row too. exports_expire() (beat) deletes files past their date and fails jobs whose
-worker died.
+date, writes the audit row and (on commit) queues send_export_ready_email, which retries a
+failed email with backoff and sends it once. Any error marks it failed, with an audit row
+too. exports_expire() (beat) deletes files past their date and fails jobs whose worker died.
 """
 
 import logging
@@ -77,7 +77,8 @@ def export_audit(
     )
 
 
-def _check_personal(user, personal: bool, purpose: str) -> None:
+def check_personal_export(user, personal: bool, purpose: str) -> None:
+    """Names and emails need the permission and a stated purpose; raises ExportError."""
     if personal and not can_export_personal_data(user):
         raise ExportError(_("You do not have permission to export names and emails."))
     if personal and not purpose.strip():
@@ -98,7 +99,7 @@ def export_job_create(
     """Queue an export to be built by a worker. Side effect: build_export_job on commit."""
     from .export_tasks import build_export_job
 
-    _check_personal(user, personal, purpose)
+    check_personal_export(user, personal, purpose)
     job = ExportJob.objects.create(
         requested_by=user,
         dataset=dataset.slug,
@@ -123,8 +124,10 @@ def export_job_build(*, job_id: int, rows_per_sheet: int | None = None) -> bool:
     """Build one job's file. Returns False when another worker has it (or it is done).
 
     Side effects: the file under EXPORT_ROOT, progress on the row, an audit row (export or
-    export_failed), an email to the requester when ready.
+    export_failed), and when ready send_export_ready_email queued on commit.
     """
+    from .export_tasks import send_export_ready_email
+
     now = timezone.now()
     claimed = ExportJob.objects.filter(pk=job_id, status=ExportJobStatus.QUEUED).update(
         status=ExportJobStatus.RUNNING, started_at=now
@@ -201,6 +204,30 @@ def export_job_build(*, job_id: int, rows_per_sheet: int | None = None) -> bool:
             purpose=job.purpose,
             job=job,
         )
+        # Robust: the file is ready and the status page says so whatever becomes of the email
+        # (or of the broker, when queueing it).
+        transaction.on_commit(lambda: send_export_ready_email.delay(job_id=job.pk), robust=True)
+    return True
+
+
+def export_job_notify(*, job_id: int) -> bool:
+    """Email the requester that their file is ready. Returns False when there is nothing to
+    send: the job is not ready (or expired), or the email was sent (or is being sent).
+
+    The job is claimed with a conditional UPDATE before sending, so two runs never send
+    twice; a failed send releases the claim and re-raises, for the task to retry.
+    """
+    claimed_at = timezone.now()
+    claimed = ExportJob.objects.filter(
+        pk=job_id,
+        status=ExportJobStatus.READY,
+        expires_at__gt=claimed_at,
+        ready_emailed_at__isnull=True,
+    ).update(ready_emailed_at=claimed_at)
+    if not claimed:
+        return False
+    job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+    dataset = DATASETS.get(job.dataset)
     try:
         send_templated_email(
             to=[job.requested_by.email],
@@ -210,14 +237,16 @@ def export_job_build(*, job_id: int, rows_per_sheet: int | None = None) -> bool:
             context={
                 "job": job,
                 "dataset": dataset,
-                "rows": written,
+                "rows": job.rows_written,
                 "url": settings.SITE_URL + reverse("reports:exportjob_detail", args=[job.pk]),
                 "days": settings.EXPORT_FILE_DAYS,
             },
         )
     except Exception:
-        # The status page says it is ready; a lost email must not fail the job.
-        logger.exception("Could not email the requester of export job %s", job.pk)
+        ExportJob.objects.filter(pk=job_id, ready_emailed_at=claimed_at).update(
+            ready_emailed_at=None
+        )
+        raise
     return True
 
 

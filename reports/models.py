@@ -259,6 +259,9 @@ class ExportJob(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("file deleted after"), null=True, blank=True)
+    # Claimed just before the "ready" email goes out and released if sending fails, so a
+    # second run of the email task sends nothing and a retry sends it once.
+    ready_emailed_at = models.DateTimeField(_("requester emailed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

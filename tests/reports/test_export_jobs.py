@@ -1,16 +1,22 @@
 """Large XLSX exports as Celery jobs, private files, expiry; and the audit trail of every
 export, failed ones included."""
 
+import smtplib
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.utils import timezone
 
 from reports import export_services, exports
-from reports.export_tasks import build_export_job, delete_expired_exports
+from reports.export_tasks import (
+    build_export_job,
+    delete_expired_exports,
+    send_export_ready_email,
+)
 from reports.models import AuditEvent, ExportJob, ExportJobStatus
 from tests.factories import UserFactory
 from tests.reports.export_data import KnownData, build_known_data, read_csv, read_xlsx, streamed
@@ -359,3 +365,142 @@ def test_administrators_download_the_audit_log_as_csv(client, admin_user, staff,
     assert rows[0]["actor_email"] == staff.email
     assert '"dataset": "feedback"' in rows[0]["details"]
     assert rows[0]["when"].endswith("+08:00")
+
+
+# --- The "ready" email ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def retries_as_in_a_worker():
+    """Eager tasks re-run themselves on retry only when errors are not propagated (as in a
+    worker, where the error is recorded on the result instead)."""
+    from afa_platform.celery import app
+
+    propagates = app.conf.task_eager_propagates
+    app.conf.task_eager_propagates = False
+    yield
+    app.conf.task_eager_propagates = propagates
+
+
+def test_a_failed_ready_email_is_retried_with_backoff_and_sent_once(
+    staff_client,
+    staff,
+    known,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+    retries_as_in_a_worker,
+):
+    real_send = export_services.send_templated_email
+    attempts = []
+
+    def flaky(**kwargs):
+        attempts.append(kwargs["to"])
+        if len(attempts) < 3:
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        real_send(**kwargs)
+
+    monkeypatch.setattr(export_services, "send_templated_email", flaky)
+    job = start_job(staff_client, django_capture_on_commit_callbacks)
+    job.refresh_from_db()
+    # Tasks run eagerly here, so the retries come at once; a worker waits between them.
+    assert job.status == ExportJobStatus.READY
+    assert attempts == [[staff.email]] * 3
+    assert len(mail.outbox) == 1
+    assert job.ready_emailed_at is not None
+
+
+def test_ready_email_task_retries_only_transient_errors_with_exponential_backoff():
+    assert send_export_ready_email.autoretry_for == (OSError,)
+    assert issubclass(smtplib.SMTPException, OSError)
+    assert send_export_ready_email.retry_backoff
+    assert send_export_ready_email.retry_jitter
+    assert send_export_ready_email.max_retries >= 3
+
+
+def test_ready_email_task_run_twice_sends_one_email(
+    staff_client, known, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(build_export_job, "delay_on_commit", lambda **kwargs: None)
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post("/reports/exports/feedback.xlsx")
+    job = ExportJob.objects.get()
+    # Ready, but no email yet; the task is delivered twice.
+    monkeypatch.setattr(
+        "reports.export_services.transaction.on_commit", lambda *args, **kwargs: None
+    )
+    assert export_services.export_job_build(job_id=job.pk)
+    assert not mail.outbox
+    assert send_export_ready_email(job_id=job.pk) is True
+    assert send_export_ready_email(job_id=job.pk) is False
+    assert len(mail.outbox) == 1
+
+
+def test_a_ready_email_that_keeps_failing_does_not_fail_the_job(
+    staff_client, known, monkeypatch, django_capture_on_commit_callbacks
+):
+    def down(**kwargs):
+        raise ConnectionRefusedError("no mail server")
+
+    monkeypatch.setattr(export_services, "send_templated_email", down)
+    job = start_job(staff_client, django_capture_on_commit_callbacks)
+    job.refresh_from_db()
+    assert job.status == ExportJobStatus.READY
+    assert job.ready_emailed_at is None  # released, so a later run can still send it
+    status = staff_client.get(f"/reports/exports/jobs/{job.pk}/", HTTP_ACCEPT="application/json")
+    assert status.json()["status"] == "ready"
+    monkeypatch.undo()
+    assert send_export_ready_email(job_id=job.pk) is True
+    assert len(mail.outbox) == 1
+
+
+def test_no_ready_email_for_a_failed_or_expired_job(staff, known):
+    failed = ExportJob.objects.create(
+        requested_by=staff, dataset="feedback", file_format="xlsx", status=ExportJobStatus.FAILED
+    )
+    expired = ExportJob.objects.create(
+        requested_by=staff,
+        dataset="feedback",
+        file_format="xlsx",
+        status=ExportJobStatus.READY,
+        expires_at=timezone.now() - timedelta(minutes=1),
+    )
+    assert send_export_ready_email(job_id=failed.pk) is False
+    assert send_export_ready_email(job_id=expired.pk) is False
+    assert not mail.outbox
+
+
+# --- Beat, and Excel's row limit ------------------------------------------------------------
+
+
+def test_beat_deletes_expired_exports_hourly():
+    from afa_platform.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["reports-delete-expired-exports"]
+    assert entry["task"] == "reports.export_tasks.delete_expired_exports"
+    assert entry["task"] in app.tasks
+    assert entry["schedule"] <= 60 * 60
+
+
+def test_a_job_past_the_sheet_limit_continues_on_a_second_sheet(staff, known, private_export_root):
+    job = ExportJob.objects.create(
+        requested_by=staff, dataset="feedback", file_format="xlsx", rows_total=3
+    )
+    assert export_services.export_job_build(job_id=job.pk, rows_per_sheet=2)
+    job.refresh_from_db()
+    assert job.rows_written == 3
+    sheets = read_xlsx((private_export_root / job.file_path).read_bytes())
+    assert list(sheets) == ["data", "data 2"]
+    assert sheets["data"][0] == sheets["data 2"][0]  # each sheet has the header
+    assert [row[0] for row in sheets["data"][1:] + sheets["data 2"][1:]] == [
+        known.fb_alice.pk,
+        known.fb_bala.pk,
+        known.fb_citra.pk,
+    ]
+
+
+def test_jobs_split_at_excels_limit_of_1048576_rows_a_sheet():
+    import inspect
+
+    assert exports.XLSX_MAX_DATA_ROWS + 1 == 1_048_576  # the header takes one row
+    default = inspect.signature(exports.write_xlsx).parameters["rows_per_sheet"].default
+    assert default == exports.XLSX_MAX_DATA_ROWS
