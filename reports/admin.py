@@ -1,11 +1,15 @@
 from django.contrib import admin
 
-from .models import AuditEvent, Digest, DigestSubscription, LaunchSettings
+from .models import AuditEvent, Digest, DigestSubscription, ExportJob, LaunchSettings
 
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
+    """The append-only audit log, read-only; its changelist links to the whole log as CSV."""
+
+    change_list_template = "reports/admin/auditevent_change_list.html"
     list_display = ["created_at", "actor", "action", "object_type", "object_id"]
+    list_select_related = ["actor"]
     list_filter = ["action", "object_type"]
     search_fields = ["actor__email", "action", "object_id"]
     date_hierarchy = "created_at"
@@ -69,3 +73,34 @@ class LaunchSettingsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return True
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    """Read-only: export jobs change through reports.export_services. The file itself is for
+    its requester alone, so there is no download here; the audit log says who exported what."""
+
+    list_display = [
+        "created_at",
+        "requested_by",
+        "dataset",
+        "file_format",
+        "include_personal_data",
+        "status",
+        "rows_written",
+        "expires_at",
+    ]
+    list_filter = ["status", "dataset", "file_format", "include_personal_data"]
+    list_select_related = ["requested_by"]
+    search_fields = ["requested_by__email", "purpose"]
+    date_hierarchy = "created_at"
+    exclude = ["file_path"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
