@@ -181,6 +181,11 @@ def _export(
     purpose: str,
     confirmed: bool,
 ) -> HttpResponse:
+    try:
+        export_services.check_personal_export(request.user, personal, purpose)
+    except export_services.ExportError as error:
+        messages.error(request, str(error))
+        return redirect("reports:export_index")
     row_count = dataset.count(filters)
     audit = {
         "actor": request.user,

@@ -75,6 +75,12 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+# Dates outside these years are typing slips (or probes); far-off ones would also overflow
+# when turned into the end of the day in Singapore time.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
+
+
 class ReportFilterForm(forms.Form):
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("To (inclusive)"), required=False, widget=DateInput())
@@ -97,6 +103,21 @@ class ReportFilterForm(forms.Form):
         required=False,
         empty_label=_("All solution areas"),
     )
+
+    def _clean_bounded_date(self, name: str) -> date | None:
+        value = self.cleaned_data.get(name)
+        if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise forms.ValidationError(
+                _("Enter a date from the year %(earliest)s to %(latest)s.")
+                % {"earliest": EARLIEST_DATE.year, "latest": LATEST_DATE.year}
+            )
+        return value
+
+    def clean_date_from(self) -> date | None:
+        return self._clean_bounded_date("date_from")
+
+    def clean_date_to(self) -> date | None:
+        return self._clean_bounded_date("date_to")
 
     def clean(self):
         cleaned = super().clean()

@@ -161,3 +161,17 @@ def test_dashboard_query_count_does_not_grow_with_the_data(
         response = staff_client.get(url)
     assert response.status_code == 200
     assert re.search(r'data-figure="feedback">\s*32<', response.content.decode())
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?date_to=9999-12-31", "?date_from=0001-01-01", "?date_from=2021-02-30", "?session=x"],
+)
+def test_impossible_or_far_off_dashboard_filters_get_a_message_not_a_server_error(
+    staff_client, known, query
+):
+    response = staff_client.get("/reports/" + query)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "invalid-feedback" in page or "Enter a" in page
+    assert 'data-figure="feedback"' in page  # the unfiltered figures are still shown

@@ -537,3 +537,78 @@ def test_export_queries_do_not_grow_with_rows(known, dataset):
     before = count_queries(export)
     build_more_rows(known)
     assert count_queries(export) == before
+
+
+def test_cells_starting_with_tab_or_carriage_return_stay_inert_in_csv_and_xlsx():
+    columns = DATASETS["initiatives"].base_columns[2:4]
+    rows = [["\t=cmd|' /C calc'!A0", "\r=1+1"], ["tab\tinside", "ok"]]
+    content = b"".join(csv_chunks(columns, rows))
+    parsed = read_csv(content)
+    assert parsed[0] == {"title": "'\t=cmd|' /C calc'!A0", "summary": "'\r=1+1"}
+    assert parsed[1] == {"title": "tab\tinside", "summary": "ok"}
+    target = io.BytesIO()
+    write_xlsx(target, columns, rows)
+    sheet = read_xlsx(target.getvalue())["data"]
+    assert sheet[1][0] == "'\t=cmd|' /C calc'!A0"
+    assert sheet[1][1].replace("_x000D_", "\r") == "'\r=1+1"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?date_to=9999-12-31",
+        "?date_from=0001-01-01",
+        "?date_from=2021-02-30",
+        "?date_from=yesterday",
+        "?session=99999999999999999999",
+        "?harm_category=-1",
+    ],
+)
+def test_impossible_or_far_off_filters_get_a_message_not_a_server_error(staff_client, known, query):
+    for url in ("/reports/exports/feedback.csv", "/reports/exports/ideas.xlsx"):
+        response = staff_client.get(url + query)
+        assert response.status_code == 400, url
+        assert "Filters" in response.content.decode()
+    assert staff_client.get("/reports/exports/" + query).status_code == 400
+
+
+def test_far_off_dates_are_explained(staff_client, known):
+    response = staff_client.get("/reports/exports/feedback.csv?date_to=9999-12-31")
+    assert "Enter a date from the year 2000 to 2099." in response.content.decode()
+
+
+def test_a_personal_export_without_permission_or_purpose_is_refused_by_the_service(
+    staff, personal_staff, known
+):
+    from reports.export_services import ExportError, export_job_create
+    from tests.factories import UserFactory
+
+    plain_staff = UserFactory(roles=["MCI Staff"], mfa=True)
+    with pytest.raises(ExportError, match="permission"):
+        export_job_create(
+            user=plain_staff,
+            dataset=DATASETS["feedback"],
+            file_format="xlsx",
+            filters=ReportFilters(),
+            personal=True,
+            purpose="Inviting attendees to the launch event",
+        )
+    with pytest.raises(ExportError, match="State why"):
+        export_job_create(
+            user=personal_staff,
+            dataset=DATASETS["feedback"],
+            file_format="xlsx",
+            filters=ReportFilters(),
+            personal=True,
+            purpose="   ",
+        )
+
+
+def test_the_mci_staff_group_does_not_grant_personal_data_exports(db):
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import Role
+
+    staff_group = Group.objects.get(name=Role.STAFF)
+    assert staff_group.permissions.exists()  # the role is real, with its own permissions
+    assert not staff_group.permissions.filter(codename="export_personal_data").exists()
