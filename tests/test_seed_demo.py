@@ -49,3 +49,14 @@ def test_demo_passwords_are_printed_only_with_debug_on(settings, capsys):
     assert not User.objects.get(email="participant@example.com").has_usable_password()
     with pytest.raises(CommandError):
         call_command("demo_totp", "organiser@example.com")
+
+
+@pytest.mark.django_db(transaction=True)  # so the seeders' on-commit emails fire
+def test_seed_demo_sends_no_email_to_the_made_up_people(settings, mailoutbox, capsys):
+    settings.DEBUG = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert "Subject:" not in out
+    assert "notification emails to demo people were held back" in out
+    assert mailoutbox == []
