@@ -210,6 +210,7 @@ def _export(
                 "form": ReportFilterForm(initial=_filter_initial(filters)),
                 "filter_fields": FILTER_FIELDS,
                 "filters": filters,
+                "file_days": settings.EXPORT_FILE_DAYS,
             },
         )
     try:
@@ -335,7 +336,12 @@ def exportjob_download(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(job)
     path = export_services.export_job_file(job)
     if path is None:
-        return render(request, "reports/exportjob_expired.html", {"job": job}, status=410)
+        return render(
+            request,
+            "reports/exportjob_expired.html",
+            {"job": job, "file_days": settings.EXPORT_FILE_DAYS},
+            status=410,
+        )
     export_services.audit_record(
         actor=request.user,
         action="export_download",

@@ -63,6 +63,7 @@ def test_large_xlsx_asks_first_then_builds_a_job_that_the_requester_downloads(
     page = response.content.decode()
     assert "too many to build an XLSX file while you wait" in page
     assert "Prepare the XLSX file" in page
+    assert "Only you can download it, for 7 days." in page
     assert not ExportJob.objects.exists()
 
     job = start_job(staff_client, django_capture_on_commit_callbacks)
@@ -175,6 +176,7 @@ def test_expired_files_are_deleted_and_their_link_says_so(
     response = staff_client.get(f"/reports/exports/jobs/{job.pk}/download")
     assert response.status_code == 410
     assert "This file has expired" in response.content.decode()
+    assert "kept for 7 days and then deleted" in response.content.decode()
     assert "Ask for a new export" in response.content.decode()
     status = staff_client.get(f"/reports/exports/jobs/{job.pk}/", HTTP_ACCEPT="application/json")
     assert status.json()["status"] == "expired"
