@@ -186,7 +186,7 @@ def export_job_build(*, job_id: int, rows_per_sheet: int | None = None) -> bool:
 
     finished = timezone.now()
     with transaction.atomic():
-        ExportJob.objects.filter(pk=job.pk, status=ExportJobStatus.RUNNING).update(
+        ready = ExportJob.objects.filter(pk=job.pk, status=ExportJobStatus.RUNNING).update(
             status=ExportJobStatus.READY,
             rows_written=written,
             file_path=relative,
@@ -194,6 +194,11 @@ def export_job_build(*, job_id: int, rows_per_sheet: int | None = None) -> bool:
             finished_at=finished,
             expires_at=finished + timedelta(days=settings.EXPORT_FILE_DAYS),
         )
+        if not ready:
+            # The sweep gave this job up for lost (and audited it) while it ran: its file
+            # belongs to no job, so it goes.
+            path.unlink(missing_ok=True)
+            return True
         export_audit(
             actor=job.requested_by,
             dataset=dataset,

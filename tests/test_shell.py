@@ -104,3 +104,38 @@ def test_static_assets_are_vendored():
     static = Path(settings.BASE_DIR) / "static"
     assert (static / "vendor/bootstrap/bootstrap.min.css").stat().st_size > 100_000
     assert (static / "vendor/bootstrap/bootstrap.bundle.min.js").stat().st_size > 50_000
+
+
+NAV_LINKS = {
+    "anonymous": {"/sessions/", "/ideas/", "/initiatives/", "/harms/", "/support/"},
+    "participant": {"/sessions/mine/", "/ideas/mine/", "/feedback/", "/accounts/profile/"},
+    "organiser": {"/organise/", "/moderation/"},
+    "staff": {"/reports/", "/reports/digests/", "/feedback/all/", "/reports/exports/"},
+}
+
+
+def _nav_hrefs(client) -> set[str]:
+    import re
+
+    html = client.get("/").content.decode()
+    nav = html[
+        html.index('<nav class="navbar') : html.index("</nav>", html.index('<nav class="navbar'))
+    ]
+    return set(re.findall(r'href="([^"#]+)"', nav))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "who, expected",
+    [
+        ("anonymous", ["anonymous"]),
+        ("participant", ["anonymous", "participant"]),
+        ("organiser", ["anonymous", "participant", "organiser"]),
+        ("staff", ["anonymous", "participant", "staff"]),
+    ],
+)
+def test_navigation_offers_what_the_role_can_do_and_nothing_else(client, request, who, expected):
+    if who != "anonymous":
+        client.force_login(request.getfixturevalue(who))
+    hrefs = _nav_hrefs(client) - {"/", "/accounts/login/", "/accounts/signup/"}
+    assert hrefs == set().union(*(NAV_LINKS[role] for role in expected))

@@ -53,7 +53,8 @@ def test_participant_registers_and_cancels_and_organiser_marks_attendance(live_s
     expect(page.get_by_text("Your seat is confirmed.").first).to_be_visible()
     expect(page.get_by_test_id("online-link")).to_be_visible()
 
-    page.get_by_role("link", name="My sessions", exact=True).first.click()
+    page.get_by_role("button", name="My account").click()
+    page.get_by_role("link", name="My sessions", exact=True).click()
     expect(page.get_by_role("heading", name="My sessions", level=1)).to_be_visible()
     expect(page.get_by_test_id("my-status")).to_contain_text("Seat confirmed")
     assert_no_serious_axe_violations(page)

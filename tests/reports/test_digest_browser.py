@@ -36,6 +36,7 @@ def test_staff_request_a_digest_watch_it_become_ready_and_open_it(live_server, p
     base = live_server.url
     sign_in(page, base, staff)
 
+    page.get_by_role("button", name="Reports").click()
     page.get_by_role("link", name="Digests").click()
     expect(page.get_by_role("heading", name="Feedback digests", level=1)).to_be_visible()
     assert_no_serious_axe_violations(page)

@@ -506,3 +506,24 @@ def test_jobs_split_at_excels_limit_of_1048576_rows_a_sheet():
     assert exports.XLSX_MAX_DATA_ROWS + 1 == 1_048_576  # the header takes one row
     default = inspect.signature(exports.write_xlsx).parameters["rows_per_sheet"].default
     assert default == exports.XLSX_MAX_DATA_ROWS
+
+
+def test_a_job_given_up_for_lost_while_it_ran_leaves_no_file_and_no_export_row(
+    staff, known, monkeypatch, private_export_root
+):
+    job = ExportJob.objects.create(requested_by=staff, dataset="feedback", file_format="xlsx")
+    original = exports.write_xlsx
+
+    def slow(*args, **kwargs):
+        written = original(*args, **kwargs)
+        # Meanwhile the beat sweep decided the worker had died.
+        ExportJob.objects.filter(pk=job.pk).update(status=ExportJobStatus.FAILED)
+        return written
+
+    monkeypatch.setattr(export_services, "write_xlsx", slow)
+    assert export_services.export_job_build(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == ExportJobStatus.FAILED
+    assert list(private_export_root.iterdir()) == []
+    assert not AuditEvent.objects.filter(action="export").exists()
+    assert not mail.outbox
