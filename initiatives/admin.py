@@ -64,6 +64,8 @@ class InitiativeAdmin(admin.ModelAdmin):
     list_filter = ["status", "solution_area"]
     search_fields = ["title", "summary"]
     filter_horizontal = ["harm_categories", "leads"]
+    # Status changes go through initiatives.services, which logs them.
+    readonly_fields = ["status"]
     inlines = [CoCreatorInline]
 
 

@@ -14,10 +14,11 @@ from .models import (
     TITLE_MAX,
     CoCreatorRole,
     Idea,
+    IdeaStatus,
     InitiativeStatus,
     ReportReason,
 )
-from .services import IdeaFields
+from .services import IdeaFields, can_transition
 
 
 class PrivacyCheckMixin:
@@ -188,6 +189,16 @@ PRESET_REASONS = [
 ]
 
 
+# Each decision and the status it moves an idea to.
+DECISION_TARGETS = {
+    "approve": IdeaStatus.APPROVED,
+    "changes": IdeaStatus.CHANGES_REQUESTED,
+    "reject": IdeaStatus.REJECTED,
+    "hide": IdeaStatus.HIDDEN,
+    "restore": IdeaStatus.APPROVED,
+}
+
+
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
@@ -208,6 +219,23 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Needed to request changes or reject. The author sees it."),
     )
+    seen_status = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
+
+    def __init__(self, *args, status: str | None = None, **kwargs):
+        """With `status`, offer only the decisions that status allows (for display). A posted
+        form is validated against every decision, so one made stale by another organiser
+        reaches the service and gets its "already decided by" answer."""
+        if status is not None:
+            kwargs.setdefault("initial", {})["seen_status"] = status
+        super().__init__(*args, **kwargs)
+        if status is not None:
+            self.fields["decision"].choices = [
+                (value, label)
+                for value, label in self.fields["decision"].choices
+                if can_transition(status, DECISION_TARGETS[value])
+                and not (value == "approve" and status == IdeaStatus.HIDDEN)
+                and not (value == "restore" and status != IdeaStatus.HIDDEN)
+            ]
 
     def reason_text(self) -> str:
         preset = dict(PRESET_REASONS).get(self.cleaned_data.get("preset") or "")

@@ -162,6 +162,13 @@ class Idea(models.Model):
     def personal_data_kind_list(self) -> list[str]:
         return [kind for kind in self.personal_data_kinds.split(",") if kind]
 
+    @property
+    def personal_data_labels(self) -> list[str]:
+        """What the privacy check found, in words a moderator reads at a glance."""
+        from harms.pii import KIND_LABELS
+
+        return [str(KIND_LABELS.get(kind, kind)) for kind in self.personal_data_kind_list]
+
 
 class Support(models.Model):
     """One participant backing one idea."""
@@ -314,12 +321,14 @@ class ModerationAction(models.TextChoices):
     REPORT_UPHOLD = "report_uphold", _("Reports upheld")
     REPORT_DISMISS = "report_dismiss", _("Reports dismissed")
     MERGE = "merge", _("Merged into an initiative")
+    INITIATIVE_STATUS = "initiative_status", _("Initiative status changed")
 
 
 class TargetKind(models.TextChoices):
     IDEA = "idea", _("Idea")
     COMMENT = "comment", _("Comment")
     REPORT = "report", _("Report")
+    INITIATIVE = "initiative", _("Initiative")
 
 
 class ModerationLog(models.Model):
@@ -375,6 +384,24 @@ class ModerationLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Moderation log entries cannot be deleted.")
+
+    def _status_label(self, value: str) -> str:
+        choices = {
+            TargetKind.IDEA: IdeaStatus,
+            TargetKind.COMMENT: CommentStatus,
+            TargetKind.INITIATIVE: InitiativeStatus,
+        }.get(self.target_kind)
+        if not value or choices is None or value not in choices.values:
+            return value
+        return str(choices(value).label)
+
+    @property
+    def from_label(self) -> str:
+        return self._status_label(self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return self._status_label(self.to_status)
 
 
 class InitiativeStatus(models.TextChoices):

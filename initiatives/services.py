@@ -10,9 +10,10 @@ same transaction. Emails go out through Celery tasks enqueued on commit.
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -98,6 +99,22 @@ def _log(
     )
 
 
+def _conflict(idea_pk: int) -> IdeaError:
+    """The refusal for someone whose copy of the idea is out of date: who decided first."""
+    current = Idea.objects.select_related("decided_by").filter(pk=idea_pk).first()
+    if current is None:
+        return IdeaError(_("This idea no longer exists."))
+    if current.decided_by is not None and current.status in DECISIONS:
+        return IdeaConflict(
+            _("This idea was already decided by %(name)s: it is now “%(status)s”.")
+            % {"name": current.decided_by.display_name, "status": current.get_status_display()}
+        )
+    return IdeaConflict(
+        _("This idea changed while you were looking at it: it is now “%(status)s”.")
+        % {"status": current.get_status_display()}
+    )
+
+
 def _transition(
     *, idea: Idea, to: str, actor, reason: str = "", extra: dict | None = None
 ) -> ModerationLog:
@@ -119,18 +136,7 @@ def _transition(
     if to == S.SUBMITTED:
         updates.update(submitted_at=now)
     if not Idea.objects.filter(pk=idea.pk, status=expected).update(**updates):
-        current = Idea.objects.select_related("decided_by").filter(pk=idea.pk).first()
-        if current is None:
-            raise IdeaError(_("This idea no longer exists."))
-        if current.decided_by is not None and current.status in DECISIONS:
-            raise IdeaConflict(
-                _("This idea was already decided by %(name)s: it is now “%(status)s”.")
-                % {"name": current.decided_by.display_name, "status": current.get_status_display()}
-            )
-        raise IdeaConflict(
-            _("This idea changed while you were looking at it: it is now “%(status)s”.")
-            % {"status": current.get_status_display()}
-        )
+        raise _conflict(idea.pk)
     for field, value in updates.items():
         setattr(idea, field, value)
     entry = _log(
@@ -156,18 +162,22 @@ def _fresh(idea: Idea) -> Idea:
 # --- Authors ------------------------------------------------------------------------
 
 
-def _check_rate(*, user, kind: str, limit: int, message: str) -> None:
-    """At most `limit` actions of `kind` per user per clock hour, counted in the cache."""
-    hour = timezone.now().strftime("%Y%m%d%H")
-    key = f"ratelimit:{kind}:{user.pk}:{hour}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    if count > limit:
+def _check_rate(*, recent, limit: int, message: str) -> None:
+    """At most `limit` rows in `recent` (one user's own rows) over the last 60 minutes.
+
+    A rolling hour counted from the rows themselves: no burst of 2 x limit across a clock
+    hour's boundary, nothing to lose when a cache is flushed. The caller holds the author's
+    row lock, so two requests from one person are counted one after the other.
+    """
+    since = timezone.now() - timedelta(hours=1)
+    if recent.filter(created_at__gte=since).count() >= limit:
         raise IdeaError(message)
+
+
+def _lock_author(author) -> None:
+    """Serialise one person's submissions (the rate limit counts, then inserts)."""
+    users = get_user_model().objects.select_for_update()
+    list(users.filter(pk=author.pk).values_list("pk"))
 
 
 @dataclass
@@ -200,16 +210,16 @@ def idea_create(
     """Save a new idea as a draft, or submit it for review at once.
 
     Returns (idea, created). The same submission token twice (a double-click, a resent form)
-    returns the first idea instead of a second one. Side effects: rate-limit counter in the
-    cache; a ModerationLog row when submitted.
+    returns the first idea instead of a second one. Side effects: a row lock on the author
+    (for the rate limit); a ModerationLog row when submitted.
     """
     existing = Idea.objects.filter(author=author, submission_token=submission_token).first()
     if existing is not None:
         return existing, False
     _validate(fields)
+    _lock_author(author)
     _check_rate(
-        user=author,
-        kind="idea",
+        recent=Idea.objects.filter(author=author),
         limit=settings.IDEAS_PER_HOUR,
         message=_(
             "You have sent a lot of ideas in the last hour. Please wait a while and try again; "
@@ -317,7 +327,14 @@ def idea_restore(*, idea: Idea, moderator, note: str = "") -> Idea:
     return idea
 
 
-def idea_decide(*, idea: Idea, moderator, decision: str, reason: str) -> Idea:
+def idea_decide(
+    *, idea: Idea, moderator, decision: str, reason: str, seen_status: str | None = None
+) -> Idea:
+    """Apply a moderator's decision. `seen_status` is the status the moderator's page showed:
+    if the idea has moved on since, they are told who decided first instead of acting on
+    something they have not seen."""
+    if seen_status and seen_status != idea.status:
+        raise _conflict(idea.pk)
     if decision == "approve":
         return idea_approve(idea=idea, moderator=moderator, note=reason)
     if decision == "changes":
@@ -338,10 +355,19 @@ def ideas_bulk_decide(
     others. Returns (how many were decided, the messages for those that were not)."""
     if decision not in ("approve", "reject"):
         raise IdeaError(_("Bulk actions can only approve or reject."))
+    if decision == "reject" and not reason.strip():
+        # Said once, before anything is decided, rather than once per selected idea.
+        raise IdeaError(_("Give the authors a reason: choose a preset reason or write one."))
     done, problems = 0, []
     for idea in ideas:
         try:
-            idea_decide(idea=idea, moderator=moderator, decision=decision, reason=reason)
+            idea_decide(
+                idea=idea,
+                moderator=moderator,
+                decision=decision,
+                reason=reason,
+                seen_status=S.SUBMITTED,  # the queue lists only ideas waiting for review
+            )
             done += 1
         except IdeaError as error:
             problems.append(f"“{idea.title}”: {error}")
@@ -403,6 +429,31 @@ def idea_redact(*, idea: Idea, moderator, passage: str, reason: str) -> Idea:
     return locked
 
 
+@transaction.atomic
+def comment_redact(*, comment: Comment, moderator, passage: str, reason: str) -> Comment:
+    """Replace every occurrence of `passage` in a comment with a marker; the original is
+    kept only in the moderation log (organisers only), under the comment's idea."""
+    passage = passage.strip()
+    if len(passage) < 2:
+        raise IdeaError(_("Paste the exact passage to remove."))
+    locked = Comment.objects.select_for_update().get(pk=comment.pk)
+    if passage not in locked.body:
+        raise IdeaError(_("That passage is not in the comment. Copy it exactly as it appears."))
+    original = locked.body
+    locked.body = locked.body.replace(passage, REDACTED)
+    locked.save(update_fields=["body"])
+    _log(
+        actor=moderator,
+        action=ModerationAction.REDACT,
+        target_kind=TargetKind.COMMENT,
+        target_id=locked.pk,
+        idea_id=locked.idea_id,
+        reason=reason.strip(),
+        original_text=original,
+    )
+    return locked
+
+
 # --- Support ---------------------------------------------------------------------------
 
 
@@ -444,9 +495,9 @@ def comment_create(
         raise IdeaError(_("Write something before posting."))
     if not Idea.objects.filter(pk=idea.pk, status=S.APPROVED).exists():
         raise IdeaError(_("Comments are open only on published ideas."))
+    _lock_author(author)
     _check_rate(
-        user=author,
-        kind="comment",
+        recent=Comment.objects.filter(author=author),
         limit=settings.COMMENTS_PER_HOUR,
         message=_("You have posted a lot of comments in the last hour. Please wait a while."),
     )
@@ -730,10 +781,29 @@ def initiative_create(
 
 @transaction.atomic
 def initiative_set_status(*, initiative: Initiative, actor, status: str) -> Initiative:
+    """Move an initiative to forming, in progress or launched.
+
+    Side effects: one ModerationLog row per real change (none when the status is already
+    `status`); the UPDATE is conditional on the status read, so a concurrent change is
+    refused rather than logged twice.
+    """
     if status not in InitiativeStatus.values:
         raise IdeaError(_("Unknown status."))
-    Initiative.objects.filter(pk=initiative.pk).update(status=status)
+    before = initiative.status
+    if before == status:
+        return initiative
+    if not Initiative.objects.filter(pk=initiative.pk, status=before).update(status=status):
+        raise IdeaConflict(_("Someone else changed this initiative's status first. Reload it."))
     initiative.status = status
+    _log(
+        actor=actor,
+        action=ModerationAction.INITIATIVE_STATUS,
+        target_kind=TargetKind.INITIATIVE,
+        target_id=initiative.pk,
+        idea_id=None,
+        from_status=before,
+        to_status=status,
+    )
     return initiative
 
 

@@ -32,6 +32,11 @@ urlpatterns = [
     ),
     path("moderation/comments/<int:pk>/", views.moderation_comment, name="moderation_comment"),
     path(
+        "moderation/comments/<int:pk>/redact/",
+        views.moderation_comment_redact,
+        name="moderation_comment_redact",
+    ),
+    path(
         "moderation/reports/<str:kind>/<int:pk>/",
         views.moderation_resolve,
         name="moderation_resolve",

@@ -1,11 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -43,20 +45,32 @@ QUEUE_PAGE_SIZE = 25
 QUEUE_REPORT_LIMIT = 200
 
 
+MAX_ID = 2**63 - 1  # the largest id a BigAutoField (and SQLite's INTEGER) can hold
+
+
+def _as_id(text: str) -> int | None:
+    """`text` as a database id, or None when it cannot be one (forged, garbled, too big)."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None
+
+
 def _int_param(request: HttpRequest, name: str) -> int | None:
     """A forged or garbled filter value is ignored, not a server error."""
-    try:
-        value = int(request.GET.get(name, ""))
-    except ValueError:
-        return None
-    return value if value > 0 else None
+    return _as_id(request.GET.get(name, ""))
 
 
 # --- The board and ideas -------------------------------------------------------------
 
 
+def _text_param(request: HttpRequest, name: str, *, source=None, max_length: int = 200) -> str:
+    """Free text from a query string or form, without the NUL characters PostgreSQL refuses."""
+    return (source or request.GET).get(name, "")[:max_length].replace("\x00", "")
+
+
 def idea_board(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")[:200]
+    query = _text_param(request, "q")
     sort = request.GET.get("sort", "newest")
     filters = {
         "harm_category": _int_param(request, "category"),
@@ -157,9 +171,19 @@ def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def idea_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks "are you sure?" (withdrawing cannot be undone, and a stray tap on a phone
+    should not cost an idea); POST withdraws."""
     idea = get_idea_for_user(request.user, pk, write=True)
+    if request.method != "POST":
+        if not idea.is_withdrawable:
+            messages.error(
+                request,
+                _("This idea is “%(status)s” and can no longer be withdrawn.")
+                % {"status": idea.get_status_display()},
+            )
+            return redirect("initiatives:my_ideas")
+        return render(request, "initiatives/idea_withdraw.html", {"idea": idea})
     try:
         services.idea_withdraw(idea=idea, author=request.user)
         messages.success(request, _("Your idea has been withdrawn."))
@@ -331,6 +355,8 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.pending_ideas(**filters), QUEUE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    params = request.GET.copy()
+    params.pop("page", None)
     return render(
         request,
         "initiatives/moderation_queue.html",
@@ -344,6 +370,8 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
             "areas": SolutionArea.objects.all(),
             "bulk_form": BulkDecisionForm(),
             "resolve_form": ReportResolveForm(),
+            # The next page of a filtered queue stays filtered.
+            "querystring": params.urlencode(),
         },
     )
 
@@ -355,7 +383,7 @@ def _moderation_page(request, idea, *, decision_form=None, warning_form=None, re
         {
             "idea": idea,
             "log": selectors.idea_log(idea),
-            "decision_form": decision_form or DecisionForm(),
+            "decision_form": decision_form or DecisionForm(status=idea.status),
             "warning_form": warning_form
             or ContentWarningForm(
                 initial={
@@ -373,7 +401,11 @@ def _moderation_page(request, idea, *, decision_form=None, warning_form=None, re
 @role_required(Role.ORGANISER)
 def moderation_idea(request: HttpRequest, pk: int) -> HttpResponse:
     idea = get_idea_for_user(request.user, pk)
-    form = DecisionForm(request.POST or None)
+    # Shown: the decisions this status allows. Posted: any decision, so a stale one reaches
+    # the service and its "already decided by" answer.
+    form = (
+        DecisionForm(request.POST) if request.method == "POST" else DecisionForm(status=idea.status)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.idea_decide(
@@ -381,6 +413,7 @@ def moderation_idea(request: HttpRequest, pk: int) -> HttpResponse:
                 moderator=request.user,
                 decision=form.cleaned_data["decision"],
                 reason=form.reason_text(),
+                seen_status=form.cleaned_data["seen_status"] or None,
             )
         except IdeaError as error:
             messages.error(request, str(error))
@@ -441,8 +474,11 @@ def moderation_idea_redact(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.ORGANISER)
 @require_POST
 def moderation_bulk(request: HttpRequest) -> HttpResponse:
-    pending_ids = Idea.objects.filter(status=IdeaStatus.SUBMITTED).values_list("pk", flat=True)
-    form = BulkDecisionForm(request.POST, pending_ids=list(pending_ids))
+    # Any existing idea may be posted (one decided meanwhile is reported by the service,
+    # not allowed to spoil the rest); forged ids fail the form.
+    posted = [pk for pk in map(_as_id, request.POST.getlist("ideas")) if pk]
+    known_ids = Idea.objects.filter(pk__in=posted).values_list("pk", flat=True)
+    form = BulkDecisionForm(request.POST, pending_ids=list(known_ids))
     if not form.is_valid():
         messages.error(
             request,
@@ -461,7 +497,10 @@ def moderation_bulk(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(error))
         return redirect("initiatives:moderation_queue")
     if done:
-        messages.success(request, _("%(count)d ideas decided.") % {"count": done})
+        messages.success(
+            request,
+            ngettext("%(count)d idea decided.", "%(count)d ideas decided.", done) % {"count": done},
+        )
     for problem in problems:
         messages.warning(request, problem)
     return redirect("initiatives:moderation_queue")
@@ -472,7 +511,7 @@ def moderation_bulk(request: HttpRequest) -> HttpResponse:
 def moderation_comment(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("idea"), pk=pk)
     action = request.POST.get("action")
-    reason = request.POST.get("reason", "")[:1000]
+    reason = _text_param(request, "reason", source=request.POST, max_length=1000)
     try:
         if action == "approve":
             services.comment_approve(comment=comment, moderator=request.user)
@@ -489,6 +528,31 @@ def moderation_comment(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(
         request.POST.get("next") == "idea" and comment.idea or "initiatives:moderation_queue"
     )
+
+
+@role_required(Role.ORGANISER)
+def moderation_comment_redact(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = get_object_or_404(Comment.objects.select_related("idea", "author"), pk=pk)
+    form = RedactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.comment_redact(
+                comment=comment,
+                moderator=request.user,
+                passage=form.cleaned_data["passage"],
+                reason=form.cleaned_data["reason"],
+            )
+        except IdeaError as error:
+            form.add_error("passage", str(error))
+        else:
+            messages.success(
+                request, _("The passage has been removed; the original is in the log.")
+            )
+            return redirect(
+                reverse("initiatives:idea_detail", kwargs={"pk": comment.idea_id})
+                + f"#comment-{comment.pk}"
+            )
+    return render(request, "initiatives/comment_redact.html", {"comment": comment, "form": form})
 
 
 @role_required(Role.ORGANISER)
@@ -536,7 +600,7 @@ def _organisers():
 
 @role_required(Role.ORGANISER)
 def initiative_create(request: HttpRequest) -> HttpResponse:
-    initial_ids = [int(pk) for pk in request.GET.getlist("idea") if pk.isdigit()]
+    initial_ids = [pk for pk in map(_as_id, request.GET.getlist("idea")) if pk]
     form = InitiativeForm(
         request.POST or None,
         ideas=selectors.mergeable_ideas(),
@@ -621,8 +685,6 @@ def initiative_post_update(request: HttpRequest, slug: str) -> HttpResponse:
     initiative = get_object_or_404(Initiative.objects.prefetch_related("leads"), slug=slug)
     lead_ids = {lead.pk for lead in initiative.leads.all()}
     if not can_post_update(request.user, initiative, lead_ids):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied
     form = InitiativeUpdateForm(request.POST)
     if form.is_valid():
@@ -648,13 +710,17 @@ def initiative_status(request: HttpRequest, slug: str) -> HttpResponse:
     initiative = get_object_or_404(Initiative.objects.prefetch_related("leads"), slug=slug)
     lead_ids = {lead.pk for lead in initiative.leads.all()}
     if not can_post_update(request.user, initiative, lead_ids):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied
     form = InitiativeStatusForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        messages.error(request, _("Choose forming, in progress or launched."))
+        return redirect(initiative)
+    try:
         services.initiative_set_status(
             initiative=initiative, actor=request.user, status=form.cleaned_data["status"]
         )
+    except IdeaError as error:
+        messages.error(request, str(error))
+    else:
         messages.success(request, _("The status is updated."))
     return redirect(initiative)

@@ -58,6 +58,11 @@ GET_MATRIX = [
     ("idea_edit", "draft", {ANON: 302, AUTHOR: 200, OTHER: 404, ORGANISER: 404, STAFF: 404}),
     ("idea_edit", "changes", {ANON: 302, AUTHOR: 200, OTHER: 404, ORGANISER: 404, STAFF: 404}),
     ("idea_edit", "approved", {ANON: 302, AUTHOR: 302, OTHER: 404, ORGANISER: 404, STAFF: 404}),
+    (
+        "idea_withdraw",
+        "submitted",
+        {ANON: 302, AUTHOR: 200, OTHER: 404, ORGANISER: 404, STAFF: 404},
+    ),
     ("idea_report", "approved", {ANON: 302, AUTHOR: 200, OTHER: 200, ORGANISER: 200, STAFF: 200}),
     ("idea_report", "submitted", {ANON: 302, AUTHOR: 200, OTHER: 404, ORGANISER: 200, STAFF: 404}),
     ("comment_report", "comment", {ANON: 302, AUTHOR: 200, OTHER: 200, ORGANISER: 200, STAFF: 200}),
@@ -65,6 +70,11 @@ GET_MATRIX = [
     (
         "moderation_idea",
         "submitted",
+        {ANON: 302, AUTHOR: 403, OTHER: 403, ORGANISER: 200, STAFF: 403},
+    ),
+    (
+        "moderation_comment_redact",
+        "comment",
         {ANON: 302, AUTHOR: 403, OTHER: 403, ORGANISER: 200, STAFF: 403},
     ),
     ("initiative_list", None, {ANON: 200, AUTHOR: 200, OTHER: 200, ORGANISER: 200, STAFF: 200}),

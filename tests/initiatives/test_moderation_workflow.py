@@ -1,0 +1,347 @@
+"""What an organiser with a long queue and a participant on a phone run into: stale
+decisions, filtered pages, plain-English markers and logs, limits that hold over a rolling
+hour, initiative status history, and a withdrawal that asks first."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.roles import Role
+from harms.models import HarmCategory, SolutionArea
+from initiatives import services
+from initiatives.models import Comment, Idea, IdeaStatus, Initiative, ModerationLog
+from initiatives.services import IdeaConflict, IdeaError, IdeaFields
+from tests.factories import UserFactory
+
+from .factories import IdeaFactory, InitiativeFactory
+
+S = IdeaStatus
+
+
+def _fields() -> IdeaFields:
+    return IdeaFields(
+        title="Parents' guide to privacy settings",
+        body="A short guide in four languages.",
+        harm_category=HarmCategory.objects.get(slug="doxxing"),
+        solution_area=SolutionArea.objects.get(name="Public education"),
+        session=None,
+        is_anonymous=False,
+        has_content_warning=False,
+        content_warning_note="",
+    )
+
+
+def _create(author):
+    return services.idea_create(
+        author=author, fields=_fields(), submit=True, submission_token=uuid.uuid4()
+    )
+
+
+# --- Rate limits over a rolling hour -------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_idea_limit_counts_the_last_sixty_minutes_not_the_clock_hour(participant, settings):
+    settings.IDEAS_PER_HOUR = 2
+    _create(participant)
+    _create(participant)
+    # 59 minutes on (past a clock hour's boundary, say) the two still count.
+    Idea.objects.update(created_at=timezone.now() - timedelta(minutes=59))
+    with pytest.raises(IdeaError, match="in the last hour"):
+        _create(participant)
+    # Once they are more than an hour old, the author may send again.
+    Idea.objects.update(created_at=timezone.now() - timedelta(minutes=61))
+    idea, created = _create(participant)
+    assert created and Idea.objects.filter(author=participant).count() == 3
+
+
+@pytest.mark.django_db
+def test_comment_limit_counts_the_last_sixty_minutes(participant, settings):
+    settings.COMMENTS_PER_HOUR = 1
+    idea = IdeaFactory(status=S.APPROVED)
+    services.comment_create(idea=idea, author=participant, body="First", is_anonymous=False)
+    with pytest.raises(IdeaError, match="in the last hour"):
+        services.comment_create(idea=idea, author=participant, body="Again", is_anonymous=False)
+    Comment.objects.update(created_at=timezone.now() - timedelta(minutes=61))
+    services.comment_create(idea=idea, author=participant, body="Later", is_anonymous=False)
+    assert Comment.objects.filter(author=participant).count() == 2
+
+
+# --- Decisions made on a stale page -------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_decision_from_a_page_shown_before_another_organisers_decision_says_who(client, organiser):
+    farah = UserFactory(display_name="Farah", roles=[Role.ORGANISER])
+    idea = IdeaFactory(status=S.SUBMITTED)
+    url = reverse("initiatives:moderation_idea", kwargs={"pk": idea.pk})
+    client.force_login(organiser)
+    page = client.get(url)
+    assert page.context["decision_form"].initial["seen_status"] == S.SUBMITTED
+    services.idea_approve(idea=idea, moderator=farah)  # meanwhile
+    response = client.post(
+        url,
+        {"decision": "reject", "reason": "Off topic", "seen_status": S.SUBMITTED},
+        follow=True,
+    )
+    assert "already decided by Farah" in response.content.decode()
+    idea.refresh_from_db()
+    assert (idea.status, idea.decided_by) == (S.APPROVED, farah)
+    assert ModerationLog.objects.filter(idea_id=idea.pk).count() == 1
+
+
+@pytest.mark.django_db
+def test_decision_form_offers_only_what_the_status_allows(client, organiser):
+    client.force_login(organiser)
+
+    def offered(status):
+        idea = IdeaFactory(
+            status=status,
+            merged_into=InitiativeFactory() if status == S.MERGED else None,
+        )
+        response = client.get(reverse("initiatives:moderation_idea", kwargs={"pk": idea.pk}))
+        choices = response.context["decision_form"].fields["decision"].choices
+        return [value for value, _label in choices], response.content.decode()
+
+    assert offered(S.SUBMITTED)[0] == ["approve", "changes", "reject"]
+    assert offered(S.APPROVED)[0] == ["hide"]
+    assert offered(S.HIDDEN)[0] == ["reject", "restore"]
+    choices, page = offered(S.MERGED)
+    assert choices == [] and "no decision left to make" in page
+
+
+@pytest.mark.django_db
+def test_bulk_decision_skips_ideas_decided_meanwhile_and_names_who(client, organiser):
+    farah = UserFactory(display_name="Farah", roles=[Role.ORGANISER])
+    waiting = IdeaFactory.create_batch(3, status=S.SUBMITTED)
+    services.idea_reject(idea=waiting[0], moderator=farah, reason="Duplicate")
+    client.force_login(organiser)
+    response = client.post(
+        reverse("initiatives:moderation_bulk"),
+        {"decision": "approve", "ideas": [idea.pk for idea in waiting]},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "2 ideas decided." in page and "already decided by Farah" in page
+    statuses = [Idea.objects.get(pk=idea.pk).status for idea in waiting]
+    assert statuses == [S.REJECTED, S.APPROVED, S.APPROVED]
+
+
+@pytest.mark.django_db
+def test_bulk_reject_without_a_reason_is_refused_once_and_decides_nothing(client, organiser):
+    waiting = IdeaFactory.create_batch(3, status=S.SUBMITTED)
+    client.force_login(organiser)
+    response = client.post(
+        reverse("initiatives:moderation_bulk"),
+        {"decision": "reject", "ideas": [idea.pk for idea in waiting]},
+        follow=True,
+    )
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == ["Give the authors a reason: choose a preset reason or write one."]
+    assert Idea.objects.filter(status=S.SUBMITTED).count() == 3
+    assert not ModerationLog.objects.exists()
+
+
+# --- An organiser with a long queue --------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_next_page_of_a_filtered_queue_stays_filtered(client, organiser):
+    doxxing = HarmCategory.objects.get(slug="doxxing")
+    IdeaFactory.create_batch(26, status=S.SUBMITTED, harm_category=doxxing)
+    client.force_login(organiser)
+    url = reverse("initiatives:moderation_queue")
+    page = client.get(url, {"category": doxxing.pk}).content.decode()
+    assert f"?category={doxxing.pk}&amp;page=2" in page
+    second = client.get(url, {"category": doxxing.pk, "page": 2})
+    assert len(second.context["page"].object_list) == 1
+
+
+@pytest.mark.django_db
+def test_personal_data_marker_and_log_read_in_plain_english(client, organiser):
+    idea = IdeaFactory(status=S.SUBMITTED, personal_data_kinds="name,phone")
+    services.idea_request_changes(idea=idea, moderator=organiser, note="Take out the number.")
+    client.force_login(organiser)
+    page = client.get(
+        reverse("initiatives:moderation_idea", kwargs={"pk": idea.pk})
+    ).content.decode()
+    assert "a name of another person, a phone number" in page
+    assert "Waiting for review → Changes requested" in page
+    assert "name,phone" not in page and "submitted → changes_requested" not in page
+    idea2 = IdeaFactory(status=S.SUBMITTED, personal_data_kinds="nric")
+    queue = client.get(reverse("initiatives:moderation_queue")).content.decode()
+    assert idea2.title in queue and "an NRIC or FIN number" in queue
+
+
+@pytest.mark.django_db
+def test_search_text_with_a_nul_character_is_not_a_server_error(client):
+    IdeaFactory(status=S.APPROVED, title="Helplines in gaming chats")
+    response = client.get(reverse("initiatives:idea_board"), {"q": "help\x00lines"})
+    assert response.status_code == 200
+
+
+# --- Initiative status history -------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_initiative_status_changes_are_logged_with_who_from_and_to(client, organiser):
+    initiative = InitiativeFactory(leads=[organiser])
+    url = reverse("initiatives:initiative_status", kwargs={"slug": initiative.slug})
+    client.force_login(organiser)
+    client.post(url, {"status": "in_progress"})
+    client.post(url, {"status": "in_progress"})  # no change, no second row
+    (entry,) = ModerationLog.objects.filter(target_kind="initiative")
+    assert (entry.actor, entry.target_id) == (organiser, initiative.pk)
+    assert (entry.from_label, entry.to_label) == ("Forming", "In progress")
+    response = client.post(url, {"status": "closed"}, follow=True)
+    assert "Choose forming, in progress or launched." in response.content.decode()
+    initiative.refresh_from_db()
+    assert initiative.status == "in_progress"
+
+
+@pytest.mark.django_db
+def test_initiative_status_change_on_a_stale_copy_is_refused(organiser):
+    initiative = InitiativeFactory(leads=[organiser])
+    stale = Initiative.objects.get(pk=initiative.pk)
+    services.initiative_set_status(initiative=initiative, actor=organiser, status="launched")
+    with pytest.raises(IdeaConflict):
+        services.initiative_set_status(initiative=stale, actor=organiser, status="in_progress")
+    assert Initiative.objects.get(pk=initiative.pk).status == "launched"
+    assert ModerationLog.objects.filter(target_kind="initiative").count() == 1
+
+
+# --- A participant on a phone --------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_withdraw_asks_first_and_only_a_post_withdraws(client, participant):
+    idea = IdeaFactory(author=participant, status=S.SUBMITTED, title="Buddy scheme")
+    client.force_login(participant)
+    mine = client.get(reverse("initiatives:my_ideas")).content.decode()
+    url = reverse("initiatives:idea_withdraw", kwargs={"pk": idea.pk})
+    assert f'href="{url}"' in mine
+    confirm = client.get(url)
+    assert confirm.status_code == 200 and "Yes, withdraw it" in confirm.content.decode()
+    idea.refresh_from_db()
+    assert idea.status == S.SUBMITTED
+    client.post(url)
+    idea.refresh_from_db()
+    assert idea.status == S.WITHDRAWN
+    again = client.get(url, follow=True)
+    assert "can no longer be withdrawn" in again.content.decode()
+
+
+@pytest.mark.django_db
+def test_nobody_else_sees_the_withdraw_page(client, other_participant, organiser):
+    idea = IdeaFactory(status=S.SUBMITTED)
+    url = reverse("initiatives:idea_withdraw", kwargs={"pk": idea.pk})
+    for user in (other_participant, organiser):
+        client.force_login(user)
+        assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302
+
+
+# --- Demo data -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_seed_demo_has_ideas_in_every_status_comments_a_report_and_two_initiatives(settings):
+    from django.core.management import call_command
+
+    from initiatives.models import CoCreator, Report
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    assert set(Idea.objects.values_list("status", flat=True)) == set(S.values)
+    assert Comment.objects.filter(idea__status=S.APPROVED).count() >= 3
+    assert Report.objects.filter(status="open").exists()
+    initiatives = list(Initiative.objects.all())
+    assert len(initiatives) == 2
+    for initiative in initiatives:
+        assert CoCreator.objects.filter(initiative=initiative).exists()
+        assert initiative.ideas.filter(status=S.MERGED).exists()
+    # Every status change in the demo went through the services, so each is in the log.
+    assert ModerationLog.objects.filter(to_status=S.MERGED).count() == 3
+
+
+XSS = '<script>alert(1)</script><a href="javascript:alert(2)">x</a>'
+
+
+@pytest.mark.django_db
+def test_html_in_the_queue_and_on_initiative_pages_renders_as_text(client, participant, organiser):
+    from initiatives.models import CommentStatus, InitiativeUpdate
+
+    from .factories import CommentFactory
+
+    CommentFactory(status=CommentStatus.PENDING, body=f"C {XSS}")
+    reported = IdeaFactory(status=S.APPROVED, title=f"T {XSS}")
+    services.report_create(reporter=participant, idea=reported, reason="spam", note=f"N {XSS}")
+    initiative = InitiativeFactory(leads=[organiser], description=f"D {XSS}")
+    InitiativeUpdate.objects.create(initiative=initiative, title=f"U {XSS}", body=f"B {XSS}")
+    services.cocreator_join(initiative=initiative, user=participant, role="volunteer", pledge=XSS)
+    client.force_login(organiser)
+    for url in (reverse("initiatives:moderation_queue"), initiative.get_absolute_url()):
+        page = client.get(url).content.decode()
+        assert "<script>alert(1)" not in page and 'href="javascript:' not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+@pytest.mark.django_db
+def test_comment_author_is_told_when_an_urgent_report_hides_it(
+    participant, other_participant, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from .factories import CommentFactory
+
+    comment = CommentFactory(author=participant)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_create(reporter=other_participant, comment=comment, reason="minor")
+    subjects = {tuple(m.to): m.subject for m in mail.outbox}
+    assert subjects[(participant.email,)] == "An update on your comment"
+    assert subjects[(other_participant.email,)] == "We have received your report"
+
+
+@pytest.mark.django_db
+def test_organiser_redacts_a_comment_and_the_original_is_only_in_the_log(
+    client, organiser, other_participant
+):
+    from .factories import CommentFactory
+
+    comment = CommentFactory(body="Her handle is @victim_sg, please help her.")
+    idea_url = comment.idea.get_absolute_url()
+    client.force_login(organiser)
+    assert "Redact a passage" in client.get(idea_url).content.decode()
+    url = reverse("initiatives:moderation_comment_redact", kwargs={"pk": comment.pk})
+    missing = client.post(url, {"passage": "not in it", "reason": ""})
+    assert missing.status_code == 200 and "not in the comment" in missing.content.decode()
+    client.post(url, {"passage": "@victim_sg", "reason": "Personal details"})
+    comment.refresh_from_db()
+    assert comment.body == f"Her handle is {services.REDACTED}, please help her."
+    entry = ModerationLog.objects.get(action="redact", target_kind="comment")
+    assert entry.idea_id == comment.idea_id and "@victim_sg" in entry.original_text
+    moderation_page = client.get(
+        reverse("initiatives:moderation_idea", kwargs={"pk": comment.idea_id})
+    ).content.decode()
+    assert "@victim_sg" in moderation_page  # organisers, in the log
+    client.force_login(other_participant)
+    public = client.get(idea_url).content.decode()
+    assert "@victim_sg" not in public and "Redact a passage" not in public
+
+
+@pytest.mark.django_db
+def test_ids_too_big_for_the_database_are_404_or_ignored(client, participant, organiser):
+    huge = "99999999999999999999"
+    client.force_login(participant)
+    assert client.get(f"/ideas/{huge}/").status_code == 404
+    assert client.get(f"/ideas/{huge}/withdraw/").status_code == 404
+    assert client.get(f"/ideas/?category={huge}&area=²&session={huge}").status_code == 200
+    client.force_login(organiser)
+    assert client.get(f"/moderation/?category={huge}").status_code == 200
+    response = client.post("/moderation/bulk/", {"decision": "approve", "ideas": [huge]})
+    assert response.status_code == 302
+    assert client.get(f"/initiatives/new/?idea={huge}&idea={'9' * 5000}").status_code == 200
