@@ -87,9 +87,11 @@ def setup_django():
 def create_fixtures(participants: int):
     """One published session of 50 seats, open now, and `participants` signed-in people.
     Returns (slug, [(session cookie, csrf secret, masked csrf token)])."""
+    from importlib import import_module
+
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
     from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
     from django.utils import timezone
 
@@ -114,6 +116,8 @@ def create_fixtures(participants: int):
         User(email=f"bench{i}@example.com", display_name=f"Bench {i}", password=password)
         for i in range(participants)
     )
+    # The configured engine, as a real sign-in would write it (cached_db: Redis and the table).
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore  # noqa: N806
     clients = []
     for user in users:
         store = SessionStore()
