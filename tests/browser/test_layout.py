@@ -1,0 +1,62 @@
+"""Reflow (WCAG 2.1 AA, 1.4.10): at 320 CSS pixels nothing scrolls sideways; on a laptop
+the menu of someone with every role still fits on one line."""
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.roles import Role
+from harms.models import HarmCategory
+from initiatives.models import IdeaStatus
+from tests.browser_support import sign_in
+from tests.engagement.factories import EngagementSessionFactory
+from tests.factories import UserFactory
+from tests.initiatives.factories import IdeaFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+OVERFLOWING = """() => {
+  const width = document.documentElement.clientWidth;
+  return [...document.querySelectorAll('body *')]
+    .filter((el) => el.getBoundingClientRect().right > width + 1)
+    .map((el) => `${el.tagName}.${el.className}`);
+}"""
+
+
+def test_public_pages_reflow_on_a_320_pixel_screen(live_server, browser):
+    session = EngagementSessionFactory(title="A conversation on safer messaging")
+    idea = IdeaFactory(status=IdeaStatus.APPROVED, title="Helplines in every gaming chat")
+    category = HarmCategory.objects.filter(parent__isnull=True).first()
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    for path in [
+        "/",
+        "/sessions/",
+        session.get_absolute_url(),
+        "/ideas/",
+        idea.get_absolute_url(),
+        "/initiatives/",
+        category.get_absolute_url(),
+        "/support/",
+        "/accounts/signup/",
+    ]:
+        page.goto(live_server.url + path)
+        assert page.evaluate(OVERFLOWING) == [], path
+    context.close()
+
+
+def test_the_menu_of_someone_with_every_role_fits_a_laptop_screen(live_server, browser):
+    admin = UserFactory(
+        is_staff=True, is_superuser=True, roles=[Role.ORGANISER, Role.STAFF], mfa=True
+    )
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    page = context.new_page()
+    sign_in(page, live_server.url, admin)
+    page.goto(live_server.url + "/")
+    assert page.evaluate(OVERFLOWING) == []
+    # The role menus open, and their links are there to follow.
+    page.get_by_role("button", name="Reports").click()
+    expect(page.get_by_role("link", name="Exports")).to_be_visible()
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="My account").click()
+    expect(page.get_by_role("link", name="Administration")).to_be_visible()
+    context.close()
