@@ -94,26 +94,28 @@ _TAKE_PLACE_SQL = """
                WHEN seats_taken < capacity AND waitlist_length = 0 THEN 1 ELSE 0 END,
            waitlist_length = waitlist_length + CASE
                WHEN seats_taken < capacity AND waitlist_length = 0 THEN 0 ELSE 1 END
-     WHERE id = %s
+     WHERE {key} = %s
        AND status = %s
        AND registration_opens_at <= %s
        AND registration_closes_at > %s
        AND starts_at > %s
- RETURNING waitlist_length
+ RETURNING id, waitlist_length
 """
+_TAKE_PLACE_BY = {key: _TAKE_PLACE_SQL.format(key=key) for key in ("id", "slug")}
 
 
-def _take_place(session_id: int, now: datetime) -> int | None:
-    """Claim a seat (returns 0) or the next waiting list position (returns it), or None when
-    the session is not open for registration at `now`. Holds the session's row lock from here
-    to commit, so positions are handed out one at a time: 1, 2, 3, ..."""
+def _take_place(key: str, value: int | str, now: datetime) -> tuple[int, int] | None:
+    """Claim a seat or the next waiting list place in the session whose `key` ("id" or
+    "slug") is `value`. Returns (session id, 0 for a seat or the waiting list position), or
+    None when no such session is open for registration at `now`. Holds the session's row
+    lock from here to commit, so positions are handed out one at a time: 1, 2, 3, ..."""
     when = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
         cursor.execute(
-            _TAKE_PLACE_SQL, [session_id, SessionStatus.PUBLISHED.value, when, when, when]
+            _TAKE_PLACE_BY[key], [value, SessionStatus.PUBLISHED.value, when, when, when]
         )
         row = cursor.fetchone()
-    return None if row is None else row[0]
+    return None if row is None else (row[0], row[1])
 
 
 def _validate_details(details: SessionDetails) -> None:
@@ -279,6 +281,13 @@ def _check_open(session: EngagementSession, now: datetime) -> None:
         raise RegistrationError(_("Registration for this session has closed."))
 
 
+def _check_registrant(participant, registered_by) -> None:
+    if registered_by.pk != participant.pk:
+        raise RegistrationError(_("You can only register yourself."))
+    if not participant.is_active:
+        raise RegistrationError(_("This account cannot register."))
+
+
 @transaction.atomic
 def registration_create(
     *,
@@ -292,25 +301,45 @@ def registration_create(
     Locks: the session's row, from the claiming UPDATE to commit (a few milliseconds).
     Side effects: a confirmation (with a calendar file) or waiting-list email, on commit.
     """
-    if registered_by.pk != participant.pk:
-        raise RegistrationError(_("You can only register yourself."))
-    if not participant.is_active:
-        raise RegistrationError(_("This account cannot register."))
+    _check_registrant(participant, registered_by)
+    # The friendly refusals, read before taking the lock; the claim re-checks the window on
+    # the locked row.
+    _check_open(session, timezone.now())
+    return _register(key="id", value=session.pk, participant=participant, access_needs=access_needs)
+
+
+@transaction.atomic
+def registration_create_by_slug(
+    *,
+    slug: str,
+    participant,
+    registered_by,
+    access_needs: str = "",
+) -> Registration:
+    """registration_create for the register button, which knows the session by its slug: the
+    claiming UPDATE finds the session and checks it is open in one statement, so a
+    successful registration reads no session row first. A refusal says why (an unknown slug:
+    "This session does not exist."; the caller decides whether that is a 404).
+
+    Locks and side effects as registration_create.
+    """
+    _check_registrant(participant, registered_by)
+    return _register(key="slug", value=slug, participant=participant, access_needs=access_needs)
+
+
+def _register(*, key: str, value: int | str, participant, access_needs: str) -> Registration:
+    """Claim a place and insert the registration. Caller is inside transaction.atomic."""
     now = timezone.now()
-    # The friendly refusals, read before taking the lock; the claim below re-checks the
-    # window on the locked row. A second registration by the same person is refused by the
-    # unique constraint on insert (no separate look-up on the hot path): raising then rolls
-    # back the seat or place claimed for it.
-    _check_open(session, now)
-    position = _take_place(session.pk, now)
-    if position is None:
-        fresh = EngagementSession.objects.filter(pk=session.pk).first()
+    claimed = _take_place(key, value, now)
+    if claimed is None:
+        fresh = EngagementSession.objects.filter(**{key: value}).first()
         if fresh is None:
             raise RegistrationError(_("This session does not exist."))
         _check_open(fresh, now)
         raise RegistrationError(_("This session is not open for registration."))
+    session_id, position = claimed
     registration = Registration(
-        session_id=session.pk,
+        session_id=session_id,
         participant=participant,
         status=RegistrationStatus.CONFIRMED if position == 0 else RegistrationStatus.WAITLISTED,
         waitlist_position=position or None,
@@ -320,8 +349,9 @@ def registration_create(
     try:
         registration.save(force_insert=True)
     except IntegrityError:
-        # Already registered (or two requests from one person at once). Raising rolls back
-        # this whole transaction, the claimed seat or place included.
+        # A second registration by the same person (or two requests from one person at
+        # once) is refused by the unique constraint, with no look-up on the hot path.
+        # Raising rolls back this whole transaction, the claimed seat or place included.
         raise RegistrationError(_("You are already registered for this session.")) from None
     _enqueue_registration_email(registration.pk, "confirmed" if position == 0 else "waitlisted")
     return registration

@@ -90,19 +90,22 @@ def session_calendar_download(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def session_register(request: HttpRequest, slug: str) -> HttpResponse:
-    session = get_session_for_user(request.user, slug, for_page=False)
     form = RegistrationForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Please keep your access needs under 1,000 characters."))
-        return redirect(session)
+        return redirect(get_session_for_user(request.user, slug, for_page=False))
     try:
-        registration = services.registration_create(
-            session=session,
+        # By slug: the claim finds and checks the session itself, so the busy path (a
+        # popular session opening) reads no session row first.
+        registration = services.registration_create_by_slug(
+            slug=slug,
             participant=request.user,
             registered_by=request.user,
             access_needs=form.cleaned_data["access_needs"],
         )
     except services.RegistrationError as error:
+        # A session this person may not see (unknown, or a draft) is a 404, not a message.
+        session = get_session_for_user(request.user, slug, for_page=False)
         messages.error(request, str(error))
         return redirect(session)
     if registration.status == RegistrationStatus.CONFIRMED:
@@ -113,7 +116,7 @@ def session_register(request: HttpRequest, slug: str) -> HttpResponse:
             _("The session is full, so you are on the waiting list, in place %(position)d.")
             % {"position": registration.waitlist_position},
         )
-    return redirect(session)
+    return redirect("engagement:session_detail", slug=slug)
 
 
 # --- My sessions ----------------------------------------------------------------------

@@ -115,14 +115,15 @@ def test_control_without_the_lock_and_counter_the_session_is_overbooked(monkeypa
     session = EngagementSessionFactory(capacity=10)
     people = UserFactory.create_batch(30, password="!")
 
-    def count_then_insert(session_id, now):
+    def count_then_insert(key, session_id, now):
         confirmed = Registration.objects.filter(
             session_id=session_id, status=RegistrationStatus.CONFIRMED
         ).count()
         time.sleep(0.05)  # widen the window between the check and the insert
         if confirmed < session.capacity:
-            return 0
-        return Registration.objects.filter(session_id=session_id, status="waitlisted").count() + 1
+            return session_id, 0
+        waiting = Registration.objects.filter(session_id=session_id, status="waitlisted").count()
+        return session_id, waiting + 1
 
     monkeypatch.setattr(services, "_take_place", count_then_insert)
     results, errors = _run_at_once([_register_call(session, person) for person in people])

@@ -132,15 +132,46 @@ def test_registering_again_after_cancelling_is_allowed(session, participant, reg
     ],
     ids=["draft", "cancelled", "not-yet-open", "closed", "past"],
 )
-def test_registration_is_refused_outside_an_open_published_session(changes, message, participant):
+@pytest.mark.parametrize("by", ["session", "slug"])
+def test_registration_is_refused_outside_an_open_published_session(
+    changes, message, by, participant
+):
     session = EngagementSessionFactory(**changes)
     with pytest.raises(services.RegistrationError, match=message):
-        services.registration_create(
-            session=session, participant=participant, registered_by=participant
-        )
+        _register_by(by, session, participant)
     assert not Registration.objects.exists()
     session.refresh_from_db()
     assert session.seats_taken == 0
+
+
+def _register_by(by: str, session, participant):
+    """The two entry points: by session object (demo, tests) and by slug (the page)."""
+    if by == "slug":
+        return services.registration_create_by_slug(
+            slug=session.slug, participant=participant, registered_by=participant
+        )
+    return services.registration_create(
+        session=session, participant=participant, registered_by=participant
+    )
+
+
+def test_registration_by_an_unknown_slug_says_the_session_does_not_exist(participant):
+    with pytest.raises(services.RegistrationError, match="does not exist"):
+        services.registration_create_by_slug(
+            slug="no-such-session", participant=participant, registered_by=participant
+        )
+    assert not Registration.objects.exists()
+
+
+@pytest.mark.parametrize("by", ["session", "slug"])
+def test_registering_twice_is_refused_and_leaves_the_counters_alone(by, participant):
+    session = EngagementSessionFactory(capacity=1)
+    _register_by(by, session, participant)
+    with pytest.raises(services.RegistrationError, match="already registered"):
+        _register_by(by, session, participant)
+    session.refresh_from_db()
+    assert (session.seats_taken, session.waitlist_length) == (1, 0)
+    assert session.registrations.count() == 1
 
 
 def test_registering_someone_else_is_refused(session, participant, other_participant):

@@ -508,3 +508,34 @@ def test_console_runs_the_same_queries_for_3_and_300_rows(client, organiser):
     _make_sessions(297)
     many = _count_queries(client, url)
     assert few == many
+
+
+def test_register_on_a_draft_is_404_for_participants_and_a_message_for_organisers(
+    client, participant, organiser
+):
+    draft = EngagementSessionFactory(status=SessionStatus.DRAFT)
+    url = reverse("engagement:session_register", args=[draft.slug])
+    client.force_login(participant)
+    assert client.post(url).status_code == 404
+    client.force_login(organiser)
+    response = client.post(url, follow=True)
+    assert "This session is not open for registration." in response.content.decode()
+    assert not Registration.objects.exists()
+
+
+def test_a_registration_runs_the_same_few_queries_for_a_seat_and_for_the_waiting_list(
+    client, django_assert_max_num_queries
+):
+    """The register button's request: session, user, the claiming UPDATE, the INSERT (and
+    savepoint/transaction statements on SQLite). No session row is read before the claim."""
+    session = EngagementSessionFactory(capacity=1)
+    for person in UserFactory.create_batch(2):
+        client.force_login(person)
+        with django_assert_max_num_queries(6):
+            response = client.post(reverse("engagement:session_register", args=[session.slug]))
+        assert response.status_code == 302
+        assert response["Location"] == session.get_absolute_url()
+    assert list(session.registrations.values_list("status", flat=True).order_by("pk")) == [
+        RegistrationStatus.CONFIRMED,
+        RegistrationStatus.WAITLISTED,
+    ]
