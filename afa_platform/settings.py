@@ -112,13 +112,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, Celery ------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    CACHES = {"default": {"BACKEND": "afa_platform.cache.ReusingRedisCache", "LOCATION": REDIS_URL}}
     # Sessions are read from Redis and written through to the database, so a Redis restart
     # signs nobody out.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     CELERY_BROKER_URL = REDIS_URL
+    # kombu's Redis transport, reusing one client per channel (see the module).
+    CELERY_BROKER_TRANSPORT = "afa_platform.celery_broker:Transport"
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
 else:

@@ -2,13 +2,15 @@
 participants, CSRF on.
 
     .venv/bin/python bench/registration.py [--seconds 10] [--connections 16] [--workers 4]
+                                           [--rounds 5]
 
 Creates (or re-creates) the database afa_bench_registration on 127.0.0.1, migrates it,
-creates participants with signed-in Django sessions (as Client.force_login does), starts
-gunicorn on 127.0.0.1 with DEBUG off, and fires registrations for one session of capacity 50
-from distinct participants at N connections for the given time. Then it measures a bare
-constant Django view the same way and prints both. Emails are queued on Redis (database
-14, which must be empty and is emptied afterwards) as in production.
+creates participants with signed-in Django sessions (through the configured session engine,
+as a sign-in would), starts gunicorn on 127.0.0.1 with DEBUG off, and for each round fires
+registrations for a fresh session of capacity 50 from distinct participants at N
+connections for the given time, then measures a bare constant Django view the same way.
+Prints each round and the medians. Emails are queued on Redis (database 14, which must be
+empty and is emptied afterwards) as in production.
 Loopback only; every loop is bounded.
 """
 
@@ -84,9 +86,10 @@ def setup_django():
     django.setup()
 
 
-def create_fixtures(participants: int):
-    """One published session of 50 seats, open now, and `participants` signed-in people.
-    Returns (slug, [(session cookie, csrf secret, masked csrf token)])."""
+def create_fixtures(participants: int, rounds: int):
+    """One published session of 50 seats, open now, per round, and `participants`
+    signed-in people. Returns ([slug per round], [(session cookie, csrf secret, masked csrf
+    token)])."""
     from importlib import import_module
 
     from django.conf import settings
@@ -99,18 +102,21 @@ def create_fixtures(participants: int):
     from engagement.models import EngagementSession, SessionStatus
 
     now = timezone.now()
-    session = EngagementSession.objects.create(
-        title="Bench session",
-        slug="bench-session",
-        summary="Benchmark",
-        starts_at=now + timedelta(days=7),
-        ends_at=now + timedelta(days=7, hours=2),
-        mode="online",
-        capacity=50,
-        registration_opens_at=now - timedelta(days=1),
-        registration_closes_at=now + timedelta(days=6),
-        status=SessionStatus.PUBLISHED,
-    )
+    slugs = []
+    for round_number in range(1, rounds + 1):
+        session = EngagementSession.objects.create(
+            title=f"Bench session {round_number}",
+            slug=f"bench-session-{round_number}",
+            summary="Benchmark",
+            starts_at=now + timedelta(days=7),
+            ends_at=now + timedelta(days=7, hours=2),
+            mode="online",
+            capacity=50,
+            registration_opens_at=now - timedelta(days=1),
+            registration_closes_at=now + timedelta(days=6),
+            status=SessionStatus.PUBLISHED,
+        )
+        slugs.append(session.slug)
     password = make_password("bench-password-123")  # hashed once, shared
     users = User.objects.bulk_create(
         User(email=f"bench{i}@example.com", display_name=f"Bench {i}", password=password)
@@ -127,7 +133,7 @@ def create_fixtures(participants: int):
         store.create()
         secret = _get_new_csrf_string()
         clients.append((store.session_key, secret, _mask_cipher_secret(secret)))
-    return session.slug, clients
+    return slugs, clients
 
 
 def start_gunicorn(workers: int) -> subprocess.Popen:
@@ -214,84 +220,109 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=100)[94] * 1000 if len(values) > 1 else 0.0
 
 
+def report_round(slug: str, ok: int, errors: list[str]) -> tuple[int, int, bool, int]:
+    """(confirmed, waitlisted, positions gapless, errors) for one round's session."""
+    from engagement.models import EngagementSession, Registration
+
+    session = EngagementSession.objects.get(slug=slug)
+    rows = Registration.objects.filter(session=session)
+    confirmed = rows.filter(status="confirmed").count()
+    positions = list(
+        rows.filter(status="waitlisted")
+        .order_by("waitlist_position")
+        .values_list("waitlist_position", flat=True)
+    )
+    # A 302 that did not create a row would be a refused registration: count it as an error.
+    silent = ok - (confirmed + len(positions))
+    gapless = positions == list(range(1, len(positions) + 1))
+    assert session.seats_taken == confirmed <= session.capacity
+    return confirmed, len(positions), gapless, len(errors) + max(silent, 0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--participants", type=int, default=8000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--participants-per-round", type=int, default=7000)
     args = parser.parse_args()
 
-    print(f"Preparing {DB_NAME} and {args.participants} signed-in participants ...", flush=True)
+    participants = args.rounds * args.participants_per_round
+    print(f"Preparing {DB_NAME} and {participants} signed-in participants ...", flush=True)
     prepare_redis()
     prepare_database()
     setup_django()
-    slug, clients = create_fixtures(args.participants)
+    slugs, clients = create_fixtures(participants, args.rounds)
 
     from django.db import connection
 
     connection.close()  # the gunicorn workers get the database to themselves
 
+    print(
+        f"connections: {args.connections}, gunicorn workers: {args.workers}, CPUs: {os.cpu_count()}"
+    )
     server = start_gunicorn(args.workers)
+    results = []
     try:
-        path = f"/sessions/{slug}/register/"
+        # Rounds alternate registrations (a fresh session and fresh people each time) with the
+        # bare view, so a noisy moment on the machine hits both sides of the ratio.
+        for number, slug in enumerate(slugs):
+            path = f"/sessions/{slug}/register/"
+            people = clients[number * args.participants_per_round :]
 
-        def register(index):
-            session_key, secret, token = clients[index]
-            headers = {
-                "Cookie": f"sessionid={session_key}; csrftoken={secret}",
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Host": HOST,
-            }
-            body = urlencode({"csrfmiddlewaretoken": token, "access_needs": ""})
-            return "POST", path, body, headers, 302
+            def register(index, path=path, people=people):
+                session_key, secret, token = people[index]
+                headers = {
+                    "Cookie": f"sessionid={session_key}; csrftoken={secret}",
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Host": HOST,
+                }
+                body = urlencode({"csrfmiddlewaretoken": token, "access_needs": ""})
+                return "POST", path, body, headers, 302
 
-        ok, errors, latencies, wall = run_load(
-            args.connections, args.seconds, register, len(clients)
-        )
+            ok, errors, latencies, wall = run_load(
+                args.connections, args.seconds, register, args.participants_per_round
+            )
 
-        def constant(index):
-            return "GET", "/bench/constant", None, {"Host": HOST}, 200
+            def constant(index):
+                return "GET", "/bench/constant", None, {"Host": HOST}, 200
 
-        bare_ok, bare_errors, bare_latencies, bare_wall = run_load(
-            args.connections, min(args.seconds, 5.0), constant, 10**6
-        )
+            bare_ok, bare_errors, bare_latencies, bare_wall = run_load(
+                args.connections, args.seconds, constant, 10**7
+            )
+            results.append(
+                (slug, ok, errors, latencies, wall, bare_ok, bare_errors, bare_latencies, bare_wall)
+            )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
         empty_redis()
 
-    from engagement.models import EngagementSession, Registration
-
-    session = EngagementSession.objects.get(slug=slug)
-    confirmed = Registration.objects.filter(session=session, status="confirmed").count()
-    waitlisted = Registration.objects.filter(session=session, status="waitlisted").count()
-    positions = list(
-        Registration.objects.filter(session=session, status="waitlisted")
-        .order_by("waitlist_position")
-        .values_list("waitlist_position", flat=True)
-    )
-    # A 302 that did not create a row would be a refused registration: count it as an error.
-    silent = ok - (confirmed + waitlisted)
-    reg_rate = ok / wall
-    bare_rate = bare_ok / bare_wall
+    rates, bare_rates, ratios, all_latencies = [], [], [], []
+    for number, row in enumerate(results, start=1):
+        slug, ok, errors, latencies, wall, bare_ok, bare_errors, bare_latencies, bare_wall = row
+        confirmed, waitlisted, gapless, error_count = report_round(slug, ok, errors)
+        rate, bare_rate = ok / wall, bare_ok / bare_wall
+        rates.append(rate)
+        bare_rates.append(bare_rate)
+        ratios.append(rate / bare_rate)
+        all_latencies += latencies
+        print(
+            f"round {number}: confirmed {confirmed} (capacity 50), waitlisted {waitlisted} "
+            f"(positions 1..N without gaps: {gapless}), errors {error_count}"
+            + (f" e.g. {errors[:3]}" if errors else "")
+            + f"; {rate:.0f} registrations/s, p95 {p95(latencies):.1f} ms; "
+            f"bare view {bare_rate:.0f} requests/s (p95 {p95(bare_latencies):.1f} ms, "
+            f"errors {len(bare_errors)}); ratio {rate / bare_rate:.1%}"
+        )
+    print(f"median registrations/s: {statistics.median(rates):.0f}")
     print(
-        f"connections: {args.connections}, gunicorn workers: {args.workers}, CPUs: {os.cpu_count()}"
+        f"registration p95 latency (all rounds): {p95(all_latencies):.1f} ms "
+        f"(median {statistics.median(all_latencies) * 1000:.1f} ms)"
     )
-    print(
-        f"confirmed: {confirmed} (capacity {session.capacity}, seats_taken {session.seats_taken})"
-    )
-    gapless = positions == list(range(1, waitlisted + 1))
-    print(f"waitlisted: {waitlisted} (positions 1..N without gaps: {gapless})")
-    print(f"errors: {len(errors) + max(silent, 0)}" + (f" e.g. {errors[:3]}" if errors else ""))
-    print(f"registrations/s: {reg_rate:.0f} over {wall:.1f} s")
-    median = statistics.median(latencies) * 1000
-    print(f"registration p95 latency: {p95(latencies):.1f} ms (median {median:.1f} ms)")
-    print(
-        f"bare constant view: {bare_rate:.0f} requests/s, "
-        f"p95 {p95(bare_latencies):.1f} ms, errors {len(bare_errors)}"
-    )
-    print(f"ratio registrations / bare view: {reg_rate / bare_rate:.0%}")
+    print(f"median bare constant view: {statistics.median(bare_rates):.0f} requests/s")
+    print(f"median ratio registrations / bare view: {statistics.median(ratios):.1%}")
 
 
 if __name__ == "__main__":

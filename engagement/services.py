@@ -327,33 +327,94 @@ def registration_create_by_slug(
     return _register(key="slug", value=slug, participant=participant, access_needs=access_needs)
 
 
-def _register(*, key: str, value: int | str, participant, access_needs: str) -> Registration:
-    """Claim a place and insert the registration. Caller is inside transaction.atomic."""
-    now = timezone.now()
+# On PostgreSQL the claim and the insert are one statement (an UPDATE in a WITH clause):
+# one round trip and one ORM save fewer on the busiest path. Every column is listed, since
+# model defaults live in Python; tests on PostgreSQL compare the row with one saved by the
+# ORM, so a new column that is not added here fails them.
+_CLAIM_AND_INSERT_SQL = """
+    WITH claim AS ({take_place})
+    INSERT INTO engagement_registration
+           (session_id, participant_id, status, waitlist_position, access_needs, created_at,
+            confirmed_at, cancelled_at, attended, promotion_note, reminder_sent_at)
+    SELECT id, %s,
+           CASE WHEN waitlist_length = 0 THEN %s ELSE %s END,
+           NULLIF(waitlist_length, 0), %s, %s,
+           CASE WHEN waitlist_length = 0 THEN %s::timestamptz END, NULL, FALSE, '', NULL
+      FROM claim
+ RETURNING id, session_id, waitlist_position
+"""
+_CLAIM_AND_INSERT_BY = {
+    key: _CLAIM_AND_INSERT_SQL.format(take_place=sql.strip()) for key, sql in _TAKE_PLACE_BY.items()
+}
+
+
+def _claim_and_insert(
+    key: str, value: int | str, participant, access_needs: str, now: datetime
+) -> Registration | None:
+    """PostgreSQL: claim a place and insert the registration in one statement. None when no
+    such session is open. A second registration by the same person fails the whole
+    statement, the claim included, on the unique constraint."""
+    when = connection.ops.adapt_datetimefield_value(now)
+    confirmed, waitlisted = RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED
+    params = [value, SessionStatus.PUBLISHED.value, when, when, when]
+    params += [participant.pk, confirmed.value, waitlisted.value, access_needs, when, when]
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM_AND_INSERT_BY[key], params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, session_id, position = row
+    return Registration(
+        pk=pk,
+        session_id=session_id,
+        participant=participant,
+        status=waitlisted if position else confirmed,
+        waitlist_position=position,
+        access_needs=access_needs,
+        created_at=now,
+        confirmed_at=None if position else now,
+    )
+
+
+def _claim_then_insert(
+    key: str, value: int | str, participant, access_needs: str, now: datetime
+) -> Registration | None:
+    """Other databases (SQLite): the same in two statements, under the same row lock."""
     claimed = _take_place(key, value, now)
     if claimed is None:
-        fresh = EngagementSession.objects.filter(**{key: value}).first()
-        if fresh is None:
-            raise RegistrationError(_("This session does not exist."))
-        _check_open(fresh, now)
-        raise RegistrationError(_("This session is not open for registration."))
+        return None
     session_id, position = claimed
     registration = Registration(
         session_id=session_id,
         participant=participant,
-        status=RegistrationStatus.CONFIRMED if position == 0 else RegistrationStatus.WAITLISTED,
+        status=RegistrationStatus.WAITLISTED if position else RegistrationStatus.CONFIRMED,
         waitlist_position=position or None,
-        confirmed_at=now if position == 0 else None,
-        access_needs=access_needs.strip(),
+        confirmed_at=None if position else now,
+        access_needs=access_needs,
     )
+    registration.save(force_insert=True)
+    return registration
+
+
+def _register(*, key: str, value: int | str, participant, access_needs: str) -> Registration:
+    """Claim a place and insert the registration. Caller is inside transaction.atomic."""
+    now = timezone.now()
+    claim = _claim_and_insert if connection.vendor == "postgresql" else _claim_then_insert
     try:
-        registration.save(force_insert=True)
+        registration = claim(key, value, participant, access_needs.strip(), now)
     except IntegrityError:
         # A second registration by the same person (or two requests from one person at
         # once) is refused by the unique constraint, with no look-up on the hot path.
         # Raising rolls back this whole transaction, the claimed seat or place included.
         raise RegistrationError(_("You are already registered for this session.")) from None
-    _enqueue_registration_email(registration.pk, "confirmed" if position == 0 else "waitlisted")
+    if registration is None:
+        fresh = EngagementSession.objects.filter(**{key: value}).first()
+        if fresh is None:
+            raise RegistrationError(_("This session does not exist."))
+        _check_open(fresh, now)
+        raise RegistrationError(_("This session is not open for registration."))
+    kind = "waitlisted" if registration.waitlist_position else "confirmed"
+    _enqueue_registration_email(registration.pk, kind)
     return registration
 
 

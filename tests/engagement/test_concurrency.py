@@ -115,18 +115,42 @@ def test_control_without_the_lock_and_counter_the_session_is_overbooked(monkeypa
     session = EngagementSessionFactory(capacity=10)
     people = UserFactory.create_batch(30, password="!")
 
-    def count_then_insert(key, session_id, now):
+    def count_then_insert(key, value, participant, access_needs, now):
         confirmed = Registration.objects.filter(
-            session_id=session_id, status=RegistrationStatus.CONFIRMED
+            session_id=session.pk, status=RegistrationStatus.CONFIRMED
         ).count()
         time.sleep(0.05)  # widen the window between the check and the insert
-        if confirmed < session.capacity:
-            return session_id, 0
-        waiting = Registration.objects.filter(session_id=session_id, status="waitlisted").count()
-        return session_id, waiting + 1
+        waiting = Registration.objects.filter(session_id=session.pk, status="waitlisted").count()
+        seat = confirmed < session.capacity
+        return Registration.objects.create(
+            session_id=session.pk,
+            participant=participant,
+            status=RegistrationStatus.CONFIRMED if seat else RegistrationStatus.WAITLISTED,
+            waitlist_position=None if seat else waiting + 1,
+        )
 
-    monkeypatch.setattr(services, "_take_place", count_then_insert)
+    monkeypatch.setattr(services, "_claim_and_insert", count_then_insert)
     results, errors = _run_at_once([_register_call(session, person) for person in people])
     assert errors == []
     confirmed = session.registrations.filter(status="confirmed").count()
     assert confirmed > session.capacity
+
+
+def test_the_one_statement_claim_writes_the_row_the_orm_would(participant):
+    """On PostgreSQL the claim and insert are hand-written SQL listing every column: each
+    column it does not set from the request must hold the model field's default."""
+    session = EngagementSessionFactory(capacity=1)
+    returned = services.registration_create(
+        session=session, participant=participant, registered_by=participant, access_needs=" x "
+    )
+    row = Registration.objects.get(pk=returned.pk)
+    set_by_the_claim = {
+        "id", "session_id", "participant_id", "status", "waitlist_position",
+        "access_needs", "created_at", "confirmed_at",
+    }  # fmt: skip
+    for field in Registration._meta.concrete_fields:
+        if field.attname not in set_by_the_claim:
+            assert getattr(row, field.attname) == field.get_default(), field.name
+    assert (row.status, row.waitlist_position, row.access_needs) == ("confirmed", None, "x")
+    assert row.created_at == row.confirmed_at == returned.created_at
+    assert (returned.status, returned.waitlist_position) == (row.status, row.waitlist_position)
