@@ -294,6 +294,8 @@ DIGEST_WEEKDAY = env.int("DIGEST_WEEKDAY", default=0)
 DIGEST_HOUR = env.int("DIGEST_HOUR", default=8)
 # A digest "compiling" for longer than this is taken to have lost its worker.
 DIGEST_STALE_AFTER_MINUTES = env.int("DIGEST_STALE_AFTER_MINUTES", default=15)
+# A digest that has stalled this many times is marked failed instead of re-queued.
+DIGEST_MAX_ATTEMPTS = env.int("DIGEST_MAX_ATTEMPTS", default=3)
 # General feedback per participant: at most COUNT in SECONDS.
 FEEDBACK_RATE_LIMIT = (env.int("FEEDBACK_RATE_COUNT", default=5), 3600)
 CELERY_BEAT_SCHEDULE["reports-weekly-digest"] = {

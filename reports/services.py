@@ -126,7 +126,7 @@ def digest_request(
     queued = created or bool(
         Digest.objects.filter(
             pk=digest.pk, status__in=[DigestStatus.READY, DigestStatus.FAILED]
-        ).update(status=DigestStatus.QUEUED, queued_at=now, error="")
+        ).update(status=DigestStatus.QUEUED, queued_at=now, error="", attempts=0)
     )
     if queued:
         _enqueue_compile(digest.pk)
@@ -205,6 +205,21 @@ def digest_requeue_stale(*, now: datetime | None = None) -> list[int]:
     stale_before = now - timedelta(minutes=settings.DIGEST_STALE_AFTER_MINUTES)
     ids = []
     stale = Digest.objects.filter(status=DigestStatus.COMPILING, started_at__lt=stale_before)
+    # A digest whose every attempt kills its worker (memory, time limit) stops here, failed
+    # with a reason staff can read, instead of being re-queued for ever.
+    given_up = stale.filter(attempts__gte=settings.DIGEST_MAX_ATTEMPTS).update(
+        status=DigestStatus.FAILED,
+        finished_at=now,
+        error=_(
+            "Compiling stopped %(count)d times without finishing. Ask for the digest again to "
+            "retry, or for a shorter period."
+        )
+        % {"count": settings.DIGEST_MAX_ATTEMPTS},
+    )
+    if given_up:
+        logger.error(
+            "Gave up on %s digest(s) after %s attempts", given_up, settings.DIGEST_MAX_ATTEMPTS
+        )
     for digest_id in stale.values_list("id", flat=True):
         requeued = Digest.objects.filter(
             pk=digest_id, status=DigestStatus.COMPILING, started_at__lt=stale_before

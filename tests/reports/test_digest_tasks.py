@@ -58,7 +58,7 @@ def test_requesting_the_same_period_twice_gives_one_digest_with_fresh_figures(
     second.refresh_from_db()
     assert second.status == DigestStatus.READY
     assert second.figures["feedback"]["total"] == 2
-    assert second.attempts == 2
+    assert second.attempts == 1  # asking again starts a fresh count of attempts
 
 
 def test_a_weekly_and_an_on_demand_digest_of_the_same_period_are_two_digests(
@@ -204,6 +204,37 @@ def test_sweep_requeues_a_digest_whose_worker_died_and_it_compiles(settings, db)
     stale.refresh_from_db()
     assert stale.status == DigestStatus.READY
     assert stale.attempts == 2
+
+
+def test_sweep_gives_up_on_a_digest_that_keeps_killing_its_worker_until_asked_again(
+    settings, db, staff
+):
+    settings.DIGEST_STALE_AFTER_MINUTES = 15
+    settings.DIGEST_MAX_ATTEMPTS = 3
+    now = timezone.now()
+    doomed = Digest.objects.create(
+        kind=DigestKind.ON_DEMAND,
+        period_start=START,
+        period_end=END,
+        queued_at=now,
+        status=DigestStatus.COMPILING,
+        started_at=now - timedelta(minutes=16),
+        attempts=3,
+    )
+    with mock.patch("reports.tasks.compile_digest.delay_on_commit") as enqueue:
+        assert tasks.sweep_stale_digests() == []
+    enqueue.assert_not_called()
+    doomed.refresh_from_db()
+    assert doomed.status == DigestStatus.FAILED
+    assert "stopped 3 times" in doomed.error
+
+    # Asking again starts the count afresh.
+    with mock.patch("reports.tasks.compile_digest.delay_on_commit"):
+        services.digest_request(
+            kind=DigestKind.ON_DEMAND, period_start=START, period_end=END, requested_by=staff
+        )
+    doomed.refresh_from_db()
+    assert (doomed.status, doomed.attempts, doomed.error) == (DigestStatus.QUEUED, 0, "")
 
 
 def test_sweep_reenqueues_a_queued_digest_whose_message_was_lost(settings, db):
