@@ -735,6 +735,20 @@ def _unique_slug(title: str) -> str:
     return slug
 
 
+def _create_with_unique_slug(**fields) -> Initiative:
+    """Two organisers naming initiatives alike at the same moment both find the slug free;
+    the unique index refuses the second insert, which then takes the next free slug."""
+    for _attempt in range(5):
+        slug = _unique_slug(fields["title"])
+        try:
+            with transaction.atomic():
+                return Initiative.objects.create(slug=slug, **fields)
+        except IntegrityError:
+            if not Initiative.objects.filter(slug=slug).exists():
+                raise
+    raise IdeaError(_("Too many initiatives with this title were created at once. Try again."))
+
+
 @transaction.atomic
 def initiative_create(
     *,
@@ -758,8 +772,7 @@ def initiative_create(
         raise IdeaError(_("Choose at least one published idea to build on."))
     if not leads:
         raise IdeaError(_("An initiative needs at least one lead."))
-    initiative = Initiative.objects.create(
-        slug=_unique_slug(title),
+    initiative = _create_with_unique_slug(
         title=title.strip(),
         summary=summary.strip(),
         description=description.strip(),

@@ -244,6 +244,32 @@ def test_merging_an_idea_decided_meanwhile_creates_nothing(organiser):
 
 
 @pytest.mark.django_db
+def test_an_initiative_named_like_one_created_a_moment_earlier_takes_the_next_slug(
+    organiser, monkeypatch
+):
+    """The race: both organisers found "fast-help" free. Replay it by handing the second
+    create the slug the first one has just taken."""
+    InitiativeFactory(title="Fast help", slug="fast-help")
+    real = services._unique_slug
+    answers = iter(["fast-help"])
+    monkeypatch.setattr(services, "_unique_slug", lambda title: next(answers, None) or real(title))
+    idea = IdeaFactory(status=IdeaStatus.APPROVED)
+    initiative = services.initiative_create(
+        creator=organiser,
+        title="Fast help",
+        summary="s",
+        description="d",
+        solution_area=idea.solution_area,
+        harm_categories=[],
+        leads=[organiser],
+        ideas=[idea],
+    )
+    assert initiative.slug == "fast-help-2"
+    idea.refresh_from_db()
+    assert idea.status == IdeaStatus.MERGED
+
+
+@pytest.mark.django_db
 def test_join_with_role_and_pledge_once_and_updates_email_cocreators_on_commit(
     client, participant, other_participant, organiser, django_capture_on_commit_callbacks
 ):
