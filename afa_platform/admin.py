@@ -22,3 +22,16 @@ class AdminSite(admin.AdminSite):
             return inner(request, *args, **kwargs)
 
         return wrapper
+
+
+class ReadOnlyModelAdmin(admin.ModelAdmin):
+    """For records a service owns (moderation, audit, exports): the admin only looks."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

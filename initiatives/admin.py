@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from afa_platform.admin import ReadOnlyModelAdmin
+
 from .models import (
     CoCreator,
     Comment,
@@ -11,17 +13,8 @@ from .models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyModelAdmin):
     """Moderation state is owned by initiatives.services: the admin only looks."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Idea)

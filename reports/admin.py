@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from afa_platform.admin import ReadOnlyModelAdmin
+
 from .models import AuditEvent, Digest, DigestSubscription, ExportJob, LaunchSettings
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyModelAdmin):
     """The append-only audit log, read-only; its changelist links to the whole log as CSV."""
 
     change_list_template = "reports/admin/auditevent_change_list.html"
@@ -13,15 +15,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ["action", "object_type"]
     search_fields = ["actor__email", "action", "object_id"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Digest)
@@ -76,7 +69,7 @@ class LaunchSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExportJob)
-class ExportJobAdmin(admin.ModelAdmin):
+class ExportJobAdmin(ReadOnlyModelAdmin):
     """Read-only: export jobs change through reports.export_services. The file itself is for
     its requester alone, so there is no download here; the audit log says who exported what."""
 
@@ -95,12 +88,3 @@ class ExportJobAdmin(admin.ModelAdmin):
     search_fields = ["requested_by__email", "purpose"]
     date_hierarchy = "created_at"
     exclude = ["file_path"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
