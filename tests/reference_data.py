@@ -8,6 +8,8 @@ transactional test: it replays our own apps' RunPython operations (all idempoten
 final migration state, in migration order.
 """
 
+from functools import cache
+
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations.special import RunPython
@@ -15,6 +17,7 @@ from django.db.migrations.operations.special import RunPython
 FIRST_PARTY_APPS = {"accounts", "harms", "engagement", "initiatives", "reports"}
 
 
+@cache  # the migration graph does not change during a test run
 def _data_operations():
     loader = MigrationLoader(connection, ignore_no_migrations=True)
     plan = []
