@@ -329,8 +329,8 @@ def registration_create_by_slug(
 
 # On PostgreSQL the claim and the insert are one statement (an UPDATE in a WITH clause):
 # one round trip and one ORM save fewer on the busiest path. Every column is listed, since
-# model defaults live in Python; tests on PostgreSQL compare the row with one saved by the
-# ORM, so a new column that is not added here fails them.
+# model defaults live in Python; a PostgreSQL test checks that each column not set from the
+# request holds its model field's default, so a new column left out here fails it.
 _CLAIM_AND_INSERT_SQL = """
     WITH claim AS ({take_place})
     INSERT INTO engagement_registration
