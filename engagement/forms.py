@@ -17,7 +17,11 @@ class RegistrationForm(forms.Form):
             "Anything that would help you take part, e.g. captions, a ramp or a quiet space. "
             "Only the organisers see this."
         ),
+        error_messages={"max_length": _("Please keep your access needs under 1,000 characters.")},
     )
+
+    def first_error(self) -> str:
+        return next(iter(self.errors.get("access_needs", [])), "")
 
 
 class DateTimeLocalInput(forms.DateTimeInput):

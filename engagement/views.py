@@ -92,7 +92,7 @@ def session_calendar_download(request: HttpRequest, slug: str) -> HttpResponse:
 def session_register(request: HttpRequest, slug: str) -> HttpResponse:
     form = RegistrationForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Please keep your access needs under 1,000 characters."))
+        messages.error(request, form.first_error())
         return redirect(get_session_for_user(request.user, slug, for_page=False))
     try:
         # By slug: the claim finds and checks the session itself, so the busy path (a

@@ -539,3 +539,20 @@ def test_a_registration_runs_the_same_few_queries_for_a_seat_and_for_the_waiting
         RegistrationStatus.CONFIRMED,
         RegistrationStatus.WAITLISTED,
     ]
+
+
+def test_oversized_access_needs_get_a_message_and_register_nothing(client, participant, session):
+    client.force_login(participant)
+    url = reverse("engagement:session_register", args=[session.slug])
+    response = client.post(url, {"access_needs": "x" * 1001}, follow=True)
+    assert response.status_code == 200
+    assert "Please keep your access needs under 1,000 characters." in response.content.decode()
+    assert not Registration.objects.exists()
+    session.refresh_from_db()
+    assert session.seats_taken == 0
+    response = client.post(url, {"access_needs": "ramp\x00please"}, follow=True)
+    assert "Null characters are not allowed." in response.content.decode()
+    assert not Registration.objects.exists()
+    # The same on a session that does not exist is still a 404.
+    missing = reverse("engagement:session_register", args=["no-such-session"])
+    assert client.post(missing, {"access_needs": "x" * 1001}).status_code == 404
