@@ -399,15 +399,33 @@ def idea_set_content_warning(
     return locked
 
 
+def _redaction_passage(passage: str) -> str:
+    passage = passage.strip()
+    if len(passage) < 2:
+        raise IdeaError(_("Paste the exact passage to remove."))
+    return passage
+
+
+def _log_redaction(moderator, kind: str, target_id: int, idea_id: int, reason, original) -> None:
+    """The original text lives only here, in the log organisers read."""
+    _log(
+        actor=moderator,
+        action=ModerationAction.REDACT,
+        target_kind=kind,
+        target_id=target_id,
+        idea_id=idea_id,
+        reason=reason.strip(),
+        original_text=original,
+    )
+
+
 @transaction.atomic
 def idea_redact(*, idea: Idea, moderator, passage: str, reason: str) -> Idea:
     """Replace every occurrence of `passage` in the title and text with a marker.
 
     The original title and text are kept only in the moderation log (organisers only).
     """
-    passage = passage.strip()
-    if len(passage) < 2:
-        raise IdeaError(_("Paste the exact passage to remove."))
+    passage = _redaction_passage(passage)
     locked = Idea.objects.select_for_update().get(pk=idea.pk)
     if passage not in locked.body and passage not in locked.title:
         raise IdeaError(_("That passage is not in the idea. Copy it exactly as it appears."))
@@ -417,15 +435,7 @@ def idea_redact(*, idea: Idea, moderator, passage: str, reason: str) -> Idea:
     ]
     locked.body = locked.body.replace(passage, REDACTED)
     locked.save(update_fields=["title", "body", "updated_at"])
-    _log(
-        actor=moderator,
-        action=ModerationAction.REDACT,
-        target_kind=TargetKind.IDEA,
-        target_id=locked.pk,
-        idea_id=locked.pk,
-        reason=reason.strip(),
-        original_text=original,
-    )
+    _log_redaction(moderator, TargetKind.IDEA, locked.pk, locked.pk, reason, original)
     return locked
 
 
@@ -433,24 +443,14 @@ def idea_redact(*, idea: Idea, moderator, passage: str, reason: str) -> Idea:
 def comment_redact(*, comment: Comment, moderator, passage: str, reason: str) -> Comment:
     """Replace every occurrence of `passage` in a comment with a marker; the original is
     kept only in the moderation log (organisers only), under the comment's idea."""
-    passage = passage.strip()
-    if len(passage) < 2:
-        raise IdeaError(_("Paste the exact passage to remove."))
+    passage = _redaction_passage(passage)
     locked = Comment.objects.select_for_update().get(pk=comment.pk)
     if passage not in locked.body:
         raise IdeaError(_("That passage is not in the comment. Copy it exactly as it appears."))
     original = locked.body
     locked.body = locked.body.replace(passage, REDACTED)
     locked.save(update_fields=["body"])
-    _log(
-        actor=moderator,
-        action=ModerationAction.REDACT,
-        target_kind=TargetKind.COMMENT,
-        target_id=locked.pk,
-        idea_id=locked.idea_id,
-        reason=reason.strip(),
-        original_text=original,
-    )
+    _log_redaction(moderator, TargetKind.COMMENT, locked.pk, locked.idea_id, reason, original)
     return locked
 
 
