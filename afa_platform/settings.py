@@ -145,6 +145,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
+    # First emails of new registrations are queued as they come; this sweep catches any
+    # whose drain was lost (a broker outage at the wrong moment).
+    "engagement-send-registration-notices": {
+        "task": "engagement.tasks.send_registration_notices",
+        "schedule": 60,
+    },
     # Each registration is reminded once: the task claims it with a conditional update.
     "engagement-send-due-reminders": {
         "task": "engagement.tasks.send_due_reminders",

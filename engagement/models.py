@@ -185,6 +185,10 @@ class Registration(models.Model):
         _("reason for moving from the waiting list by hand"), max_length=300, blank=True
     )
     reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    # The outbox of first emails ("your seat is confirmed", "you are on the waiting list"):
+    # set when the registration is made, cleared when that email is claimed for sending, or
+    # when a later email (promoted, cancelled) makes it moot. See engagement.tasks.
+    notice_due = models.BooleanField(_("first email not yet sent"), default=False)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -205,6 +209,11 @@ class Registration(models.Model):
         indexes = [
             models.Index(fields=["session", "status", "waitlist_position"]),
             models.Index(fields=["participant", "status"]),
+            # Only the few registrations whose first email is still to go, however many
+            # there are in all.
+            models.Index(
+                fields=["id"], condition=Q(notice_due=True), name="registration_notice_due"
+            ),
         ]
 
     def __str__(self) -> str:

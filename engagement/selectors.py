@@ -88,6 +88,15 @@ def roster_counts(session: EngagementSession) -> dict[str, int]:
     return counts
 
 
+def registrations_due_notice() -> QuerySet[Registration]:
+    """Registrations whose first email (seat confirmed, or place on the waiting list) has not
+    gone yet, oldest first. Served by a partial index however many registrations there are."""
+    return Registration.objects.filter(
+        notice_due=True,
+        status__in=(RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED),
+    ).order_by("id")
+
+
 def registrations_due_reminder(*, now=None) -> QuerySet[Registration]:
     """Confirmed places at published sessions starting within the next 24 hours, not yet
     reminded."""

@@ -244,6 +244,8 @@ def session_cancel(*, session: EngagementSession, organiser, reason: str) -> Eng
     locked.cancellation_reason = reason
     locked.cancelled_at = timezone.now()
     locked.save(update_fields=["status", "cancellation_reason", "cancelled_at", "updated_at"])
+    # Nobody is told their seat is confirmed for a session that is off.
+    locked.registrations.filter(notice_due=True).update(notice_due=False)
     if was_published:
         for registration_id in _active_registration_ids(locked):
             _enqueue_registration_email(registration_id, "session_cancelled")
@@ -299,7 +301,8 @@ def registration_create(
     """Give `participant` a seat if one is free, else the next place on the waiting list.
 
     Locks: the session's row, from the claiming UPDATE to commit (a few milliseconds).
-    Side effects: a confirmation (with a calendar file) or waiting-list email, on commit.
+    Side effects: the registration is marked for its first email (a confirmation with a
+    calendar file, or the waiting-list place), which the outbox drain sends after commit.
     """
     _check_registrant(participant, registered_by)
     # The friendly refusals, read before taking the lock; the claim re-checks the window on
@@ -335,11 +338,11 @@ _CLAIM_AND_INSERT_SQL = """
     WITH claim AS ({take_place})
     INSERT INTO engagement_registration
            (session_id, participant_id, status, waitlist_position, access_needs, created_at,
-            confirmed_at, cancelled_at, attended, promotion_note, reminder_sent_at)
+            confirmed_at, cancelled_at, attended, promotion_note, reminder_sent_at, notice_due)
     SELECT id, %s,
            CASE WHEN waitlist_length = 0 THEN %s ELSE %s END,
            NULLIF(waitlist_length, 0), %s, %s,
-           CASE WHEN waitlist_length = 0 THEN %s::timestamptz END, NULL, FALSE, '', NULL
+           CASE WHEN waitlist_length = 0 THEN %s::timestamptz END, NULL, FALSE, '', NULL, TRUE
       FROM claim
  RETURNING id, session_id, waitlist_position
 """
@@ -373,6 +376,7 @@ def _claim_and_insert(
         access_needs=access_needs,
         created_at=now,
         confirmed_at=None if position else now,
+        notice_due=True,
     )
 
 
@@ -391,6 +395,7 @@ def _claim_then_insert(
         waitlist_position=position or None,
         confirmed_at=None if position else now,
         access_needs=access_needs,
+        notice_due=True,
     )
     registration.save(force_insert=True)
     return registration
@@ -413,8 +418,13 @@ def _register(*, key: str, value: int | str, participant, access_needs: str) -> 
             raise RegistrationError(_("This session does not exist."))
         _check_open(fresh, now)
         raise RegistrationError(_("This session is not open for registration."))
-    kind = "waitlisted" if registration.waitlist_position else "confirmed"
-    _enqueue_registration_email(registration.pk, kind)
+    # The first email goes through the outbox (notice_due): on a busy opening, one drain task
+    # sends a batch instead of one task being published per registration. Robust: once the
+    # place is committed, a broker hiccup must not turn it into an error page; the beat's
+    # sweep sends the email later.
+    from .tasks import request_registration_notices
+
+    transaction.on_commit(request_registration_notices, robust=True)
     return registration
 
 
@@ -435,8 +445,15 @@ def _confirm_waitlisted(session: EngagementSession, registration: Registration, 
     registration.waitlist_position = None
     registration.confirmed_at = timezone.now()
     registration.promotion_note = note
+    registration.notice_due = False  # "a seat is now yours" says it all
     registration.save(
-        update_fields=["status", "waitlist_position", "confirmed_at", "promotion_note"]
+        update_fields=[
+            "status",
+            "waitlist_position",
+            "confirmed_at",
+            "promotion_note",
+            "notice_due",
+        ]
     )
     _leave_waitlist(session, position)
     claimed = EngagementSession.objects.filter(pk=session.pk, seats_taken__lt=F("capacity")).update(
@@ -468,7 +485,8 @@ def registration_cancel(*, registration: Registration, cancelled_by) -> Registra
     current.status = RegistrationStatus.CANCELLED
     current.waitlist_position = None
     current.cancelled_at = timezone.now()
-    current.save(update_fields=["status", "waitlist_position", "cancelled_at"])
+    current.notice_due = False  # the cancellation email is the one that matters now
+    current.save(update_fields=["status", "waitlist_position", "cancelled_at", "notice_due"])
     if was == RegistrationStatus.WAITLISTED:
         _leave_waitlist(session, position)
     else:
@@ -532,6 +550,18 @@ def registration_mark_attendance(
     Registration.objects.filter(pk=registration.pk).update(attended=attended)
     registration.attended = attended
     return registration
+
+
+def registration_claim_notice(*, registration_id: int, status: str) -> bool:
+    """Claim the right to send this registration's first email, for the `status` it was read
+    with. True exactly once, however many drains ask: a conditional UPDATE on notice_due.
+    False also when the registration has moved on since (a promotion or cancellation clears
+    notice_due and sends its own email)."""
+    return bool(
+        Registration.objects.filter(pk=registration_id, notice_due=True, status=status).update(
+            notice_due=False
+        )
+    )
 
 
 def registration_claim_reminder(*, registration_id: int) -> bool:

@@ -1,6 +1,7 @@
 """Engagement emails and reminders. Thin adapters: they take ids, load, and send."""
 
 from celery import shared_task
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +60,50 @@ def send_registration_email(*, registration_id: int, kind: str) -> None:
         },
         attachments=attachments,
     )
+
+
+# Set while a drain of the first-email outbox is queued and has not started: registrations
+# committed meanwhile will be in that drain, so they publish nothing. A drain deletes it as
+# it starts; the timeout only matters if a queued drain is lost (the beat's sweep covers it).
+NOTICE_DRAIN_QUEUED_KEY = "engagement:registration-notices-queued"
+NOTICE_DRAIN_QUEUED_TIMEOUT = 300
+# At most this many first emails per drain; a full batch queues the next drain.
+NOTICE_BATCH = 500
+FIRST_EMAIL_KIND = {
+    RegistrationStatus.CONFIRMED: "confirmed",
+    RegistrationStatus.WAITLISTED: "waitlisted",
+}
+
+
+def request_registration_notices() -> None:
+    """After a registration commits: make sure a drain of the first-email outbox is queued.
+    On a busy opening this is one cache write per registration, and one task for a batch."""
+    if cache.add(NOTICE_DRAIN_QUEUED_KEY, 1, timeout=NOTICE_DRAIN_QUEUED_TIMEOUT):
+        send_registration_notices.delay()
+
+
+@shared_task
+def send_registration_notices() -> int:
+    """Send each new registration its first email: "your seat is confirmed" (with the
+    calendar file) or "you are on the waiting list, in place N".
+
+    Queued by request_registration_notices and run by beat every minute as a sweep. Safe to
+    run twice or at once: each email is claimed by a conditional UPDATE before it is queued.
+    """
+    # Before reading: a registration that commits after this line queues a new drain; one
+    # that committed before it is read below.
+    cache.delete(NOTICE_DRAIN_QUEUED_KEY)
+    pending = list(selectors.registrations_due_notice().values_list("pk", "status")[:NOTICE_BATCH])
+    sent = 0
+    for registration_id, status in pending:
+        if services.registration_claim_notice(registration_id=registration_id, status=status):
+            send_registration_email.delay_on_commit(
+                registration_id=registration_id, kind=FIRST_EMAIL_KIND[status]
+            )
+            sent += 1
+    if len(pending) == NOTICE_BATCH:
+        send_registration_notices.delay()
+    return sent
 
 
 @shared_task

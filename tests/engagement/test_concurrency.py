@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from django.db import connection
 
-from engagement import services
+from engagement import services, tasks
 from engagement.models import Registration, RegistrationStatus
 from tests.factories import UserFactory
 
@@ -136,9 +136,11 @@ def test_control_without_the_lock_and_counter_the_session_is_overbooked(monkeypa
     assert confirmed > session.capacity
 
 
-def test_the_one_statement_claim_writes_the_row_the_orm_would(participant):
+def test_the_one_statement_claim_writes_the_row_the_orm_would(participant, monkeypatch):
     """On PostgreSQL the claim and insert are hand-written SQL listing every column: each
     column it does not set from the request must hold the model field's default."""
+    # Keep the first email in the outbox, to see the row as the statement wrote it.
+    monkeypatch.setattr(tasks, "request_registration_notices", lambda: None)
     session = EngagementSessionFactory(capacity=1)
     returned = services.registration_create(
         session=session, participant=participant, registered_by=participant, access_needs=" x "
@@ -146,11 +148,12 @@ def test_the_one_statement_claim_writes_the_row_the_orm_would(participant):
     row = Registration.objects.get(pk=returned.pk)
     set_by_the_claim = {
         "id", "session_id", "participant_id", "status", "waitlist_position",
-        "access_needs", "created_at", "confirmed_at",
+        "access_needs", "created_at", "confirmed_at", "notice_due",
     }  # fmt: skip
     for field in Registration._meta.concrete_fields:
         if field.attname not in set_by_the_claim:
             assert getattr(row, field.attname) == field.get_default(), field.name
     assert (row.status, row.waitlist_position, row.access_needs) == ("confirmed", None, "x")
     assert row.created_at == row.confirmed_at == returned.created_at
+    assert row.notice_due is True and returned.notice_due is True
     assert (returned.status, returned.waitlist_position) == (row.status, row.waitlist_position)

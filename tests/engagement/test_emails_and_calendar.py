@@ -2,12 +2,13 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
 from engagement import services, tasks
 from engagement.ics import session_uid
-from engagement.models import EngagementSession, SessionMode
+from engagement.models import EngagementSession, Registration, SessionMode
 from harms.models import HarmCategory
 
 from .factories import EngagementSessionFactory
@@ -163,8 +164,119 @@ def test_cancelled_session_gets_no_reminders(
     assert EngagementSession.objects.get(pk=session.pk).status == "cancelled"
 
 
-def test_beat_schedules_the_reminder_task():
+def test_beat_schedules_the_reminder_task_and_the_first_email_sweep():
     from django.conf import settings
 
     tasks_scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "engagement.tasks.send_due_reminders" in tasks_scheduled
+    assert "engagement.tasks.send_registration_notices" in tasks_scheduled
+
+
+# --- The first-email outbox ---------------------------------------------------------------
+
+
+def _subjects(outbox):
+    return [(m.to[0], m.subject.split(": ", 1)[-1]) for m in outbox]
+
+
+def test_first_emails_wait_in_the_outbox_and_a_drain_run_twice_sends_each_once(
+    register, mailoutbox, django_capture_on_commit_callbacks
+):
+    session = EngagementSessionFactory(capacity=2)
+    with django_capture_on_commit_callbacks(execute=False):
+        people = [register(session) for _ in range(3)]
+    assert mailoutbox == []
+    assert Registration.objects.filter(notice_due=True).count() == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_registration_notices.delay().get() == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_registration_notices.delay().get() == 0
+    assert _subjects(mailoutbox) == [
+        (people[0].participant.email, "your seat is confirmed"),
+        (people[1].participant.email, "your seat is confirmed"),
+        (people[2].participant.email, "you are on the waiting list"),
+    ]
+    assert not Registration.objects.filter(notice_due=True).exists()
+
+
+def test_a_burst_of_registrations_queues_one_drain_until_it_starts(
+    register, monkeypatch, django_capture_on_commit_callbacks
+):
+    queued = []
+    monkeypatch.setattr(tasks.send_registration_notices, "delay", lambda: queued.append(1))
+    session = EngagementSessionFactory(capacity=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):
+            register(session)
+    assert len(queued) == 1
+    tasks.send_registration_notices.run()  # the drain starts: the next registration queues again
+    with django_capture_on_commit_callbacks(execute=True):
+        register(session)
+    assert len(queued) == 2
+
+
+def test_a_full_batch_queues_the_next_drain(
+    register, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(tasks, "NOTICE_BATCH", 2)
+    session = EngagementSessionFactory(capacity=10)
+    for _ in range(3):
+        register(session)  # no commit in this test: nothing queued yet
+    # The drain sends two and queues another, which sends the third.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_registration_notices.delay().get() == 2
+    assert len(mailoutbox) == 3
+
+
+def test_promotion_or_cancellation_before_the_drain_replaces_the_first_email(
+    register, mailoutbox, django_capture_on_commit_callbacks
+):
+    session = EngagementSessionFactory(capacity=1)
+    with django_capture_on_commit_callbacks(execute=False):
+        seated, waiting = register(session), register(session)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_cancel(registration=seated, cancelled_by=seated.participant)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_registration_notices.delay().get() == 0
+    assert _subjects(mailoutbox) == [
+        (waiting.participant.email, "a seat is now yours"),
+        (seated.participant.email, "registration cancelled"),
+    ]
+
+
+def test_a_session_cancelled_before_the_drain_sends_no_confirmation(
+    register, organiser, mailoutbox, django_capture_on_commit_callbacks
+):
+    session = EngagementSessionFactory()
+    with django_capture_on_commit_callbacks(execute=False):
+        registration = register(session)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_cancel(session=session, organiser=organiser, reason="Venue closed")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_registration_notices.delay().get() == 0
+    assert [m.to[0] for m in mailoutbox] == [registration.participant.email]
+    assert mailoutbox[0].subject.endswith("has been cancelled")
+
+
+def test_a_registration_stands_when_its_email_cannot_be_queued_and_the_sweep_sends_it(
+    client, participant, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    def broker_down():
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.send_registration_notices, "delay", broker_down)
+    session = EngagementSessionFactory()
+    client.force_login(participant)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("engagement:session_register", args=[session.slug]))
+    assert response.status_code == 302
+    assert response.url == session.get_absolute_url()
+    registration = Registration.objects.get(session=session, participant=participant)
+    assert registration.status == "confirmed" and registration.notice_due is True
+    assert mailoutbox == []
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_registration_notices.delay().get() == 1  # the beat's sweep
+    assert _subjects(mailoutbox) == [(participant.email, "your seat is confirmed")]
