@@ -128,8 +128,9 @@ class QuoteApproveForm(forms.Form):
         max_length=EXCERPT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(
-            "Trim it to the point that matters. Replace anything identifying with [name], "
-            "[place] or […]. Up to %(n)s characters."
+            "Their own words, trimmed to the point that matters: cut with … and replace "
+            "anything identifying with [name], [place] or […], but do not reword. Up to "
+            "%(n)s characters."
         )
         % {"n": EXCERPT_MAX_LENGTH},
     )

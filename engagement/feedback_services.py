@@ -7,6 +7,7 @@ it stay possible at any time. Only an excerpt an organiser approved is ever quot
 consent (or deleting the feedback) removes the quote from every stored digest, through a task.
 """
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -32,6 +33,33 @@ from .models import (
 from .services import EngagementError
 
 EXCERPT_MAX_LENGTH = 400
+# Where an excerpt may leave the participant's words: "…" (or "...") where text was cut, and a
+# bracketed placeholder such as [name], [place] or […] where something identifying was.
+_EXCERPT_GAP = re.compile(r"\[[^\[\]]{0,40}\]|…|\.\.\.")
+_TYPOGRAPHIC = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+_FRAGMENT_EDGES = " .,;:!?\"'()-\u2013\u2014"
+
+
+def _comparable(text: str) -> str:
+    return " ".join(text.translate(_TYPOGRAPHIC).casefold().split())
+
+
+def excerpt_not_in(excerpt: str, sources: Iterable[str]) -> list[str]:
+    """The parts of `excerpt` that are not in any of `sources`, the participant's own texts.
+    Case, spacing, curly quotes and punctuation at a cut are forgiven; a changed or added
+    word is not. An excerpt of placeholders alone gives [""]."""
+    texts = [_comparable(source) for source in sources]
+    missing, quoted = [], False
+    for fragment in _EXCERPT_GAP.split(excerpt):
+        words = _comparable(fragment).strip(_FRAGMENT_EDGES)
+        if not words:
+            continue
+        quoted = True
+        if not any(words in text for text in texts):
+            missing.append(fragment.strip(_FRAGMENT_EDGES))
+    return missing if quoted else [""]
+
+
 TEXT_MAX_LENGTH = 4000
 
 
@@ -292,6 +320,23 @@ def quote_approve(*, feedback: Feedback, moderator, excerpt: str, note: str = ""
                 "approving."
             )
             % {"kinds": ", ".join(sorted({finding.label for finding in found}))}
+        )
+    # A quote is attributed to a participant: it must be their words, only cut or redacted.
+    current = Feedback.objects.filter(pk=feedback.pk).first()
+    if current is None:
+        raise FeedbackError(_("This quote is no longer waiting for review."))
+    sources = [current.experience, *current.suggestions.values_list("text", flat=True)]
+    missing = excerpt_not_in(excerpt, sources)
+    if missing == [""]:
+        raise FeedbackError(_("Quote some of their words, not only placeholders."))
+    if missing:
+        words = missing[0] if len(missing[0]) <= 80 else missing[0][:79] + "…"
+        raise FeedbackError(
+            _(
+                "Quote their own words: cut with … and replace what identifies them with "
+                "[brackets], but do not reword. “%(words)s” is not in what they wrote."
+            )
+            % {"words": words}
         )
     now = timezone.now()
     approved = Feedback.objects.filter(

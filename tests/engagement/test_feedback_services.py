@@ -170,6 +170,40 @@ def test_an_excerpt_with_personal_data_is_refused(offered, organiser):
     assert offered.quote_status == QuoteStatus.PENDING
 
 
+def test_an_excerpt_cut_and_redacted_from_their_words_is_approved(offered, organiser):
+    # Case, curly quotes, spacing and punctuation at a cut are forgiven; the words are theirs.
+    excerpt = "“someone posted my  old [address] … in a group chat” … faster takedowns"
+    services.quote_approve(feedback=offered, moderator=organiser, excerpt=excerpt)
+    offered.refresh_from_db()
+    assert (offered.quote_status, offered.quote_excerpt) == (QuoteStatus.APPROVED, excerpt)
+
+
+@pytest.mark.parametrize(
+    ("excerpt", "named"),
+    [
+        (
+            "Someone posted my home address in a group chat.",
+            "Someone posted my home address in a group chat",
+        ),
+        ("Someone posted my old [address]. The police did nothing.", "The police did nothing"),
+        ("Slower takedowns.", "Slower takedowns"),
+    ],
+)
+def test_an_excerpt_that_rewords_or_adds_is_refused_naming_the_words(
+    offered, organiser, excerpt, named
+):
+    with pytest.raises(services.FeedbackError, match="do not reword") as refusal:
+        services.quote_approve(feedback=offered, moderator=organiser, excerpt=excerpt)
+    assert f"“{named}” is not in what they wrote" in str(refusal.value)
+    offered.refresh_from_db()
+    assert (offered.quote_status, offered.quote_excerpt) == (QuoteStatus.PENDING, "")
+
+
+def test_an_excerpt_of_placeholders_alone_is_refused(offered, organiser):
+    with pytest.raises(services.FeedbackError, match="not only placeholders"):
+        services.quote_approve(feedback=offered, moderator=organiser, excerpt="[name] … [place]")
+
+
 def test_reject_needs_a_reason_and_is_logged(offered, organiser):
     with pytest.raises(services.FeedbackError, match="reason"):
         services.quote_reject(feedback=offered, moderator=organiser, reason=" ")
@@ -182,13 +216,15 @@ def test_reject_needs_a_reason_and_is_logged(offered, organiser):
 def test_approval_loses_to_a_withdrawal_that_came_first(offered, participant, organiser):
     services.feedback_withdraw_quote_consent(feedback=offered, participant=participant)
     with pytest.raises(services.FeedbackError, match="no longer waiting"):
-        services.quote_approve(feedback=offered, moderator=organiser, excerpt="Words.")
+        services.quote_approve(
+            feedback=offered, moderator=organiser, excerpt="Someone posted my old [address]."
+        )
     offered.refresh_from_db()
     assert (offered.quote_status, offered.quote_excerpt) == (QuoteStatus.WITHDRAWN, "")
 
 
 def test_changing_the_text_sends_an_approved_quote_back_for_review(offered, participant, organiser):
-    services.quote_approve(feedback=offered, moderator=organiser, excerpt="Old words.")
+    services.quote_approve(feedback=offered, moderator=organiser, excerpt="Faster takedowns.")
     same = services.feedback_update(
         feedback=offered,
         participant=participant,
@@ -204,7 +240,7 @@ def test_changing_the_text_sends_an_approved_quote_back_for_review(offered, part
 
 
 def test_turning_consent_off_in_an_edit_withdraws_the_quote(offered, participant, organiser):
-    services.quote_approve(feedback=offered, moderator=organiser, excerpt="Old words.")
+    services.quote_approve(feedback=offered, moderator=organiser, excerpt="Faster takedowns.")
     with mock.patch("reports.tasks.revise_digests_quoting.delay_on_commit") as revise:
         changed = services.feedback_update(
             feedback=offered, participant=participant, details=details(quote_consent=False)

@@ -263,6 +263,9 @@ def test_organiser_approves_an_excerpt_through_the_review_page(client, organiser
     refused = client.post(url, {"decision": "approve", "excerpt": "Email me at a@b.sg"})
     assert refused.status_code == 400
     assert "an email address" in refused.content.decode()
+    reworded = client.post(url, {"decision": "approve", "excerpt": "Public words [...]"})
+    assert reworded.status_code == 400
+    assert "is not in what they wrote" in reworded.content.decode()
     response = client.post(url, {"decision": "approve", "excerpt": "Private words [...]"})
     assert response.status_code == 302
     feedback.refresh_from_db()
