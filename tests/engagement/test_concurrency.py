@@ -157,3 +157,17 @@ def test_the_one_statement_claim_writes_the_row_the_orm_would(participant, monke
     assert row.created_at == row.confirmed_at == returned.created_at
     assert row.notice_due is True and returned.notice_due is True
     assert (returned.status, returned.waitlist_position) == (row.status, row.waitlist_position)
+
+
+def test_drains_running_at_once_send_each_first_email_exactly_once(monkeypatch, mailoutbox):
+    # Keep the first emails in the outbox, then let four drains race for them.
+    monkeypatch.setattr(tasks, "request_registration_notices", lambda: None)
+    session = EngagementSessionFactory(capacity=5)
+    people = UserFactory.create_batch(12, password="!")
+    for person in people:
+        _register_call(session, person)()
+    results, errors = _run_at_once([tasks.send_registration_notices.run for _ in range(4)])
+    assert errors == []
+    assert sum(results) == 12
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(person.email for person in people)
+    assert not session.registrations.filter(notice_due=True).exists()
