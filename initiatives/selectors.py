@@ -11,10 +11,13 @@ from .models import (
     Idea,
     IdeaStatus,
     Initiative,
+    InitiativeStatus,
+    ModerationAction,
     ModerationLog,
     Report,
     ReportStatus,
     Support,
+    TargetKind,
 )
 
 SORTS = {"newest": ("-decided_at", "-id"), "supported": ("-support_count", "-decided_at", "-id")}
@@ -192,6 +195,25 @@ def initiative_detail(slug: str) -> QuerySet[Initiative]:
             Prefetch("cocreators", queryset=CoCreator.objects.select_related("user")),
         )
     )
+
+
+def initiative_progress(initiative: Initiative) -> list[tuple[str, object]]:
+    """The initiative's public timeline, oldest first: (status label, when) for where it
+    started and each status change since. One query. Who made a change stays in the
+    moderation log, for organisers."""
+    changes = list(
+        ModerationLog.objects.filter(
+            action=ModerationAction.INITIATIVE_STATUS,
+            target_kind=TargetKind.INITIATIVE,
+            target_id=initiative.pk,
+        )
+        .order_by("created_at", "id")
+        .values_list("from_status", "to_status", "created_at")
+    )
+    first = changes[0][0] if changes else initiative.status
+    steps = [(first, initiative.created_at)] + [(to, when) for _, to, when in changes]
+    labels = dict(InitiativeStatus.choices)
+    return [(str(labels.get(status, status)), when) for status, when in steps]
 
 
 def mergeable_ideas() -> QuerySet[Idea]:

@@ -638,6 +638,7 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "initiatives/initiative_detail.html",
         {
             "initiative": initiative,
+            "progress": selectors.initiative_progress(initiative),
             "cocreators": cocreators,
             "membership": mine,
             "join_form": JoinForm(

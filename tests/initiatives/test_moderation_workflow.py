@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from harms.models import HarmCategory, SolutionArea
-from initiatives import services
+from initiatives import selectors, services
 from initiatives.models import Comment, Idea, IdeaStatus, Initiative, ModerationLog
 from initiatives.services import IdeaConflict, IdeaError, IdeaFields
 from tests.factories import UserFactory
@@ -345,3 +345,28 @@ def test_ids_too_big_for_the_database_are_404_or_ignored(client, participant, or
     response = client.post("/moderation/bulk/", {"decision": "approve", "ideas": [huge]})
     assert response.status_code == 302
     assert client.get(f"/initiatives/new/?idea={huge}&idea={'9' * 5000}").status_code == 200
+
+
+@pytest.mark.django_db
+def test_initiative_page_shows_its_progress_without_naming_who_changed_it(
+    client, organiser, django_assert_num_queries
+):
+    initiative = InitiativeFactory(leads=[organiser], status="forming")
+    services.initiative_set_status(initiative=initiative, actor=organiser, status="in_progress")
+    services.initiative_set_status(initiative=initiative, actor=organiser, status="launched")
+    steps = selectors.initiative_progress(initiative)
+    assert [label for label, _ in steps] == ["Forming", "In progress", "Launched"]
+    assert steps[0][1] == initiative.created_at
+    with django_assert_num_queries(1):
+        selectors.initiative_progress(initiative)
+    page = client.get(initiative.get_absolute_url()).content.decode()
+    progress = page.split('id="progress-heading"', 1)[1].split("</ol>", 1)[0]
+    assert progress.count("<li>") == 3
+    assert ": Forming (started)" in progress and ": Launched" in progress
+    assert organiser.display_name not in progress
+
+
+@pytest.mark.django_db
+def test_a_new_initiative_shows_where_it_started():
+    initiative = InitiativeFactory(status="in_progress")
+    assert [label for label, _ in selectors.initiative_progress(initiative)] == ["In progress"]
