@@ -9,8 +9,10 @@ creates participants with signed-in Django sessions (through the configured sess
 as a sign-in would), starts gunicorn on 127.0.0.1 with DEBUG off, and for each round fires
 registrations for a fresh session of capacity 50 from distinct participants at N
 connections for the given time, then measures a bare constant Django view the same way.
-Prints each round and the medians. Emails are queued on Redis (database 14, which must be
-empty and is emptied afterwards) as in production.
+Prints each round and the medians. As in production, Redis (database 14, which must be
+empty and is emptied afterwards) is the cache, the session store and the broker: each
+registration marks its first email due and, after commit, makes sure one drain task is
+queued there (no worker consumes it here, so the drain is not measured).
 Loopback only; every loop is bounded.
 """
 
