@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from harms.models import HarmCategory
@@ -31,6 +32,24 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
+# Sessions are planned within these years. The bounds also keep a typed year such as 0001 or
+# 9999 from overflowing when Singapore time is converted to UTC.
+FIRST_YEAR, LAST_YEAR = 2020, 2100
+
+
+class SessionDateTimeField(forms.DateTimeField):
+    widget = DateTimeLocalInput
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise ValidationError(
+                _("Enter a date between %(first)s and %(last)s."),
+                code="out_of_range",
+                params={"first": FIRST_YEAR, "last": LAST_YEAR},
+            )
+
+
 class SessionForm(forms.Form):
     """The organiser's session form. The rules (end after start, capacity not below the seats
     already taken, ...) live in engagement.services, which the view calls."""
@@ -40,8 +59,8 @@ class SessionForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
-    starts_at = forms.DateTimeField(label=_("Starts (Singapore time)"), widget=DateTimeLocalInput())
-    ends_at = forms.DateTimeField(label=_("Ends (Singapore time)"), widget=DateTimeLocalInput())
+    starts_at = SessionDateTimeField(label=_("Starts (Singapore time)"))
+    ends_at = SessionDateTimeField(label=_("Ends (Singapore time)"))
     mode = forms.ChoiceField(label=_("Format"), choices=SessionMode.choices)
     venue = forms.CharField(
         label=_("Venue"),
@@ -69,12 +88,8 @@ class SessionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     capacity = forms.IntegerField(label=_("Seats"), min_value=1, max_value=10000)
-    registration_opens_at = forms.DateTimeField(
-        label=_("Registration opens (Singapore time)"), widget=DateTimeLocalInput()
-    )
-    registration_closes_at = forms.DateTimeField(
-        label=_("Registration closes (Singapore time)"), widget=DateTimeLocalInput()
-    )
+    registration_opens_at = SessionDateTimeField(label=_("Registration opens (Singapore time)"))
+    registration_closes_at = SessionDateTimeField(label=_("Registration closes (Singapore time)"))
 
     def details(self) -> SessionDetails:
         return SessionDetails(**self.cleaned_data)

@@ -4,6 +4,7 @@ others (family, colleagues), so it never names a harm."""
 from datetime import UTC
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
@@ -36,7 +37,8 @@ def session_calendar(session: EngagementSession) -> bytes:
     # Calendar apps apply an update only when its sequence grows; edits bump updated_at.
     event.add("sequence", int(session.updated_at.timestamp()) if session.updated_at else 0)
     event.add("summary", _("AfA engagement session"))
-    url = settings.SITE_URL + session.get_absolute_url()
+    # Not the page's own address: its slug comes from the title, which may name a harm.
+    url = settings.SITE_URL + reverse("engagement:session_short_link", args=[session.pk])
     event.add("url", url)
     event.add("description", _("Details and your registration: %(url)s") % {"url": url})
     event.add("location", session_location(session))

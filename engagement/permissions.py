@@ -17,7 +17,15 @@ def get_session_for_user(user, slug: str, *, for_page: bool = True) -> Engagemen
         if for_page
         else EngagementSession.objects.filter(slug=slug)
     )
-    session = get_object_or_404(sessions)
+    return _visible_to(user, get_object_or_404(sessions))
+
+
+def get_session_by_id_for_user(user, pk: int) -> EngagementSession:
+    """As get_session_for_user, by id (for the neutral links in calendar files)."""
+    return _visible_to(user, get_object_or_404(EngagementSession, pk=pk))
+
+
+def _visible_to(user, session: EngagementSession) -> EngagementSession:
     if session.status == SessionStatus.DRAFT and not is_organiser(user):
         raise Http404
     return session

@@ -71,9 +71,21 @@ _NOTIFIED_FIELDS = ("starts_at", "ends_at", "mode", "venue", "venue_details", "o
 
 
 def _enqueue_registration_email(registration_id: int, kind: str) -> None:
-    from .tasks import send_registration_email
+    _enqueue_registration_emails([registration_id], kind)
 
-    send_registration_email.delay_on_commit(registration_id=registration_id, kind=kind)
+
+def _enqueue_registration_emails(registration_ids: list[int], kind: str) -> None:
+    """One task, on commit, that queues one email per registration. Robust: the change is
+    committed by then, so a broker outage must not turn it into an error page; Django logs
+    the failure (and the emails are not sent)."""
+    if not registration_ids:
+        return
+    from .tasks import send_registration_emails
+
+    def publish() -> None:
+        send_registration_emails.delay(registration_ids=registration_ids, kind=kind)
+
+    transaction.on_commit(publish, robust=True)
 
 
 def _lock_session(session_id: int) -> EngagementSession:
@@ -148,6 +160,8 @@ def _unique_slug(title: str, starts_at: datetime) -> str:
 def session_create(*, created_by, details: SessionDetails) -> EngagementSession:
     """Create a draft session. Side effects: an audit row."""
     _validate_details(details)
+    if details.starts_at <= timezone.now():
+        raise SessionError(_("A new session must start in the future."))
     session = EngagementSession(
         slug=_unique_slug(details.title, details.starts_at),
         created_by=created_by,
@@ -193,17 +207,40 @@ def session_update(
         setattr(locked, field, getattr(details, field))
     locked.save(update_fields=[*fields, "updated_at"])
     locked.harm_categories.set(details.harm_categories)
+    if "starts_at" in changed:
+        # A reminder about the old time is no reminder: send one for the new time.
+        locked.registrations.filter(reminder_sent_at__isnull=False).update(reminder_sent_at=None)
+    promoted = _promote_into_free_seats(locked)
     if changed and locked.status == SessionStatus.PUBLISHED:
-        for registration_id in _active_registration_ids(locked):
-            _enqueue_registration_email(registration_id, "session_changed")
+        _enqueue_registration_emails(_active_registration_ids(locked), "session_changed")
     audit_record(
         actor=editor,
         action="engagement.session_update",
         object_type="engagementsession",
         object_id=locked.pk,
-        details={"notified_changes": changed},
+        details={"notified_changes": changed, "promoted_from_waiting_list": promoted},
     )
     return locked
+
+
+def _promote_into_free_seats(session: EngagementSession) -> int:
+    """Seats freed by a raised capacity go to the waiting list, first come first served, as
+    a cancelled seat does. Caller holds the session's row lock. Returns how many moved."""
+    if session.status != SessionStatus.PUBLISHED or session.has_started:
+        return 0
+    promoted = 0
+    for _seat in range(max(session.capacity - session.seats_taken, 0)):
+        first = (
+            Registration.objects.select_for_update()
+            .filter(session=session, status=RegistrationStatus.WAITLISTED)
+            .order_by("waitlist_position")
+            .first()
+        )
+        if first is None:
+            break
+        _confirm_waitlisted(session, first, note="")
+        promoted += 1
+    return promoted
 
 
 @transaction.atomic
@@ -247,8 +284,7 @@ def session_cancel(*, session: EngagementSession, organiser, reason: str) -> Eng
     # Nobody is told their seat is confirmed for a session that is off.
     locked.registrations.filter(notice_due=True).update(notice_due=False)
     if was_published:
-        for registration_id in _active_registration_ids(locked):
-            _enqueue_registration_email(registration_id, "session_cancelled")
+        _enqueue_registration_emails(_active_registration_ids(locked), "session_cancelled")
     audit_record(
         actor=organiser,
         action="engagement.session_cancel",
@@ -543,6 +579,8 @@ def registration_mark_attendance(
 ) -> Registration:
     """Record whether a confirmed registrant came. Only once the session has started."""
     session = registration.session
+    if session.status == SessionStatus.CANCELLED:
+        raise RegistrationError(_("This session was cancelled, so there is no attendance to mark."))
     if registration.status != RegistrationStatus.CONFIRMED:
         raise RegistrationError(_("Only people with a confirmed seat can be marked as attending."))
     if not session.has_started:

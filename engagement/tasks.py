@@ -44,7 +44,8 @@ def send_registration_email(*, registration_id: int, kind: str) -> None:
         return
     session = registration.session
     attachments = []
-    if kind in WITH_CALENDAR:
+    # Only a seat goes in the calendar: someone waiting holds no place to put there.
+    if kind in WITH_CALENDAR and registration.status == RegistrationStatus.CONFIRMED:
         attachments.append(
             (session_calendar_filename(session), session_calendar(session), "text/calendar")
         )
@@ -104,6 +105,14 @@ def send_registration_notices() -> int:
     if len(pending) == NOTICE_BATCH:
         send_registration_notices.delay()
     return sent
+
+
+@shared_task
+def send_registration_emails(*, registration_ids: list[int], kind: str) -> None:
+    """The same email about each of these registrations (a session changed or cancelled):
+    one task published by the organiser's request, one email task each from here."""
+    for registration_id in registration_ids:
+        send_registration_email.delay(registration_id=registration_id, kind=kind)
 
 
 @shared_task

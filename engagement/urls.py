@@ -9,6 +9,8 @@ urlpatterns = [
     path("sessions/", views.session_list, name="session_list"),
     path("sessions/mine/", views.my_sessions, name="my_sessions"),
     path("sessions/mine/<int:pk>/cancel/", views.registration_cancel, name="registration_cancel"),
+    # A link with no words from the title, for calendar files (a slug may name a harm).
+    path("sessions/s/<int:pk>/", views.session_short_link, name="session_short_link"),
     path("sessions/<slug:slug>/", views.session_detail, name="session_detail"),
     path("sessions/<slug:slug>/register/", views.session_register, name="session_register"),
     path(

@@ -22,6 +22,7 @@ from .permissions import (
     can_see_attendee_details,
     get_registration_for_organiser,
     get_registration_for_participant,
+    get_session_by_id_for_user,
     get_session_for_organiser,
     get_session_for_user,
 )
@@ -77,6 +78,11 @@ def session_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "form": RegistrationForm(),
         },
     )
+
+
+@require_GET
+def session_short_link(request: HttpRequest, pk: int) -> HttpResponse:
+    return redirect(get_session_by_id_for_user(request.user, pk))
 
 
 @require_GET

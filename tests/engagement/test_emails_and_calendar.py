@@ -41,26 +41,44 @@ def test_calendar_file_parses_with_stable_uid_times_and_location(client):
     assert event.decoded("dtstart") == starts.astimezone(UTC)
     assert event.decoded("dtend") == (starts + timedelta(hours=2)).astimezone(UTC)
     assert str(event["location"]) == "Central Public Library"
-    assert str(event["url"]).endswith(session.get_absolute_url())
+    assert str(event["url"]).endswith(f"/sessions/s/{session.pk}/")
     # Stable: a second download (or an update after an edit) keeps the same UID.
     assert str(_parse(client.get(f"/sessions/{session.slug}/calendar.ics").content)["uid"]) == (
         session_uid(session)
     )
 
 
-def test_calendar_text_is_neutral_and_online_sessions_say_online(client):
-    session = EngagementSessionFactory(
-        title="Image-based sexual abuse: what helps",
-        mode=SessionMode.ONLINE,
-        venue="",
-        online_link="https://meet.example.sg/secret-room",
+def test_calendar_text_is_neutral_and_online_sessions_say_online(client, organiser):
+    # Made as an organiser makes it, so the slug comes from the harm-naming title.
+    starts = timezone.now() + timedelta(days=10)
+    session = services.session_create(
+        created_by=organiser,
+        details=services.SessionDetails(
+            title="Image-based sexual abuse: what helps",
+            summary="A conversation",
+            description="",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            mode=SessionMode.ONLINE,
+            venue="",
+            venue_details="",
+            online_link="https://meet.example.sg/secret-room",
+            facilitators="",
+            harm_categories=[],
+            capacity=10,
+            registration_opens_at=timezone.now(),
+            registration_closes_at=starts - timedelta(hours=1),
+        ),
     )
+    services.session_publish(session=session, organiser=organiser)
+    assert "abuse" in session.slug
     content = client.get(f"/sessions/{session.slug}/calendar.ics").content.decode()
     event = _parse(content.encode())
     assert str(event["location"]) == "Online"
     assert str(event["summary"]) == "AfA engagement session"
-    assert "abuse" not in content.lower()
+    assert "abuse" not in content.lower() and "image" not in content.lower()
     assert "secret-room" not in content
+    assert str(event["url"]).endswith(f"/sessions/s/{session.pk}/")
 
 
 def test_confirmation_email_has_a_discreet_subject_and_the_calendar_file(
@@ -162,6 +180,75 @@ def test_cancelled_session_gets_no_reminders(
         tasks.send_due_reminders.delay()
     assert mailoutbox == []
     assert EngagementSession.objects.get(pk=session.pk).status == "cancelled"
+
+
+def test_moving_a_session_after_its_reminder_reminds_again_for_the_new_time(
+    register, organiser, mailoutbox, django_capture_on_commit_callbacks
+):
+    session = _due_session(capacity=2)
+    registration = register(session)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_due_reminders.delay().get() == 1
+    later = session.starts_at + timedelta(hours=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_update(
+            session=session,
+            editor=organiser,
+            details=services.SessionDetails(
+                **{
+                    field: getattr(session, field)
+                    for field in services.SessionDetails.__dataclass_fields__
+                    if field not in ("starts_at", "ends_at", "harm_categories")
+                },
+                starts_at=later,
+                ends_at=later + timedelta(hours=2),
+                harm_categories=[],
+            ),
+        )
+    registration.refresh_from_db()
+    assert registration.reminder_sent_at is None
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_due_reminders.delay().get() == 1
+    (reminder,) = mailoutbox
+    assert reminder.subject.startswith("Reminder: ")
+
+
+def test_a_change_emails_everyone_with_one_task_and_only_seats_get_the_calendar(
+    register, organiser, mailoutbox, monkeypatch, django_capture_on_commit_callbacks
+):
+    session = EngagementSessionFactory(capacity=1)
+    seat, waiting = register(session), register(session)
+    published = []
+    real_delay = tasks.send_registration_emails.delay
+    monkeypatch.setattr(
+        tasks.send_registration_emails,
+        "delay",
+        lambda **kwargs: published.append(kwargs) or real_delay(**kwargs),
+    )
+    mailoutbox.clear()
+    later = session.starts_at + timedelta(hours=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_update(
+            session=session,
+            editor=organiser,
+            details=services.SessionDetails(
+                **{
+                    field: getattr(session, field)
+                    for field in services.SessionDetails.__dataclass_fields__
+                    if field not in ("starts_at", "ends_at", "harm_categories")
+                },
+                starts_at=later,
+                ends_at=later + timedelta(hours=2),
+                harm_categories=[],
+            ),
+        )
+    assert published == [
+        {"registration_ids": sorted([seat.pk, waiting.pk]), "kind": "session_changed"}
+    ]
+    by_person = {m.to[0]: m for m in mailoutbox}
+    assert by_person[seat.participant.email].attachments
+    assert not by_person[waiting.participant.email].attachments
 
 
 def test_beat_schedules_the_reminder_task_and_the_first_email_sweep():

@@ -291,30 +291,38 @@ def test_capacity_below_confirmed_count_is_refused(organiser, register):
     assert session.title != "A conversation"
 
 
-def test_raising_capacity_keeps_free_seats_for_the_queue_not_newcomers(organiser, register):
+def test_raising_capacity_gives_the_new_seats_to_the_waiting_list_in_order(
+    organiser, register, mailoutbox, django_capture_on_commit_callbacks
+):
     session = EngagementSessionFactory(capacity=1)
     register(session)
-    waiting = register(session)
-    services.session_update(
-        session=session,
-        editor=organiser,
-        details=_details(
-            capacity=2,
-            starts_at=session.starts_at,
-            ends_at=session.ends_at,
-            registration_opens_at=session.registration_opens_at,
-            registration_closes_at=session.registration_closes_at,
-        ),
-    )
+    first, second, third = register(session), register(session), register(session)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_update(
+            session=session,
+            editor=organiser,
+            details=_details(
+                capacity=3,
+                starts_at=session.starts_at,
+                ends_at=session.ends_at,
+                registration_opens_at=session.registration_opens_at,
+                registration_closes_at=session.registration_closes_at,
+            ),
+        )
+    for registration in (first, second, third):
+        registration.refresh_from_db()
+    assert [first.status, second.status] == [RegistrationStatus.CONFIRMED] * 2
+    assert (third.status, third.waitlist_position) == (RegistrationStatus.WAITLISTED, 1)
+    session.refresh_from_db()
+    assert (session.seats_taken, session.waitlist_length) == (3, 1)
+    promoted = [m.to[0] for m in mailoutbox if m.subject.endswith("a seat is now yours")]
+    assert sorted(promoted) == sorted([first.participant.email, second.participant.email])
+    event = AuditEvent.objects.filter(action="engagement.session_update").latest("pk")
+    assert event.details["promoted_from_waiting_list"] == 2
+    # Newcomers queue behind the people already waiting.
     newcomer = register(session)
-    assert newcomer.status == RegistrationStatus.WAITLISTED
-    assert newcomer.waitlist_position == 2
-    moved = services.registration_move_from_waitlist(
-        registration=waiting, organiser=organiser, reason="Seat freed by the raised capacity"
-    )
-    assert moved.status == RegistrationStatus.CONFIRMED
-    newcomer.refresh_from_db()
-    assert newcomer.waitlist_position == 1
+    assert (newcomer.status, newcomer.waitlist_position) == (RegistrationStatus.WAITLISTED, 2)
 
 
 def test_move_from_waitlist_needs_a_free_seat_and_a_reason(organiser, register):

@@ -366,6 +366,38 @@ def test_create_with_end_before_start_is_refused_with_a_message(client, organise
     assert not EngagementSession.objects.exists()
 
 
+@pytest.mark.parametrize("typed", ["0001-01-01T01:00", "9999-12-31T23:00", "1999-12-31T10:00"])
+def test_create_with_a_date_out_of_range_is_refused_with_a_message(client, organiser, typed):
+    template = EngagementSessionFactory.build()
+    client.force_login(organiser)
+    response = client.post(
+        reverse("engagement:console_session_create"), _form_data(template, starts_at=typed)
+    )
+    assert response.status_code == 400
+    assert "Enter a date between 2020 and 2100." in response.content.decode()
+    assert not EngagementSession.objects.exists()
+
+
+def test_create_with_a_start_in_the_past_is_refused_with_a_message(client, organiser):
+    template = EngagementSessionFactory.build()
+    fmt = "%Y-%m-%dT%H:%M"
+    past = timezone.localtime(timezone.now() - timedelta(days=2))
+    client.force_login(organiser)
+    response = client.post(
+        reverse("engagement:console_session_create"),
+        _form_data(
+            template,
+            starts_at=past.strftime(fmt),
+            ends_at=(past + timedelta(hours=2)).strftime(fmt),
+            registration_opens_at=(past - timedelta(days=5)).strftime(fmt),
+            registration_closes_at=(past - timedelta(days=1)).strftime(fmt),
+        ),
+    )
+    assert response.status_code == 400
+    assert "A new session must start in the future." in response.content.decode()
+    assert not EngagementSession.objects.exists()
+
+
 def test_organiser_creates_publishes_and_cancels_a_session(
     client, organiser, register, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -411,6 +443,75 @@ def test_organiser_marks_attendance_from_the_roster(client, organiser, register)
     client.post(reverse("engagement:console_attendance", args=[registration.pk]), {})
     registration.refresh_from_db()
     assert registration.attended is False
+
+
+def test_attendance_on_a_cancelled_session_is_refused(client, organiser, register):
+    session = EngagementSessionFactory()
+    registration = register(session)
+    services.session_cancel(session=session, organiser=organiser, reason="Venue closed")
+    EngagementSession.objects.filter(pk=session.pk).update(
+        starts_at=timezone.now() - timedelta(minutes=10)
+    )
+    client.force_login(organiser)
+    response = client.post(
+        reverse("engagement:console_attendance", args=[registration.pk]),
+        {"attended": "on"},
+        follow=True,
+    )
+    assert "This session was cancelled, so there is no attendance to mark." in (
+        response.content.decode()
+    )
+    registration.refresh_from_db()
+    assert registration.attended is False
+
+
+def test_cancelling_with_the_broker_down_still_cancels_and_shows_no_error_page(
+    client, participant, other_participant, register, monkeypatch,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    from kombu.exceptions import OperationalError
+
+    from engagement import tasks
+
+    def broker_down(**kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    session = EngagementSessionFactory(capacity=1)
+    seat = register(session, participant)
+    waiting = register(session, other_participant)
+    monkeypatch.setattr(tasks.send_registration_emails, "delay", broker_down)
+    client.force_login(participant)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("engagement:registration_cancel", args=[seat.pk]))
+    assert response.status_code == 302
+    seat.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (seat.status, waiting.status) == ("cancelled", "confirmed")
+
+
+@pytest.mark.parametrize(
+    ("role", "status", "expected"),
+    [
+        ("anonymous", SessionStatus.PUBLISHED, 302),
+        ("participant", SessionStatus.PUBLISHED, 302),
+        ("anonymous", SessionStatus.DRAFT, 404),
+        ("participant", SessionStatus.DRAFT, 404),
+        ("staff", SessionStatus.DRAFT, 404),
+        ("organiser", SessionStatus.DRAFT, 302),
+    ],
+)
+def test_neutral_short_link_leads_to_the_session_page_for_those_who_may_see_it(
+    role, status, expected, as_role
+):
+    session = EngagementSessionFactory(status=status)
+    response = as_role(role).get(reverse("engagement:session_short_link", args=[session.pk]))
+    assert response.status_code == expected
+    if expected == 302:
+        assert response.url == session.get_absolute_url()
+
+
+def test_short_link_for_an_unknown_session_is_404(client):
+    assert client.get("/sessions/s/999999999/").status_code == 404
 
 
 def test_roster_csv_download_is_audited(client, organiser, session, register):
