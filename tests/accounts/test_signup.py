@@ -103,6 +103,9 @@ def test_signup_verify_and_login_end_to_end(
     assert enqueued[0]["to"] == ["mei@example.com"]
     assert len(mail.outbox) == 1
     body = mail.outbox[0].body
+    # allauth's text names the site: the platform, not an empty name.
+    assert "Hello from AfA Platform!" in body
+    assert f"register an account on {settings.SITE_URL.split('://', 1)[1]}." in body
     link = re.search(r"https?://[^\s]+/accounts/confirm-email/[^\s]+/", body).group(0)
 
     # Not verified yet: logging in is refused and sends the person to verification.
@@ -181,3 +184,5 @@ def test_password_reset_email_is_sent(client, participant, django_capture_on_com
         client.post(reverse("account_reset_password"), {"email": participant.email})
     assert len(mail.outbox) == 1
     assert "password" in mail.outbox[0].subject.lower()
+    assert "Hello from AfA Platform!" in mail.outbox[0].body
+    assert "Thank you for using AfA Platform!" in mail.outbox[0].body
