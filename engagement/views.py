@@ -142,9 +142,17 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks first (a seat given up may go to the waiting list for good); POST cancels."""
     registration = get_registration_for_participant(request.user, pk)
+    if request.method == "GET":
+        if registration.status == RegistrationStatus.CANCELLED:
+            messages.info(request, _("This registration is already cancelled."))
+            return redirect("engagement:my_sessions")
+        return render(
+            request, "engagement/registration_cancel.html", {"registration": registration}
+        )
     try:
         services.registration_cancel(registration=registration, cancelled_by=request.user)
     except services.RegistrationError as error:

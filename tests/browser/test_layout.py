@@ -60,3 +60,34 @@ def test_the_menu_of_someone_with_every_role_fits_a_laptop_screen(live_server, b
     page.get_by_role("button", name="My account").click()
     expect(page.get_by_role("link", name="Administration")).to_be_visible()
     context.close()
+
+
+PAGE_SCROLLS_SIDEWAYS = (
+    "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
+)
+
+
+def test_organiser_pages_do_not_scroll_sideways_on_a_phone(live_server, browser):
+    """Wide tables scroll inside their own box, and a title typed as one long word wraps."""
+    from engagement import services
+
+    organiser = UserFactory(roles=[Role.ORGANISER], mfa=True)
+    session = EngagementSessionFactory(title="Session " + "x" * 100, capacity=1)
+    for person in UserFactory.create_batch(3):
+        services.registration_create(session=session, participant=person, registered_by=person)
+    IdeaFactory(status=IdeaStatus.SUBMITTED, title="A buddy scheme for new users")
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    sign_in(page, live_server.url, organiser)
+    roster = f"/organise/sessions/{session.pk}/"
+    for path in [
+        "/organise/",
+        roster,
+        roster + "?status=waitlisted",
+        f"/organise/sessions/{session.pk}/edit/",
+        session.get_absolute_url(),
+        "/moderation/",
+    ]:
+        page.goto(live_server.url + path)
+        assert not page.evaluate(PAGE_SCROLLS_SIDEWAYS), path
+    context.close()

@@ -65,7 +65,10 @@ def test_participant_registers_and_cancels_and_organiser_marks_attendance(live_s
     assert download.suggested_filename.endswith(".ics")
     assert b"BEGIN:VCALENDAR" in open(download.path(), "rb").read()  # noqa: SIM115
 
-    page.get_by_role("button", name=re.compile("^Cancel")).click()
+    page.get_by_role("link", name=re.compile("^Cancel my place")).click()
+    expect(page.get_by_role("heading", name="Cancel your place?")).to_be_visible()
+    assert_no_serious_axe_violations(page)
+    page.get_by_role("button", name="Yes, cancel my place").click()
     expect(page.get_by_text("Your registration is cancelled.")).to_be_visible()
     expect(page.get_by_test_id("my-status")).to_contain_text("Cancelled")
     assert Registration.objects.get(session=upcoming, participant=participant).status == (

@@ -118,6 +118,44 @@ def test_cancel_is_only_for_the_registrations_owner(
     assert cancelled == (role == "participant")
 
 
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("anonymous", "login"),
+        ("participant", 200),
+        ("other_participant", 404),
+        ("organiser", 404),
+        ("staff", 404),
+    ],
+)
+def test_cancel_confirmation_page_is_only_for_the_owner_and_changes_nothing(
+    role, expected, as_role, session, participant, register
+):
+    registration = register(session, participant)
+    response = as_role(role).get(reverse("engagement:registration_cancel", args=[registration.pk]))
+    if expected == "login":
+        assert _is_login_redirect(response)
+    else:
+        assert response.status_code == expected
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CONFIRMED
+
+
+def test_cancel_asks_first_then_a_post_cancels(client, participant, session, register):
+    registration = register(session, participant)
+    url = reverse("engagement:registration_cancel", args=[registration.pk])
+    client.force_login(participant)
+    assert f'href="{url}"' in client.get(reverse("engagement:my_sessions")).content.decode()
+    page = client.get(url).content.decode()
+    assert "Cancel your place?" in page
+    assert "Your seat will go to the first person on the waiting list." in page
+    assert client.post(url).status_code == 302
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CANCELLED
+    again = client.get(url, follow=True)
+    assert "This registration is already cancelled." in again.content.decode()
+
+
 def _console_requests(session, registration):
     return [
         ("get", reverse("engagement:console"), {}),
@@ -657,3 +695,31 @@ def test_oversized_access_needs_get_a_message_and_register_nothing(client, parti
     # The same on a session that does not exist is still a 404.
     missing = reverse("engagement:session_register", args=["no-such-session"])
     assert client.post(missing, {"access_needs": "x" * 1001}).status_code == 404
+
+
+def test_only_an_upcoming_published_session_offers_the_calendar_file(client, organiser):
+    upcoming = EngagementSessionFactory()
+    past = EngagementSessionFactory(
+        starts_at=timezone.now() - timedelta(days=3),
+        ends_at=timezone.now() - timedelta(days=3) + timedelta(hours=2),
+        registration_opens_at=timezone.now() - timedelta(days=10),
+        registration_closes_at=timezone.now() - timedelta(days=4),
+    )
+    cancelled = EngagementSessionFactory()
+    services.session_cancel(session=cancelled, organiser=organiser, reason="Venue closed")
+    assert 'data-testid="calendar-link"' in client.get(upcoming.get_absolute_url()).content.decode()
+    for session in (past, cancelled):
+        page = client.get(session.get_absolute_url()).content.decode()
+        assert 'data-testid="calendar-link"' not in page, session.title
+
+
+def test_wide_organiser_tables_are_keyboard_scrollable_regions(client, organiser, register):
+    session = EngagementSessionFactory()
+    register(session)
+    client.force_login(organiser)
+    for url in (
+        reverse("engagement:console"),
+        reverse("engagement:console_roster", args=[session.pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert 'class="table-responsive" tabindex="0" role="region" aria-label="' in page, url
