@@ -32,6 +32,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "cancelled_at",
         "reminder_sent_at",
         "promotion_note",
+        "notice_due",
     ]
 
     def has_add_permission(self, request) -> bool:

@@ -18,8 +18,10 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from harms.models import HarmCategory
+from reports.exports import neutralise
 from reports.services import audit_record
 
 from .models import (
@@ -195,9 +197,12 @@ def session_update(
         raise SessionError(_("This session was cancelled and can no longer be changed."))
     if details.capacity < locked.seats_taken:
         raise SessionError(
-            _(
+            ngettext(
+                "%(confirmed)d person already holds a seat, so the capacity cannot go below "
+                "%(confirmed)d. Cancel registrations first if the room is smaller.",
                 "%(confirmed)d people already hold a seat, so the capacity cannot go below "
-                "%(confirmed)d. Cancel registrations first if the room is smaller."
+                "%(confirmed)d. Cancel registrations first if the room is smaller.",
+                locked.seats_taken,
             )
             % {"confirmed": locked.seats_taken}
         )
@@ -636,9 +641,15 @@ def roster_export_csv(*, session: EngagementSession, organiser) -> str:
     writer.writerow(["name", "email", "status", "waitlist_position", "attended"])
     count = 0
     for name, email, status, position, attended in rows:
-        # A leading =, +, - or @ would run as a formula in a spreadsheet.
-        safe_name = "'" + name if name[:1] in ("=", "+", "-", "@") else name
-        writer.writerow([safe_name, email, status, position or "", "yes" if attended else "no"])
+        writer.writerow(
+            [
+                neutralise(name),
+                neutralise(email),
+                status,
+                position or "",
+                "yes" if attended else "no",
+            ]
+        )
         count += 1
     audit_record(
         actor=organiser,

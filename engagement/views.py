@@ -304,9 +304,11 @@ def registration_attendance(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("%(name)s marked as attended.") % {"name": name})
         else:
             messages.success(request, _("%(name)s marked as absent.") % {"name": name})
+    page = request.POST.get("page", "")
+    page = page if page.isdigit() and len(page) < 7 else "1"
     return redirect(
         f"{redirect('engagement:console_roster', pk=registration.session_id).url}"
-        f"?status=confirmed&page={request.POST.get('page', '1')}"
+        f"?status=confirmed&page={page}"
     )
 
 

@@ -441,12 +441,13 @@ def test_roster_export_lists_names_and_emails_and_is_audited(organiser, register
     session = EngagementSessionFactory(capacity=1)
     person = UserFactory(display_name="=HYPERLINK(evil)")
     register(session, person)
-    register(session)
+    register(session, UserFactory(email="-2+3@example.com"))
     content = services.roster_export_csv(session=session, organiser=organiser)
     lines = content.strip().splitlines()
     assert lines[0] == "name,email,status,waitlist_position,attended"
     assert len(lines) == 3
     assert "'=HYPERLINK(evil)" in content
+    assert ",'-2+3@example.com," in content  # a valid address can start a formula too
     assert person.email in content
     event = AuditEvent.objects.get(action="engagement.roster_export")
     assert event.actor == organiser

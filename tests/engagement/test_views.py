@@ -723,3 +723,17 @@ def test_wide_organiser_tables_are_keyboard_scrollable_regions(client, organiser
     ):
         page = client.get(url).content.decode()
         assert 'class="table-responsive" tabindex="0" role="region" aria-label="' in page, url
+
+
+def test_attendance_redirect_keeps_only_a_real_page_number(client, organiser, register):
+    session = EngagementSessionFactory()
+    registration = register(session)
+    EngagementSession.objects.filter(pk=session.pk).update(
+        starts_at=timezone.now() - timedelta(minutes=10)
+    )
+    client.force_login(organiser)
+    url = reverse("engagement:console_attendance", args=[registration.pk])
+    kept = client.post(url, {"attended": "on", "page": "3"})
+    assert kept.url.endswith("?status=confirmed&page=3")
+    forged = client.post(url, {"attended": "on", "page": "1&status=x#frag"})
+    assert forged.url.endswith("?status=confirmed&page=1")
