@@ -1,5 +1,8 @@
+from datetime import date, time, timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -115,10 +118,7 @@ class Digest(models.Model):
         indexes = [models.Index(fields=["status", "started_at"])]
 
     def __str__(self) -> str:
-        from django.utils import timezone
-
-        start = timezone.localtime(self.period_start)
-        return f"{self.get_kind_display()} digest from {start:%Y-%m-%d}"
+        return f"{self.get_kind_display()} digest from {self.first_day:%Y-%m-%d}"
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
@@ -128,6 +128,30 @@ class Digest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in (DigestStatus.QUEUED, DigestStatus.COMPILING)
+
+    # period_end is exclusive: a digest asked for 1 to 29 November ends at midnight starting
+    # 30 November. Pages and emails show the days it covers, Singapore time.
+
+    @property
+    def first_day(self) -> date:
+        """The day the period starts on, Singapore time."""
+        return timezone.localtime(self.period_start).date()
+
+    @property
+    def last_day(self) -> date:
+        """The last day the period includes, Singapore time: the day of its last moment, so
+        1 Nov 00:00 to 30 Nov 00:00 gives 29 Nov, and a weekly period that closes on Monday
+        at 08:00 gives that Monday."""
+        return timezone.localtime(self.period_end - timedelta(microseconds=1)).date()
+
+    @property
+    def is_whole_days(self) -> bool:
+        """True when the period runs from midnight to midnight, Singapore time (on-demand
+        digests); weekly ones close at DIGEST_HOUR, so their pages give the times too."""
+        return all(
+            timezone.localtime(moment).time() == time.min
+            for moment in (self.period_start, self.period_end)
+        )
 
 
 class DigestQuote(models.Model):

@@ -327,8 +327,6 @@ def digest_send(*, digest_id: int) -> int:
     digest = Digest.objects.filter(pk=digest_id, status=DigestStatus.READY).first()
     if digest is None:
         return 0
-    first_day = timezone.localtime(digest.period_start)
-    last_day = timezone.localtime(digest.period_end - timedelta(seconds=1))
     already = DigestDelivery.objects.filter(digest=digest).exclude(status=DeliveryStatus.FAILED)
     recipients = selectors.digest_subscribers().exclude(pk__in=already.values("recipient_id"))
     charts = digest_charts(digest.figures)
@@ -343,7 +341,7 @@ def digest_send(*, digest_id: int) -> int:
             send_templated_email(
                 to=[recipient.email],
                 subject=_("AfA feedback digest: %(start)s to %(end)s")
-                % {"start": f"{first_day:%d %b %Y}", "end": f"{last_day:%d %b %Y}"},
+                % {"start": f"{digest.first_day:%d %b %Y}", "end": f"{digest.last_day:%d %b %Y}"},
                 template="reports/email/digest",
                 context={**context, "recipient": recipient},
                 attachments=attachments,
