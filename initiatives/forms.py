@@ -328,7 +328,10 @@ class InitiativeForm(forms.Form):
 
 class JoinForm(forms.Form):
     role = forms.ChoiceField(
-        label=_("How will you help?"), choices=CoCreatorRole.choices, widget=forms.RadioSelect
+        label=_("How will you help?"),
+        choices=CoCreatorRole.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how you will help.")},
     )
     pledge = forms.CharField(
         label=_("Your pledge (optional)"),

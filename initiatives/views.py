@@ -376,6 +376,11 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The redact form shares the moderation page with the decision form, and both have a
+# "reason" field: the prefix keeps their ids (and the labels that point at them) apart.
+REDACT_PREFIX = "redact"
+
+
 def _moderation_page(request, idea, *, decision_form=None, warning_form=None, redact_form=None):
     return render(
         request,
@@ -391,7 +396,7 @@ def _moderation_page(request, idea, *, decision_form=None, warning_form=None, re
                     "content_warning_note": idea.content_warning_note,
                 }
             ),
-            "redact_form": redact_form or RedactForm(),
+            "redact_form": redact_form or RedactForm(prefix=REDACT_PREFIX),
             "open_reports": idea.reports.filter(status="open").select_related("reporter"),
             "resolve_form": ReportResolveForm(),
         },
@@ -451,7 +456,7 @@ def moderation_idea_warning(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def moderation_idea_redact(request: HttpRequest, pk: int) -> HttpResponse:
     idea = get_idea_for_user(request.user, pk)
-    form = RedactForm(request.POST)
+    form = RedactForm(request.POST, prefix=REDACT_PREFIX)
     if form.is_valid():
         try:
             services.idea_redact(
@@ -628,11 +633,16 @@ def initiative_create(request: HttpRequest) -> HttpResponse:
     return render(request, "initiatives/initiative_form.html", {"form": form})
 
 
-def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def _initiative_page(
+    request: HttpRequest, slug: str, *, join_form: JoinForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The initiative page; a join form that failed is shown again with its errors."""
     initiative = get_object_or_404(selectors.initiative_detail(slug))
     cocreators = list(initiative.cocreators.all())
     lead_ids = {lead.pk for lead in initiative.leads.all()}
     mine = next((c for c in cocreators if c.user_id == request.user.pk), None)
+    if join_form is None:
+        join_form = JoinForm(initial={"role": mine.role, "pledge": mine.pledge} if mine else None)
     return render(
         request,
         "initiatives/initiative_detail.html",
@@ -641,14 +651,17 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "progress": selectors.initiative_progress(initiative),
             "cocreators": cocreators,
             "membership": mine,
-            "join_form": JoinForm(
-                initial={"role": mine.role, "pledge": mine.pledge} if mine else None
-            ),
+            "join_form": join_form,
             "can_post_update": can_post_update(request.user, initiative, lead_ids),
             "update_form": InitiativeUpdateForm(),
             "status_form": InitiativeStatusForm(initial={"status": initiative.status}),
         },
+        status=status,
     )
+
+
+def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return _initiative_page(request, slug)
 
 
 @login_required
@@ -656,18 +669,16 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def initiative_join(request: HttpRequest, slug: str) -> HttpResponse:
     initiative = get_object_or_404(Initiative, slug=slug)
     form = JoinForm(request.POST)
-    if form.is_valid():
-        services.cocreator_join(
-            initiative=initiative,
-            user=request.user,
-            role=form.cleaned_data["role"],
-            pledge=form.cleaned_data["pledge"],
-        )
-        messages.success(request, _("Welcome aboard: you are a co-creator of this initiative."))
-    else:
-        messages.error(
-            request, _("Choose how you will help (your pledge can be up to 300 characters).")
-        )
+    if not form.is_valid():
+        # Shown again where it was filled in: the error on its field, the pledge kept.
+        return _initiative_page(request, slug, join_form=form, status=400)
+    services.cocreator_join(
+        initiative=initiative,
+        user=request.user,
+        role=form.cleaned_data["role"],
+        pledge=form.cleaned_data["pledge"],
+    )
+    messages.success(request, _("Welcome aboard: you are a co-creator of this initiative."))
     return redirect(initiative)
 
 

@@ -141,10 +141,10 @@ POST_MATRIX = [
         "initiative",
         {ANON: 302, AUTHOR: 403, OTHER: 403, ORGANISER: 302, STAFF: 403},
     ),
-    (
+    (  # an empty join form is shown again with its errors
         "initiative_join",
         "initiative",
-        {ANON: 302, AUTHOR: 302, OTHER: 302, ORGANISER: 302, STAFF: 302},
+        {ANON: 302, AUTHOR: 400, OTHER: 400, ORGANISER: 400, STAFF: 400},
     ),
     (
         "initiative_leave",

@@ -13,7 +13,7 @@ from tests.browser_support import sign_in
 from tests.conftest import assert_no_serious_axe_violations
 from tests.factories import UserFactory
 
-from .factories import IdeaFactory
+from .factories import IdeaFactory, InitiativeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -110,3 +110,44 @@ def test_idea_journey_from_submission_to_initiative(live_server, page, new_conte
     supporter_page.get_by_role("button", name="Join as a co-creator").click()
     expect(supporter_page.get_by_text("Review the guides")).to_be_visible()
     assert CoCreator.objects.get().user == supporter
+
+
+def test_queue_and_moderation_page_fit_a_phone_and_pass_axe(live_server, new_context):
+    """On a 390 px phone the queue table scrolls in its own focusable box, not the page; the
+    redact form's fields have their own labels."""
+    base = live_server.url
+    organiser = UserFactory(display_name="Farah Phone", roles=[Role.ORGANISER], mfa=True)
+    idea = IdeaFactory(
+        status=IdeaStatus.SUBMITTED,
+        title="Consent lessons with a rather long title for a narrow screen",
+        personal_data_kinds="phone",
+        has_content_warning=True,
+    )
+    page = new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_in(page, base, organiser)
+    page.goto(f"{base}/moderation/")
+    region = page.get_by_role("region", name="Ideas waiting for review", exact=True)
+    expect(region).to_be_visible()
+    assert region.get_attribute("tabindex") == "0"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_no_serious_axe_violations(page)
+
+    page.goto(f"{base}/moderation/ideas/{idea.pk}/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    expect(page.get_by_label("Why (kept in the log)")).to_have_attribute("name", "redact-reason")
+    expect(page.get_by_label("Reason or note to the author")).to_have_attribute("name", "reason")
+    assert_no_serious_axe_violations(page)
+
+
+def test_join_without_a_role_keeps_the_pledge_and_marks_the_radios(live_server, page):
+    base = live_server.url
+    InitiativeFactory(slug="phone-help", title="Phone help")
+    sign_in(page, base, UserFactory(display_name="Pat Joiner"))
+    page.goto(f"{base}/initiatives/phone-help/")
+    page.get_by_label("Your pledge (optional)").fill("Translate the leaflets")
+    page.get_by_role("button", name="Join as a co-creator").click()
+    expect(page.get_by_text("Choose how you will help.")).to_be_visible()
+    expect(page.get_by_label("Your pledge (optional)")).to_have_value("Translate the leaflets")
+    expect(page.get_by_label("Subject expert")).to_have_class(re.compile(r"\bis-invalid\b"))
+    assert_no_serious_axe_violations(page)
+    assert not CoCreator.objects.exists()
