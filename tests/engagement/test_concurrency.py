@@ -1,16 +1,15 @@
 """Real threads against PostgreSQL: the row lock and the seat counter hold under a burst.
 SQLite serialises writers anyway, so these are skipped there (see tests/conftest.py)."""
 
-import threading
 import time
 from collections import Counter
 
 import pytest
-from django.db import connection
 
 from engagement import services, tasks
 from engagement.models import Registration, RegistrationStatus
 from tests.factories import UserFactory
+from tests.threads import run_at_once
 
 from .factories import EngagementSessionFactory
 
@@ -18,32 +17,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _run_at_once(calls):
-    """Start every call at the same moment in its own thread; return (results, errors)."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-    lock = threading.Lock()
-
-    def worker(call):
-        try:
-            barrier.wait(timeout=30)
-            outcome = call()
-            with lock:
-                results.append(outcome)
-        except services.RegistrationError as refusal:
-            with lock:
-                results.append(refusal)
-        except Exception as error:  # anything else is a failure the test reports
-            with lock:
-                errors.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results, errors
+    return run_at_once(calls, refusals=(services.RegistrationError,))
 
 
 def _register_call(session, participant):

@@ -2,17 +2,16 @@
 registration by slug (one statement claims the place and inserts the row) and the reminder
 task run by overlapping beat ticks. SQLite serialises writers, so these are skipped there."""
 
-import threading
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from engagement import services, tasks
 from engagement.models import Registration, RegistrationStatus
 from tests.factories import UserFactory
+from tests.threads import run_at_once
 
 from .factories import EngagementSessionFactory
 
@@ -20,33 +19,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _run_at_once(calls):
-    """Start every call at the same moment in its own thread; return (results, errors)."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-    lock = threading.Lock()
-
-    def worker(call):
-        try:
-            barrier.wait(timeout=30)
-            outcome = call()
-            with lock:
-                results.append(outcome)
-        except services.RegistrationError as refusal:
-            with lock:
-                results.append(refusal)
-        except Exception as error:  # anything else is a failure the test reports
-            with lock:
-                errors.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not [t for t in threads if t.is_alive()], "a thread did not finish"
-    return results, errors
+    return run_at_once(calls, refusals=(services.RegistrationError,))
 
 
 def _due_session(**kwargs):

@@ -182,6 +182,18 @@ def test_cancelled_session_gets_no_reminders(
     assert EngagementSession.objects.get(pk=session.pk).status == "cancelled"
 
 
+def _moved_to(session, starts_at) -> services.SessionDetails:
+    """The session's details as they are, but starting at `starts_at` (for two hours)."""
+    kept = {
+        field: getattr(session, field)
+        for field in services.SessionDetails.__dataclass_fields__
+        if field not in ("starts_at", "ends_at", "harm_categories")
+    }
+    return services.SessionDetails(
+        **kept, starts_at=starts_at, ends_at=starts_at + timedelta(hours=2), harm_categories=[]
+    )
+
+
 def test_moving_a_session_after_its_reminder_reminds_again_for_the_new_time(
     register, organiser, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -194,16 +206,7 @@ def test_moving_a_session_after_its_reminder_reminds_again_for_the_new_time(
         services.session_update(
             session=session,
             editor=organiser,
-            details=services.SessionDetails(
-                **{
-                    field: getattr(session, field)
-                    for field in services.SessionDetails.__dataclass_fields__
-                    if field not in ("starts_at", "ends_at", "harm_categories")
-                },
-                starts_at=later,
-                ends_at=later + timedelta(hours=2),
-                harm_categories=[],
-            ),
+            details=_moved_to(session, later),
         )
     registration.refresh_from_db()
     assert registration.reminder_sent_at is None
@@ -232,16 +235,7 @@ def test_a_change_emails_everyone_with_one_task_and_only_seats_get_the_calendar(
         services.session_update(
             session=session,
             editor=organiser,
-            details=services.SessionDetails(
-                **{
-                    field: getattr(session, field)
-                    for field in services.SessionDetails.__dataclass_fields__
-                    if field not in ("starts_at", "ends_at", "harm_categories")
-                },
-                starts_at=later,
-                ends_at=later + timedelta(hours=2),
-                harm_categories=[],
-            ),
+            details=_moved_to(session, later),
         )
     assert published == [
         {"registration_ids": sorted([seat.pk, waiting.pk]), "kind": "session_changed"}

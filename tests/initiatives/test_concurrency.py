@@ -4,12 +4,13 @@ it and shows the race it prevents. Skipped on SQLite, which serialises writers a
 import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from accounts.roles import Role
 from initiatives import services
 from initiatives.models import Idea, IdeaStatus, ModerationLog, Support
 from tests.factories import UserFactory
+from tests.threads import run_at_once
 
 from .factories import IdeaFactory
 
@@ -17,32 +18,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _run_at_once(calls):
-    """Start every call at the same moment in its own thread; return (results, errors)."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-    lock = threading.Lock()
-
-    def worker(call):
-        try:
-            barrier.wait(timeout=30)
-            outcome = call()
-            with lock:
-                results.append(outcome)
-        except services.IdeaError as refusal:
-            with lock:
-                results.append(refusal)
-        except Exception as error:
-            with lock:
-                errors.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results, errors
+    return run_at_once(calls, refusals=(services.IdeaError,))
 
 
 def test_two_organisers_deciding_at_once_one_wins_one_is_told():
