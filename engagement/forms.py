@@ -92,13 +92,26 @@ class SessionForm(forms.Form):
     registration_closes_at = SessionDateTimeField(label=_("Registration closes (Singapore time)"))
 
     def details(self) -> SessionDetails:
-        return SessionDetails(**self.cleaned_data)
+        fields = SessionDetails.__dataclass_fields__
+        return SessionDetails(**{k: v for k, v in self.cleaned_data.items() if k in fields})
 
     @classmethod
     def initial_from(cls, session) -> dict:
         initial = {name: getattr(session, name) for name in cls.base_fields}
         initial["harm_categories"] = list(session.harm_categories.all())
         return initial
+
+
+class SessionEditForm(SessionForm):
+    fill_from_waiting_list = forms.BooleanField(
+        label=_("Give new seats to the waiting list, first come first served"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "When you raise the number of seats. Untick to keep them free, for example to "
+            "move someone out of turn from the roster, with a reason."
+        ),
+    )
 
 
 class ReasonForm(forms.Form):

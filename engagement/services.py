@@ -183,13 +183,19 @@ def session_create(*, created_by, details: SessionDetails) -> EngagementSession:
 
 @transaction.atomic
 def session_update(
-    *, session: EngagementSession, editor, details: SessionDetails
+    *,
+    session: EngagementSession,
+    editor,
+    details: SessionDetails,
+    fill_from_waiting_list: bool = True,
 ) -> EngagementSession:
     """Change a session's details under its row lock.
 
-    Refuses a capacity below the confirmed count. Side effects: when the time, format or
-    place of a published session changes, every active registrant is emailed (on commit);
-    an audit row.
+    Refuses a capacity below the confirmed count. Seats added by a raised capacity go to the
+    waiting list in order, unless `fill_from_waiting_list` is False (the organiser keeps them
+    free to move someone out of turn). Side effects: when the time, format or place of a
+    published session changes, every active registrant is emailed (on commit); promotion
+    emails; an audit row.
     """
     _validate_details(details)
     locked = _lock_session(session.pk)
@@ -215,7 +221,7 @@ def session_update(
     if "starts_at" in changed:
         # A reminder about the old time is no reminder: send one for the new time.
         locked.registrations.filter(reminder_sent_at__isnull=False).update(reminder_sent_at=None)
-    promoted = _promote_into_free_seats(locked)
+    promoted = _promote_into_free_seats(locked) if fill_from_waiting_list else 0
     if changed and locked.status == SessionStatus.PUBLISHED:
         _enqueue_registration_emails(_active_registration_ids(locked), "session_changed")
     audit_record(
@@ -565,7 +571,10 @@ def registration_move_from_waitlist(
         raise RegistrationError(_("Places can only be moved before a published session starts."))
     if session.seats_taken >= session.capacity:
         raise RegistrationError(
-            _("Every seat is taken. Raise the capacity first, then move this person.")
+            _(
+                "Every seat is taken. Raise the capacity first, with “Give new seats to the "
+                "waiting list” unticked, then move this person."
+            )
         )
     _confirm_waitlisted(session, current, note=reason)
     audit_record(

@@ -15,7 +15,13 @@ from accounts.roles import Role
 from harms.models import HarmCategory
 
 from . import selectors, services
-from .forms import AttendanceForm, ReasonForm, RegistrationForm, SessionForm
+from .forms import (
+    AttendanceForm,
+    ReasonForm,
+    RegistrationForm,
+    SessionEditForm,
+    SessionForm,
+)
 from .ics import session_calendar, session_calendar_filename
 from .models import RegistrationStatus, SessionMode, SessionStatus
 from .permissions import (
@@ -195,10 +201,15 @@ def session_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_session_for_organiser(pk)
-    form = SessionForm(request.POST or None, initial=SessionForm.initial_from(session))
+    form = SessionEditForm(request.POST or None, initial=SessionForm.initial_from(session))
     if request.method == "POST" and form.is_valid():
         try:
-            services.session_update(session=session, editor=request.user, details=form.details())
+            services.session_update(
+                session=session,
+                editor=request.user,
+                details=form.details(),
+                fill_from_waiting_list=form.cleaned_data["fill_from_waiting_list"],
+            )
         except services.SessionError as error:
             form.add_error(None, str(error))
         else:

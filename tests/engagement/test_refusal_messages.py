@@ -369,7 +369,10 @@ def test_moving_from_the_waiting_list_with_no_free_seat_is_refused(organiser, re
     before = _state(session)
     with pytest.raises(
         services.RegistrationError,
-        match=_exactly("Every seat is taken. Raise the capacity first, then move this person."),
+        match=_exactly(
+            "Every seat is taken. Raise the capacity first, with “Give new seats to the "
+            "waiting list” unticked, then move this person."
+        ),
     ):
         services.registration_move_from_waitlist(
             registration=second, organiser=organiser, reason="Speaker"

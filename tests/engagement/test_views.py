@@ -737,3 +737,28 @@ def test_attendance_redirect_keeps_only_a_real_page_number(client, organiser, re
     assert kept.url.endswith("?status=confirmed&page=3")
     forged = client.post(url, {"attended": "on", "page": "1&status=x#frag"})
     assert forged.url.endswith("?status=confirmed&page=1")
+
+
+@pytest.mark.parametrize(("ticked", "promoted"), [(True, True), (False, False)])
+def test_raising_seats_on_the_edit_page_fills_them_from_the_queue_unless_unticked(
+    client, organiser, register, ticked, promoted
+):
+    session = EngagementSessionFactory(capacity=1)
+    register(session)
+    waiting = register(session)
+    client.force_login(organiser)
+    url = reverse("engagement:console_session_edit", args=[session.pk])
+    assert 'name="fill_from_waiting_list"' in client.get(url).content.decode()
+    data = _form_data(session, capacity=2)
+    if ticked:
+        data["fill_from_waiting_list"] = "on"
+    assert client.post(url, data).status_code == 302
+    waiting.refresh_from_db()
+    assert (waiting.status == RegistrationStatus.CONFIRMED) is promoted
+    if not promoted:
+        # The seat was kept free: the organiser can give it to someone out of turn.
+        services.registration_move_from_waitlist(
+            registration=waiting, organiser=organiser, reason="Speaker's assistant"
+        )
+        waiting.refresh_from_db()
+        assert waiting.status == RegistrationStatus.CONFIRMED
