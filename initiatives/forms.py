@@ -220,14 +220,23 @@ class DecisionForm(forms.Form):
         help_text=_("Needed to request changes or reject. The author sees it."),
     )
     seen_status = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
+    personal_data_checked = forms.BooleanField(
+        label=_(
+            "I have checked the personal details it contains: they may be public (for "
+            "example an organisation's helpline)"
+        ),
+        required=False,
+    )
 
-    def __init__(self, *args, status: str | None = None, **kwargs):
+    def __init__(self, *args, status: str | None = None, personal_data: bool = True, **kwargs):
         """With `status`, offer only the decisions that status allows (for display). A posted
         form is validated against every decision, so one made stale by another organiser
         reaches the service and gets its "already decided by" answer."""
         if status is not None:
             kwargs.setdefault("initial", {})["seen_status"] = status
         super().__init__(*args, **kwargs)
+        if not personal_data:  # nothing was flagged: nothing to confirm
+            del self.fields["personal_data_checked"]
         if status is not None:
             self.fields["decision"].choices = [
                 (value, label)

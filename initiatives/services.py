@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from harms.models import HarmCategory, SolutionArea
+from harms.pii import detect_personal_data
 
 from . import tasks
 from .models import (
@@ -291,8 +292,24 @@ def idea_withdraw(*, idea: Idea, author) -> Idea:
 
 
 @transaction.atomic
-def idea_approve(*, idea: Idea, moderator, note: str = "") -> Idea:
-    """Publish a submitted idea. Side effects: log row; email to the author on commit."""
+def idea_approve(
+    *, idea: Idea, moderator, note: str = "", personal_data_checked: bool = False
+) -> Idea:
+    """Publish a submitted idea. If its text (as it is now, after any redaction) still looks
+    like it holds personal data, the moderator must say they checked that those details may
+    be public (an organisation's helpline, say). Side effects: log row; email to the author
+    on commit."""
+    if not personal_data_checked:
+        text = Idea.objects.filter(pk=idea.pk).values_list("title", "body").first() or ()
+        kinds = sorted({finding.label for finding in detect_personal_data("\n".join(text))})
+        if kinds:
+            raise IdeaError(
+                _(
+                    "It still contains %(kinds)s. Redact it or request changes; or, if these "
+                    "details may be public, tick that you checked them and approve."
+                )
+                % {"kinds": ", ".join(kinds)}
+            )
     _transition(idea=idea, to=S.APPROVED, actor=moderator, reason=note.strip())
     return idea
 
@@ -328,7 +345,13 @@ def idea_restore(*, idea: Idea, moderator, note: str = "") -> Idea:
 
 
 def idea_decide(
-    *, idea: Idea, moderator, decision: str, reason: str, seen_status: str | None = None
+    *,
+    idea: Idea,
+    moderator,
+    decision: str,
+    reason: str,
+    seen_status: str | None = None,
+    personal_data_checked: bool = False,
 ) -> Idea:
     """Apply a moderator's decision. `seen_status` is the status the moderator's page showed:
     if the idea has moved on since, they are told who decided first instead of acting on
@@ -336,7 +359,12 @@ def idea_decide(
     if seen_status and seen_status != idea.status:
         raise _conflict(idea.pk)
     if decision == "approve":
-        return idea_approve(idea=idea, moderator=moderator, note=reason)
+        return idea_approve(
+            idea=idea,
+            moderator=moderator,
+            note=reason,
+            personal_data_checked=personal_data_checked,
+        )
     if decision == "changes":
         return idea_request_changes(idea=idea, moderator=moderator, note=reason)
     if decision == "reject":

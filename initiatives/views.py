@@ -388,7 +388,8 @@ def _moderation_page(request, idea, *, decision_form=None, warning_form=None, re
         {
             "idea": idea,
             "log": selectors.idea_log(idea),
-            "decision_form": decision_form or DecisionForm(status=idea.status),
+            "decision_form": decision_form
+            or DecisionForm(status=idea.status, personal_data=bool(idea.personal_data_kinds)),
             "warning_form": warning_form
             or ContentWarningForm(
                 initial={
@@ -409,7 +410,9 @@ def moderation_idea(request: HttpRequest, pk: int) -> HttpResponse:
     # Shown: the decisions this status allows. Posted: any decision, so a stale one reaches
     # the service and its "already decided by" answer.
     form = (
-        DecisionForm(request.POST) if request.method == "POST" else DecisionForm(status=idea.status)
+        DecisionForm(request.POST)
+        if request.method == "POST"
+        else DecisionForm(status=idea.status, personal_data=bool(idea.personal_data_kinds))
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -419,6 +422,7 @@ def moderation_idea(request: HttpRequest, pk: int) -> HttpResponse:
                 decision=form.cleaned_data["decision"],
                 reason=form.reason_text(),
                 seen_status=form.cleaned_data["seen_status"] or None,
+                personal_data_checked=form.cleaned_data.get("personal_data_checked", False),
             )
         except IdeaError as error:
             messages.error(request, str(error))

@@ -370,3 +370,60 @@ def test_initiative_page_shows_its_progress_without_naming_who_changed_it(
 def test_a_new_initiative_shows_where_it_started():
     initiative = InitiativeFactory(status="in_progress")
     assert [label for label, _ in selectors.initiative_progress(initiative)] == ["In progress"]
+
+
+# --- Personal data at approval ---------------------------------------------------------
+
+WITH_PHONE = "Call the hotline my neighbour runs on 9123 4567 any time."
+
+
+@pytest.mark.django_db
+def test_approving_an_idea_that_still_holds_personal_data_needs_the_check(organiser):
+    idea = IdeaFactory(status=S.SUBMITTED, body=WITH_PHONE, personal_data_kinds="phone")
+    with pytest.raises(IdeaError, match="It still contains a phone number"):
+        services.idea_approve(idea=idea, moderator=organiser)
+    assert Idea.objects.get(pk=idea.pk).status == S.SUBMITTED
+    services.idea_approve(idea=idea, moderator=organiser, personal_data_checked=True)
+    assert Idea.objects.get(pk=idea.pk).status == S.APPROVED
+
+
+@pytest.mark.django_db
+def test_a_redacted_idea_is_approved_without_the_check(organiser):
+    idea = IdeaFactory(status=S.SUBMITTED, body=WITH_PHONE, personal_data_kinds="phone")
+    services.idea_redact(idea=idea, moderator=organiser, passage="9123 4567", reason="Phone")
+    services.idea_approve(idea=idea, moderator=organiser)
+    assert Idea.objects.get(pk=idea.pk).status == S.APPROVED
+
+
+@pytest.mark.django_db
+def test_bulk_approve_leaves_an_idea_with_personal_data_for_its_own_page(organiser):
+    plain = IdeaFactory(status=S.SUBMITTED, body="More school talks.")
+    flagged = IdeaFactory(status=S.SUBMITTED, body=WITH_PHONE, personal_data_kinds="phone")
+    done, problems = services.ideas_bulk_decide(
+        ideas=[plain, flagged], moderator=organiser, decision="approve", reason=""
+    )
+    assert done == 1
+    assert len(problems) == 1 and flagged.title in problems[0]
+    assert Idea.objects.get(pk=flagged.pk).status == S.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_moderation_page_asks_for_the_check_only_when_personal_data_was_flagged(client, organiser):
+    plain = IdeaFactory(status=S.SUBMITTED, body="More school talks.")
+    flagged = IdeaFactory(status=S.SUBMITTED, body=WITH_PHONE, personal_data_kinds="phone")
+    client.force_login(organiser)
+
+    def page(idea):
+        url = reverse("initiatives:moderation_idea", kwargs={"pk": idea.pk})
+        return url, client.get(url).content.decode()
+
+    assert 'name="personal_data_checked"' not in page(plain)[1]
+    url, html = page(flagged)
+    assert 'name="personal_data_checked"' in html
+    refused = client.post(url, {"decision": "approve", "seen_status": S.SUBMITTED}, follow=True)
+    assert "It still contains a phone number" in refused.content.decode()
+    assert Idea.objects.get(pk=flagged.pk).status == S.SUBMITTED
+    client.post(
+        url, {"decision": "approve", "seen_status": S.SUBMITTED, "personal_data_checked": "on"}
+    )
+    assert Idea.objects.get(pk=flagged.pk).status == S.APPROVED
