@@ -25,6 +25,10 @@ CHROMIUM_ARGS = [
 ]
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
+# Django's advice for test suites: the production hasher (PBKDF2, a million rounds) costs a
+# quarter of a second per user made on this machine, and the suite makes thousands.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 
 def pytest_collection_modifyitems(config, items):
     no_chromium = pytest.mark.skip(reason=f"Chromium is not installed at {CHROMIUM}")
