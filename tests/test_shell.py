@@ -139,3 +139,16 @@ def test_navigation_offers_what_the_role_can_do_and_nothing_else(client, request
         client.force_login(request.getfixturevalue(who))
     hrefs = _nav_hrefs(client) - {"/", "/accounts/login/", "/accounts/signup/"}
     assert hrefs == set().union(*(NAV_LINKS[role] for role in expected))
+
+
+def test_every_template_shows_times_in_one_format():
+    """Times read "5:15 PM" everywhere (Singapore time), never "17:15" on some pages."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "templates"
+    twenty_four_hour = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.*")
+        if path.suffix in (".html", ".txt") and "H:i" in path.read_text(encoding="utf-8")
+    ]
+    assert twenty_four_hour == []

@@ -121,7 +121,7 @@ def test_weekly_digest_gives_the_exact_times_it_runs_between(client, staff, part
     client.force_login(staff)
     html = client.get(digest.get_absolute_url()).content.decode()
     assert _breadcrumb(html) == "2 Nov 2026 – 9 Nov 2026"
-    assert "From 2 November 2026, 08:00 until 9 November 2026, 08:00" in _lead(html)
+    assert "From 2 November 2026, 8:00 AM until 9 November 2026, 8:00 AM" in _lead(html)
 
 
 def test_emailed_digest_gives_the_last_day_in_subject_text_and_html(staff, november):
