@@ -118,6 +118,11 @@ class EngagementSession(models.Model):
         return max(self.capacity - self.seats_taken, 0)
 
     @property
+    def lacks_joining_link(self) -> bool:
+        """Held online (or hybrid) with no joining link yet: confirmed people would see none."""
+        return self.mode in (SessionMode.ONLINE, SessionMode.HYBRID) and not self.online_link
+
+    @property
     def has_free_seat(self) -> bool:
         """Seats freed while people queue (a raised capacity) go to the queue, not to newcomers."""
         return self.seats_taken < self.capacity and not self.waitlist_length

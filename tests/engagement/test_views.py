@@ -762,3 +762,14 @@ def test_raising_seats_on_the_edit_page_fills_them_from_the_queue_unless_unticke
         )
         waiting.refresh_from_db()
         assert waiting.status == RegistrationStatus.CONFIRMED
+
+
+def test_roster_warns_when_an_online_session_has_no_joining_link(client, organiser):
+    without = EngagementSessionFactory(mode="online", venue="", online_link="")
+    with_link = EngagementSessionFactory(mode="online", venue="", online_link="https://meet.x/y")
+    client.force_login(organiser)
+    warning = "has no joining link yet"
+    page = client.get(reverse("engagement:console_roster", args=[without.pk])).content.decode()
+    assert warning in page
+    page = client.get(reverse("engagement:console_roster", args=[with_link.pk])).content.decode()
+    assert warning not in page
