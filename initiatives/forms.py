@@ -60,15 +60,18 @@ class IdeaForm(PrivacyCheckMixin, forms.Form):
         % {"max": BODY_MAX},
     )
     harm_category = forms.ModelChoiceField(
-        label=_("Which harm does it address?"), queryset=HarmCategory.objects.all()
+        label=_("Which harm does it address?"),
+        queryset=HarmCategory.objects.all(),
+        empty_label=_("Choose one"),
     )
     solution_area = forms.ModelChoiceField(
-        label=_("Solution area"), queryset=SolutionArea.objects.all()
+        label=_("Solution area"), queryset=SolutionArea.objects.all(), empty_label=_("Choose one")
     )
     session = forms.ModelChoiceField(
         label=_("Related engagement session (optional)"),
         queryset=EngagementSession.objects.filter(status="published"),
         required=False,
+        empty_label=_("None"),
     )
     is_anonymous = forms.BooleanField(
         label=_("Show me as anonymous"),
@@ -308,7 +311,7 @@ class InitiativeForm(forms.Form):
         label=_("Description"), max_length=8000, widget=forms.Textarea(attrs={"rows": 8})
     )
     solution_area = forms.ModelChoiceField(
-        label=_("Solution area"), queryset=SolutionArea.objects.all()
+        label=_("Solution area"), queryset=SolutionArea.objects.all(), empty_label=_("Choose one")
     )
     harm_categories = forms.ModelMultipleChoiceField(
         label=_("Harms addressed"),

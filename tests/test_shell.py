@@ -152,3 +152,20 @@ def test_every_template_shows_times_in_one_format():
         if path.suffix in (".html", ".txt") and "H:i" in path.read_text(encoding="utf-8")
     ]
     assert twenty_four_hour == []
+
+
+@pytest.mark.django_db
+def test_forms_offer_a_worded_empty_choice_not_dashes(client):
+    from accounts.roles import Role
+    from tests.factories import UserFactory
+
+    participant = UserFactory(roles=[Role.PARTICIPANT])
+    organiser = UserFactory(roles=[Role.ORGANISER], mfa=True)
+    client.force_login(participant)
+    pages = ["/ideas/new/", "/feedback/new/", "/accounts/profile/"]
+    shown = {url: client.get(url) for url in pages}
+    client.force_login(organiser)
+    shown["/initiatives/new/"] = client.get("/initiatives/new/")
+    for url, response in shown.items():
+        assert response.status_code == 200, url
+        assert "---------" not in response.content.decode(), url
