@@ -14,4 +14,5 @@ def site(request: HttpRequest) -> dict:
         "footer_support_resources": footer_support_resources(),
         "quick_exit_url": settings.QUICK_EXIT_URL,
         "pdpa_notice_version": settings.PDPA_NOTICE_VERSION,
+        "support_email": settings.SUPPORT_EMAIL,
     }

@@ -186,3 +186,18 @@ def test_password_reset_email_is_sent(client, participant, django_capture_on_com
     assert "password" in mail.outbox[0].subject.lower()
     assert "Hello from AfA Platform!" in mail.outbox[0].body
     assert "Thank you for using AfA Platform!" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_pages_that_say_to_contact_us_say_how(client, participant, settings):
+    settings.SUPPORT_EMAIL = "help@afa.example.sg"
+    pages = [client.get(reverse("account_reset_password"))]
+    pages.append(
+        client.post(reverse("account_reset_password"), {"email": participant.email}, follow=True)
+    )
+    pages.append(client.get(reverse("account_email_verification_sent")))
+    for response in pages:
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert 'href="mailto:help@afa.example.sg"' in html
+        assert "contact us" not in html.lower()
