@@ -149,6 +149,7 @@ def test_cancel_asks_first_then_a_post_cancels(client, participant, session, reg
     page = client.get(url).content.decode()
     assert "Cancel your place?" in page
     assert "Your seat will go to the first person on the waiting list." in page
+    assert "(Singapore time)</span>." in page  # the sentence ends on the time, no stray space
     assert client.post(url).status_code == 302
     registration.refresh_from_db()
     assert registration.status == RegistrationStatus.CANCELLED
