@@ -38,7 +38,6 @@ from .services import audit_record
 
 logger = logging.getLogger(__name__)
 
-PROGRESS_EVERY = 5000
 EXPORT_READY_EMAIL = "reports.export_ready"
 
 
@@ -176,7 +175,10 @@ def export_job_build(*, job_id: int, rows_per_sheet: int | None = None) -> bool:
                 raise LeaseLost(f"ExportJob {job.pk}")
 
         rows = ProgressCounter(
-            dataset.rows(filters, personal=personal), report=report, every=PROGRESS_EVERY
+            dataset.rows(filters, personal=personal),
+            report=report,
+            # Once per chunk read: the status page moves, and a taken-over run stops soon.
+            every=settings.EXPORT_CHUNK_SIZE,
         )
         try:
             with open(partial, "wb") as handle:

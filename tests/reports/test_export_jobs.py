@@ -140,8 +140,8 @@ def test_a_second_run_of_the_task_does_nothing(
     assert len(mail.outbox) == 1
 
 
-def test_running_job_shows_progress_as_rows_written(staff, known, monkeypatch):
-    monkeypatch.setattr(export_services, "PROGRESS_EVERY", 1)
+def test_running_job_shows_progress_as_rows_written(staff, known, monkeypatch, settings):
+    settings.EXPORT_CHUNK_SIZE = 1
     seen = []
     original = exports.write_xlsx
 
