@@ -4,6 +4,20 @@
 
 from django.conf import settings
 from django.db import migrations, models
+from django.utils import timezone
+
+
+def expire_unfinished_jobs(apps, schema_editor):
+    """Jobs queued or running before leases existed have none: expire one now, so the first
+    sweep takes them over instead of never."""
+    now = timezone.now()
+    for model, statuses in (
+        ("Digest", ["queued", "compiling"]),
+        ("ExportJob", ["queued", "running"]),
+    ):
+        apps.get_model("reports", model).objects.filter(status__in=statuses).update(
+            lease_expires_at=now
+        )
 
 
 class Migration(migrations.Migration):
@@ -66,4 +80,5 @@ class Migration(migrations.Migration):
         migrations.DeleteModel(
             name="DigestDelivery",
         ),
+        migrations.RunPython(expire_unfinished_jobs, migrations.RunPython.noop),
     ]
