@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.permissions import has_second_factor
 from afa_platform.mail import send_templated_email
 
 from .exports import DATASETS, Dataset, ProgressCounter, export_filename, write_xlsx
@@ -38,7 +39,8 @@ class ExportError(Exception):
 
 
 def can_export_personal_data(user) -> bool:
-    return user.has_perm("reports.export_personal_data")
+    """The permission, used in a session that passed two-factor sign-in."""
+    return has_second_factor(user) and user.has_perm("reports.export_personal_data")
 
 
 def export_audit(
