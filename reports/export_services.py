@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.permissions import has_second_factor
 from afa_platform.leases import (
     LeaseLost,
     lease_claim,
@@ -46,7 +47,8 @@ class ExportError(Exception):
 
 
 def can_export_personal_data(user) -> bool:
-    return user.has_perm("reports.export_personal_data")
+    """The permission, used in a session that passed two-factor sign-in."""
+    return has_second_factor(user) and user.has_perm("reports.export_personal_data")
 
 
 def export_audit(
