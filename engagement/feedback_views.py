@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.permissions import role_required
 from accounts.roles import Role
+from afa_platform import querystring
 from harms.models import SupportResource
 from harms.pii import KIND_LABELS
 
@@ -29,7 +30,7 @@ STAFF_PAGE_SIZE = 25
 
 
 def _page(request: HttpRequest, items, per_page: int):
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
+    return Paginator(items, per_page).get_page(querystring.page_param(request.GET))
 
 
 def _support_resources():
