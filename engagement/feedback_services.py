@@ -105,6 +105,10 @@ class FeedbackError(EngagementError):
     """A refusal whose message is safe to show the participant or the organiser."""
 
 
+class FeedbackGone(FeedbackError):
+    """The feedback was deleted (in another tab, say) after the page was read."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class FeedbackDetails:
     """What a participant says. `suggestions` maps a solution area to its text; an area
@@ -248,7 +252,11 @@ def feedback_create(
 
 
 def _lock(feedback: Feedback) -> Feedback:
-    return Feedback.objects.select_for_update(of=("self",)).get(pk=feedback.pk)
+    """The feedback's row lock and fresh values, or FeedbackGone if it was deleted since."""
+    current = Feedback.objects.select_for_update(of=("self",)).filter(pk=feedback.pk).first()
+    if current is None:
+        raise FeedbackGone(_("This feedback was deleted."))
+    return current
 
 
 @transaction.atomic
