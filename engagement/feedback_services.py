@@ -38,25 +38,63 @@ EXCERPT_MAX_LENGTH = 400
 _EXCERPT_GAP = re.compile(r"\[[^\[\]]{0,40}\]|…|\.\.\.")
 _TYPOGRAPHIC = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 _FRAGMENT_EDGES = " .,;:!?\"'()-\u2013\u2014"
+# Punctuation at a cut that need not be theirs: spaces, quotes, brackets and sentence marks,
+# and a dash standing apart. A dash against a word ("-1", "un-") is part of what is quoted.
+_LEADING_CUT = re.compile(r"^(?:[\s\"'(),.;:!?]|[-\u2013\u2014](?!\w))+")
+_TRAILING_CUT = re.compile(r"(?:[\s\"'(),.;:!?]|(?<!\w)[-\u2013\u2014])+$")
+# A quoted fragment starts and ends where a word does: not inside "unsafe", "don't" or "3.5".
+_WORD_STARTS = r"(?<!\w)(?<!\w')(?<!\d[.,])"
+_WORD_ENDS = r"(?!\w)(?!'\w)(?![.,]\d)"
 
 
 def _comparable(text: str) -> str:
     return " ".join(text.translate(_TYPOGRAPHIC).casefold().split())
 
 
+def _fragments(excerpt: str):
+    """The excerpt's pieces between gaps, each with whether it touches a [placeholder] on its
+    left and on its right (no space between: "[name]'s" stands for the rest of a word)."""
+    position, left = 0, ""
+    pieces = []
+    for gap in _EXCERPT_GAP.finditer(excerpt):
+        pieces.append((excerpt[position : gap.start()], left, gap.group()))
+        left, position = gap.group(), gap.end()
+    pieces.append((excerpt[position:], left, ""))
+    for text, left_gap, right_gap in pieces:
+        glued_left = left_gap.startswith("[") and not text[:1].isspace()
+        glued_right = right_gap.startswith("[") and not text[-1:].isspace()
+        yield text, glued_left, glued_right
+
+
+def _fragment_pattern(fragment: str, *, glued_left: bool, glued_right: bool) -> re.Pattern | None:
+    words = _comparable(fragment)
+    if not glued_left:
+        words = _LEADING_CUT.sub("", words)
+    if not glued_right:
+        words = _TRAILING_CUT.sub("", words)
+    if not words.strip(_FRAGMENT_EDGES):
+        return None
+    starts = _WORD_STARTS if not glued_left and re.match(r"\w", words) else ""
+    ends = _WORD_ENDS if not glued_right and re.search(r"\w$", words) else ""
+    return re.compile(starts + re.escape(words) + ends)
+
+
 def excerpt_not_in(excerpt: str, sources: Iterable[str]) -> list[str]:
     """The parts of `excerpt` that are not in any of `sources`, the participant's own texts.
     Case, spacing, curly quotes and punctuation at a cut are forgiven; a changed or added
-    word is not. An excerpt of placeholders alone gives [""]."""
+    word is not, and neither is part of a word: a fragment starts and ends on a word's
+    boundary in their text ("… safe" is not in "unsafe"), except against a [placeholder]
+    that replaced the rest of the word ("[name]'s"). An excerpt of placeholders alone gives
+    [""]."""
     texts = [_comparable(source) for source in sources]
     missing, quoted = [], False
-    for fragment in _EXCERPT_GAP.split(excerpt):
-        words = _comparable(fragment).strip(_FRAGMENT_EDGES)
-        if not words:
+    for fragment, glued_left, glued_right in _fragments(excerpt):
+        pattern = _fragment_pattern(fragment, glued_left=glued_left, glued_right=glued_right)
+        if pattern is None:
             continue
         quoted = True
-        if not any(words in text for text in texts):
-            missing.append(fragment.strip(_FRAGMENT_EDGES))
+        if not any(pattern.search(text) for text in texts):
+            missing.append(_TRAILING_CUT.sub("", _LEADING_CUT.sub("", fragment)))
     return missing if quoted else [""]
 
 
@@ -65,6 +103,10 @@ TEXT_MAX_LENGTH = 4000
 
 class FeedbackError(EngagementError):
     """A refusal whose message is safe to show the participant or the organiser."""
+
+
+class FeedbackGone(FeedbackError):
+    """The feedback was deleted (in another tab, say) after the page was read."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -210,7 +252,11 @@ def feedback_create(
 
 
 def _lock(feedback: Feedback) -> Feedback:
-    return Feedback.objects.select_for_update(of=("self",)).get(pk=feedback.pk)
+    """The feedback's row lock and fresh values, or FeedbackGone if it was deleted since."""
+    current = Feedback.objects.select_for_update(of=("self",)).filter(pk=feedback.pk).first()
+    if current is None:
+        raise FeedbackGone(_("This feedback was deleted."))
+    return current
 
 
 @transaction.atomic

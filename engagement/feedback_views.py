@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.permissions import role_required
 from accounts.roles import Role
+from afa_platform import querystring
 from harms.models import SupportResource
 from harms.pii import KIND_LABELS
 
@@ -29,7 +30,7 @@ STAFF_PAGE_SIZE = 25
 
 
 def _page(request: HttpRequest, items, per_page: int):
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
+    return Paginator(items, per_page).get_page(querystring.page_param(request.GET))
 
 
 def _support_resources():
@@ -49,6 +50,12 @@ def _form_page(request, form, *, session=None, feedback=None, pii_labels=(), sta
         },
         status=status,
     )
+
+
+def _gone(request: HttpRequest, error: services.FeedbackGone) -> HttpResponse:
+    """Deleted in another tab or window while this page was open: say so, back to the list."""
+    messages.info(request, str(error))
+    return redirect("engagement:feedback_home")
 
 
 def _personal_data_warning(form: FeedbackForm) -> list[str]:
@@ -154,6 +161,8 @@ def feedback_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.feedback_update(
                 feedback=feedback, participant=request.user, details=form.details()
             )
+        except services.FeedbackGone as error:
+            return _gone(request, error)
         except services.FeedbackError as error:
             form.add_error(None, str(error))
         else:
@@ -167,7 +176,10 @@ def feedback_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def feedback_withdraw_quote(request: HttpRequest, pk: int) -> HttpResponse:
     feedback = get_feedback_for_owner(request.user, pk)
-    services.feedback_withdraw_quote_consent(feedback=feedback, participant=request.user)
+    try:
+        services.feedback_withdraw_quote_consent(feedback=feedback, participant=request.user)
+    except services.FeedbackGone as error:
+        return _gone(request, error)
     messages.success(
         request,
         _("You will not be quoted. Any quote of yours is being taken out of stored digests."),
@@ -180,7 +192,10 @@ def feedback_withdraw_quote(request: HttpRequest, pk: int) -> HttpResponse:
 def feedback_delete(request: HttpRequest, pk: int) -> HttpResponse:
     feedback = get_feedback_for_owner(request.user, pk)
     if request.method == "POST":
-        services.feedback_delete(feedback=feedback, participant=request.user)
+        try:
+            services.feedback_delete(feedback=feedback, participant=request.user)
+        except services.FeedbackGone as error:
+            return _gone(request, error)
         messages.success(request, _("Your feedback has been deleted."))
         return redirect("engagement:feedback_home")
     return render(request, "engagement/feedback_confirm_delete.html", {"feedback": feedback})

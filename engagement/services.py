@@ -111,6 +111,15 @@ def _lock_session(session_id: int) -> EngagementSession:
         raise RegistrationError(_("This session does not exist.")) from None
 
 
+def _lock_registration(registration: Registration) -> Registration:
+    """The registration's row lock and fresh values; one deleted since the page was read
+    (with its participant's account, say) is a refusal, not a server error."""
+    current = Registration.objects.select_for_update().filter(pk=registration.pk).first()
+    if current is None:
+        raise RegistrationError(_("This registration no longer exists."))
+    return current
+
+
 # One statement claims a seat, or else the next waiting list place, and takes the session's
 # row lock until commit. PostgreSQL and SQLite evaluate every SET expression against the row
 # as it was, so both CASEs see the same "is a seat free?" answer. A free seat goes to a
@@ -527,7 +536,7 @@ def registration_cancel(*, registration: Registration, cancelled_by) -> Registra
     if cancelled_by.pk != registration.participant_id:
         raise RegistrationError(_("You can only cancel your own registration."))
     session = _lock_session(registration.session_id)
-    current = Registration.objects.select_for_update().get(pk=registration.pk)
+    current = _lock_registration(registration)
     if current.status == RegistrationStatus.CANCELLED:
         raise RegistrationError(_("This registration is already cancelled."))
     if session.has_started:
@@ -569,7 +578,7 @@ def registration_move_from_waitlist(
     if not reason:
         raise RegistrationError(_("Give a reason for moving this person from the waiting list."))
     session = _lock_session(registration.session_id)
-    current = Registration.objects.select_for_update().get(pk=registration.pk)
+    current = _lock_registration(registration)
     if current.status != RegistrationStatus.WAITLISTED:
         raise RegistrationError(_("This person is not on the waiting list."))
     if session.status != SessionStatus.PUBLISHED or session.has_started:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.permissions import role_required
 from accounts.roles import Role
+from afa_platform import querystring
 from harms.models import HarmCategory
 
 from . import selectors, services
@@ -38,7 +39,7 @@ ROSTER_PAGE_SIZE = 50
 
 
 def _page(request: HttpRequest, items, per_page: int):
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
+    return Paginator(items, per_page).get_page(querystring.page_param(request.GET))
 
 
 # --- Public pages ---------------------------------------------------------------------
@@ -46,14 +47,10 @@ def _page(request: HttpRequest, items, per_page: int):
 
 @require_GET
 def session_list(request: HttpRequest) -> HttpResponse:
-    past = request.GET.get("when") == "past"
-    category = request.GET.get("category", "")
-    mode = request.GET.get("mode", "")
-    if mode not in SessionMode.values:
-        mode = ""
+    past = querystring.choice_param(request.GET, "when", ["past"]) == "past"
+    category = querystring.slug_param(request.GET, "category")
+    mode = querystring.choice_param(request.GET, "mode", SessionMode.values)
     sessions = selectors.public_sessions(past=past, category=category, mode=mode)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "engagement/engagementsession_list.html",
@@ -64,7 +61,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
             "mode": mode,
             "categories": HarmCategory.objects.order_by("order", "name"),
             "modes": SessionMode.choices,
-            "query": query.urlencode(),
+            "query": querystring.urlencode_without(request.GET, "page"),
         },
     )
 
@@ -264,9 +261,9 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def session_roster(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_session_for_organiser(pk)
-    status = request.GET.get("status", RegistrationStatus.CONFIRMED)
-    if status not in RegistrationStatus.values:
-        status = RegistrationStatus.CONFIRMED
+    status = querystring.choice_param(
+        request.GET, "status", RegistrationStatus.values, default=RegistrationStatus.CONFIRMED
+    )
     return render(
         request,
         "engagement/roster.html",

@@ -159,9 +159,24 @@ def _transition(
     return entry
 
 
-def _fresh(idea: Idea) -> Idea:
-    """The idea as the database has it now (a decision must act on what is there)."""
-    return Idea.objects.get(pk=idea.pk)
+def _fresh(idea: Idea, *, lock: bool = False) -> Idea:
+    """The idea as the database has it now (a decision must act on what is there), with its
+    row lock for the rest of the transaction if `lock`. One deleted since the page was read
+    (its author's account went, say) is a refusal, not a server error."""
+    ideas = Idea.objects.select_for_update() if lock else Idea.objects
+    current = ideas.filter(pk=idea.pk).first()
+    if current is None:
+        raise IdeaError(_("This idea no longer exists."))
+    return current
+
+
+def _fresh_comment(comment: Comment, *, lock: bool = False) -> Comment:
+    """As _fresh, for a comment."""
+    comments = Comment.objects.select_for_update() if lock else Comment.objects
+    current = comments.filter(pk=comment.pk).first()
+    if current is None:
+        raise IdeaError(_("This comment no longer exists."))
+    return current
 
 
 # --- Authors ------------------------------------------------------------------------
@@ -256,7 +271,7 @@ def idea_update(*, idea: Idea, author, fields: IdeaFields, submit: bool) -> Idea
 
     Takes a row lock so an edit cannot cross a moderator's decision.
     """
-    locked = Idea.objects.select_for_update().get(pk=idea.pk)
+    locked = _fresh(idea, lock=True)
     if locked.author_id != author.pk:
         raise IdeaError(_("You can only edit your own ideas."))
     if not locked.is_editable:
@@ -414,7 +429,7 @@ def idea_set_content_warning(
     note = note.strip()
     if has_content_warning and not note:
         raise IdeaError(_("Say briefly what the content warning is about."))
-    locked = Idea.objects.select_for_update().get(pk=idea.pk)
+    locked = _fresh(idea, lock=True)
     before = locked.content_warning_note if locked.has_content_warning else ""
     locked.has_content_warning = has_content_warning
     locked.content_warning_note = note if has_content_warning else ""
@@ -458,7 +473,7 @@ def idea_redact(*, idea: Idea, moderator, passage: str, reason: str) -> Idea:
     The original title and text are kept only in the moderation log (organisers only).
     """
     passage = _redaction_passage(passage)
-    locked = Idea.objects.select_for_update().get(pk=idea.pk)
+    locked = _fresh(idea, lock=True)
     if passage not in locked.body and passage not in locked.title:
         raise IdeaError(_("That passage is not in the idea. Copy it exactly as it appears."))
     original = f"{locked.title}\n\n{locked.body}"
@@ -476,7 +491,7 @@ def comment_redact(*, comment: Comment, moderator, passage: str, reason: str) ->
     """Replace every occurrence of `passage` in a comment with a marker; the original is
     kept only in the moderation log (organisers only), under the comment's idea."""
     passage = _redaction_passage(passage)
-    locked = Comment.objects.select_for_update().get(pk=comment.pk)
+    locked = _fresh_comment(comment, lock=True)
     if passage not in locked.body:
         raise IdeaError(_("That passage is not in the comment. Copy it exactly as it appears."))
     original = locked.body
@@ -650,13 +665,13 @@ def report_create(
         raise IdeaError(_("Choose what to report."))
     urgent = reason in URGENT_REASONS
     if idea is not None:
-        target = Idea.objects.select_for_update().get(pk=idea.pk)
+        target = _fresh(idea, lock=True)
         if target.status not in (S.APPROVED, S.HIDDEN):
             raise IdeaError(_("This idea cannot be reported."))
         lookup = {"idea": target}
         kind, idea_id = TargetKind.IDEA, target.pk
     else:
-        target = Comment.objects.select_for_update().get(pk=comment.pk)
+        target = _fresh_comment(comment, lock=True)
         if target.status not in (
             CommentStatus.PUBLISHED,
             CommentStatus.PENDING,
@@ -747,7 +762,7 @@ def reports_resolve(
             _transition(idea=current, to=S.APPROVED, actor=moderator, reason=note)
         target_kind, target_id, idea_id = TargetKind.IDEA, current.pk, current.pk
     else:
-        current = Comment.objects.get(pk=comment.pk)
+        current = _fresh_comment(comment)
         if uphold and current.status in (CommentStatus.PUBLISHED, CommentStatus.PENDING):
             comment_hide(comment=current, moderator=moderator, reason=note)
         elif not uphold and current.status == CommentStatus.HIDDEN:

@@ -13,6 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import User
 from accounts.permissions import role_required
 from accounts.roles import Role
+from afa_platform import querystring
+from afa_platform.querystring import as_id
 from engagement.models import EngagementSession
 from harms.models import HarmCategory, SolutionArea
 
@@ -45,50 +47,27 @@ QUEUE_PAGE_SIZE = 25
 QUEUE_REPORT_LIMIT = 200
 
 
-MAX_ID = 2**63 - 1  # the largest id a BigAutoField (and SQLite's INTEGER) can hold
-
-
-def _as_id(text: str) -> int | None:
-    """`text` as a database id, or None when it cannot be one (forged, garbled, too big)."""
-    if not (text.isascii() and text.isdigit()) or len(text) > 19:
-        return None
-    value = int(text)
-    return value if 0 < value <= MAX_ID else None
-
-
-def _int_param(request: HttpRequest, name: str) -> int | None:
-    """A forged or garbled filter value is ignored, not a server error."""
-    return _as_id(request.GET.get(name, ""))
-
-
 # --- The board and ideas -------------------------------------------------------------
-
-
-def _text_param(request: HttpRequest, name: str, *, source=None, max_length: int = 200) -> str:
-    """Free text from a query string or form, without the NUL characters PostgreSQL refuses."""
-    return (source or request.GET).get(name, "")[:max_length].replace("\x00", "")
 
 
 @require_GET
 def idea_board(request: HttpRequest) -> HttpResponse:
-    query = _text_param(request, "q")
-    sort = request.GET.get("sort", "newest")
+    query = querystring.text_param(request.GET, "q")
+    sort = querystring.choice_param(request.GET, "sort", selectors.SORTS, default="newest")
     filters = {
-        "harm_category": _int_param(request, "category"),
-        "solution_area": _int_param(request, "area"),
-        "session": _int_param(request, "session"),
+        "harm_category": querystring.id_param(request.GET, "category"),
+        "solution_area": querystring.id_param(request.GET, "area"),
+        "session": querystring.id_param(request.GET, "session"),
     }
     ideas = selectors.board_ideas(query=query, sort=sort, **filters)
-    page = Paginator(ideas, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
+    page = Paginator(ideas, BOARD_PAGE_SIZE).get_page(querystring.page_param(request.GET))
     return render(
         request,
         "initiatives/idea_list.html",
         {
             "page": page,
             "query": query,
-            "sort": sort if sort in selectors.SORTS else "newest",
+            "sort": sort,
             "filters": filters,
             "categories": HarmCategory.objects.select_related("parent"),
             "areas": SolutionArea.objects.all(),
@@ -96,7 +75,7 @@ def idea_board(request: HttpRequest) -> HttpResponse:
             .distinct()
             .order_by("-starts_at"),
             "supported_ids": selectors.supported_idea_ids(request.user, page.object_list),
-            "querystring": params.urlencode(),
+            "querystring": querystring.urlencode_without(request.GET, "page"),
         },
     )
 
@@ -207,7 +186,9 @@ def idea_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def my_ideas(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.my_ideas(request.user), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.my_ideas(request.user), 50).get_page(
+        querystring.page_param(request.GET)
+    )
     return render(request, "initiatives/idea_mine.html", {"page": page})
 
 
@@ -351,14 +332,12 @@ def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.ORGANISER)
 def moderation_queue(request: HttpRequest) -> HttpResponse:
     filters = {
-        "harm_category": _int_param(request, "category"),
-        "solution_area": _int_param(request, "area"),
+        "harm_category": querystring.id_param(request.GET, "category"),
+        "solution_area": querystring.id_param(request.GET, "area"),
     }
     page = Paginator(selectors.pending_ideas(**filters), QUEUE_PAGE_SIZE).get_page(
-        request.GET.get("page")
+        querystring.page_param(request.GET)
     )
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(
         request,
         "initiatives/moderation_queue.html",
@@ -373,7 +352,7 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
             "bulk_form": BulkDecisionForm(),
             "resolve_form": ReportResolveForm(),
             # The next page of a filtered queue stays filtered.
-            "querystring": params.urlencode(),
+            "querystring": querystring.urlencode_without(request.GET, "page"),
         },
     )
 
@@ -487,7 +466,7 @@ def moderation_idea_redact(request: HttpRequest, pk: int) -> HttpResponse:
 def moderation_bulk(request: HttpRequest) -> HttpResponse:
     # Any existing idea may be posted (one decided meanwhile is reported by the service,
     # not allowed to spoil the rest); forged ids fail the form.
-    posted = [pk for pk in map(_as_id, request.POST.getlist("ideas")) if pk]
+    posted = [pk for pk in map(as_id, request.POST.getlist("ideas")) if pk]
     known_ids = Idea.objects.filter(pk__in=posted).values_list("pk", flat=True)
     form = BulkDecisionForm(request.POST, pending_ids=list(known_ids))
     if not form.is_valid():
@@ -522,7 +501,7 @@ def moderation_bulk(request: HttpRequest) -> HttpResponse:
 def moderation_comment(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("idea"), pk=pk)
     action = request.POST.get("action")
-    reason = _text_param(request, "reason", source=request.POST, max_length=1000)
+    reason = querystring.text_param(request.POST, "reason", max_length=1000)
     try:
         if action == "approve":
             services.comment_approve(comment=comment, moderator=request.user)
@@ -598,7 +577,7 @@ def moderation_resolve(request: HttpRequest, kind: str, pk: int) -> HttpResponse
 
 @require_GET
 def initiative_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.initiative_list(), 20).get_page(request.GET.get("page"))
+    page = Paginator(selectors.initiative_list(), 20).get_page(querystring.page_param(request.GET))
     return render(request, "initiatives/initiative_list.html", {"page": page})
 
 
@@ -612,7 +591,7 @@ def _organisers():
 
 @role_required(Role.ORGANISER)
 def initiative_create(request: HttpRequest) -> HttpResponse:
-    initial_ids = [pk for pk in map(_as_id, request.GET.getlist("idea")) if pk]
+    initial_ids = querystring.id_list_param(request.GET, "idea")
     form = InitiativeForm(
         request.POST or None,
         ideas=selectors.mergeable_ideas(),

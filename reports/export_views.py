@@ -33,6 +33,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.permissions import role_required
 from accounts.roles import Role
+from afa_platform import querystring
 
 from . import export_services
 from .export_forms import PersonalExportForm
@@ -120,7 +121,7 @@ def _render_index(
 @require_GET
 @role_required(Role.STAFF)
 def export_index(request: HttpRequest) -> HttpResponse:
-    filter_form = ReportFilterForm(request.GET or None)
+    filter_form = ReportFilterForm(querystring.cleaned(request.GET) or None)
     if filter_form.is_bound and not filter_form.is_valid():
         return _render_index(request, filter_form, ReportFilters(), status=400)
     filters = filter_form.filters() if filter_form.is_bound else ReportFilters()
@@ -135,7 +136,9 @@ def export_file(request: HttpRequest, dataset: str, file_format: str) -> HttpRes
     chosen = DATASETS.get(dataset)
     if chosen is None or file_format not in FORMATS:
         raise Http404
-    form = ReportFilterForm(request.POST if request.method == "POST" else request.GET)
+    form = ReportFilterForm(
+        request.POST if request.method == "POST" else querystring.cleaned(request.GET)
+    )
     if not form.is_valid():
         return _render_index(request, form, ReportFilters(), status=400)
     return _export(

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import role_required
 from accounts.roles import Role
+from afa_platform import querystring
 
 from . import selectors, services
 from .forms import DigestRequestForm
@@ -22,7 +23,7 @@ def _archive(request: HttpRequest, form: DigestRequestForm, status: int = 200) -
         request,
         "reports/digest_list.html",
         {
-            "page": selectors.digest_archive(page=request.GET.get("page")),
+            "page": selectors.digest_archive(page=querystring.page_param(request.GET)),
             "form": form,
             "subscribed": DigestSubscription.objects.filter(user=request.user).exists(),
         },

@@ -199,6 +199,62 @@ def test_an_excerpt_that_rewords_or_adds_is_refused_naming_the_words(
     assert (offered.quote_status, offered.quote_excerpt) == (QuoteStatus.PENDING, "")
 
 
+def _offered_saying(participant, text: str):
+    return services.feedback_create(
+        participant=participant,
+        details=details(quote_consent=True, experience=text, suggestions={}),
+    )
+
+
+UNSAFE = "The app felt unsafe for my daughter, and I didn't report it 15 times."
+
+
+@pytest.mark.parametrize(
+    ("source", "excerpt", "named"),
+    [
+        ("P3QUOTE number 1 from the probe", "-1", "-1"),
+        (UNSAFE, "The app felt … safe for my daughter", "safe for my daughter"),
+        (UNSAFE, "The app felt uns…", "The app felt uns"),  # the start of a word
+        (UNSAFE, "… pp felt unsafe", "pp felt unsafe"),  # the end of a word
+        (UNSAFE, "… for my daughte …", "for my daughte"),
+        (UNSAFE, "… I did …", "I did"),  # "did" in "didn't"
+        (UNSAFE, "The app felt … [thing] afe for my daughter", "afe for my daughter"),
+        (UNSAFE, "… report it 5 times.", "report it 5 times"),  # "5" in "15"
+        (UNSAFE, "… felt un- …", "felt un-"),
+    ],
+)
+def test_an_excerpt_that_quotes_part_of_a_word_is_refused(
+    participant, organiser, source, excerpt, named
+):
+    feedback = _offered_saying(participant, source)
+    with pytest.raises(services.FeedbackError, match="do not reword") as refusal:
+        services.quote_approve(feedback=feedback, moderator=organiser, excerpt=excerpt)
+    assert f"“{named}” is not in what they wrote" in str(refusal.value)
+    feedback.refresh_from_db()
+    assert feedback.quote_status == QuoteStatus.PENDING
+
+
+@pytest.mark.parametrize(
+    ("source", "excerpt"),
+    [
+        ("P3QUOTE number 1 from the probe", "P3QUOTE number 1 …"),
+        ("I rated it -1 because it failed me", "… rated it -1 …"),
+        (UNSAFE, "The app felt unsafe."),
+        (UNSAFE, "“The app felt unsafe” … for my daughter"),
+        (UNSAFE, "- the app felt unsafe …"),
+        (UNSAFE, "The app felt […] for my daughter, and I didn't report it …"),
+        (UNSAFE, "… I didn't report it 15 times."),
+        ("Anna’s phone was hacked twice", "[name]'s phone was hacked …"),
+        ("It was a well-known app", "… a well-known app"),
+    ],
+)
+def test_an_excerpt_cut_between_words_is_approved(participant, organiser, source, excerpt):
+    feedback = _offered_saying(participant, source)
+    services.quote_approve(feedback=feedback, moderator=organiser, excerpt=excerpt)
+    feedback.refresh_from_db()
+    assert (feedback.quote_status, feedback.quote_excerpt) == (QuoteStatus.APPROVED, excerpt)
+
+
 def test_an_excerpt_of_placeholders_alone_is_refused(offered, organiser):
     with pytest.raises(services.FeedbackError, match="not only placeholders"):
         services.quote_approve(feedback=offered, moderator=organiser, excerpt="[name] … [place]")
