@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
 
+import kombu.pools
 import pytest
 import redis
 from django.conf import settings as django_settings
@@ -54,9 +55,9 @@ def _settings_with_redis(url: str):
     return module
 
 
-def _reset_broker_pools() -> None:
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+def _forget_broker_pools() -> None:
+    """The app keeps its connection and producer pools for the broker URL it first saw; the
+    next publish makes new ones for the URL in its configuration."""
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
@@ -80,12 +81,14 @@ def use_redis(settings):
             configured, "CELERY_TASK_PUBLISH_RETRY_POLICY", previous["task_publish_retry_policy"]
         )
         conf.task_always_eager = False
-        _reset_broker_pools()
+        _forget_broker_pools()
 
     yield use
     for name, value in previous.items():
         conf[name] = value
-    _reset_broker_pools()
+    # Close this test's broker connections; kombu makes fresh pools for the next publish.
+    kombu.pools.reset()
+    _forget_broker_pools()
 
 
 def _sign_in(client, user) -> None:
