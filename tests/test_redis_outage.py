@@ -8,17 +8,13 @@ one), pointed at a port of its own: a closed one, a server that never answers, o
 redis-server the test starts, stops and starts again.
 """
 
-import importlib.util
 import logging
-import os
 import shutil
 import socket
 import subprocess
 import threading
 import time
 from contextlib import contextmanager
-from pathlib import Path
-from unittest import mock
 
 import kombu.pools
 import pytest
@@ -33,6 +29,7 @@ from tests.engagement.factories import EngagementSessionFactory
 from tests.engagement.test_feedback_views import _form_data as feedback_form
 from tests.factories import PASSWORD
 from tests.initiatives.test_ideas_pages import _form as idea_form
+from tests.settings_env import settings_with_env
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -42,17 +39,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def _settings_with_redis(url: str):
-    """settings.py as it is evaluated with REDIS_URL set to `url`."""
-    spec = importlib.util.spec_from_file_location(
-        "_settings_with_redis", Path(django_settings.BASE_DIR) / "afa_platform/settings.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    with mock.patch.dict(os.environ, {"REDIS_URL": url, "DEBUG": "1"}):
-        spec.loader.exec_module(module)
-    return module
 
 
 def _forget_broker_pools() -> None:
@@ -71,7 +57,7 @@ def use_redis(settings):
     previous = {name: conf[name] for name in names}
 
     def use(url: str) -> None:
-        configured = _settings_with_redis(url)
+        configured = settings_with_env(REDIS_URL=url)
         settings.REDIS_URL = configured.REDIS_URL
         settings.CACHES = configured.CACHES
         settings.SESSION_ENGINE = configured.SESSION_ENGINE
