@@ -225,6 +225,11 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
 }
+# The per-IP limits above need the client's address. Behind N reverse proxies that each
+# append to X-Forwarded-For, the client is the Nth entry from the right; the entries left of
+# it are whatever the client sent, so they are never trusted. 0 (the default, for a server
+# reached directly) ignores the header. The compose stack assumes one TLS proxy (README).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "AfA Platform"
 # The PDPA notice participants consent to; bump when its text changes.
