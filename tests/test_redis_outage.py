@@ -22,9 +22,11 @@ import redis
 from django.conf import settings as django_settings
 from django.urls import reverse
 
+from accounts.models import User
 from afa_platform.celery import app as celery_app
 from engagement.models import Feedback, Registration, RegistrationStatus
 from initiatives.models import Idea
+from tests.accounts.test_signup import signup_data
 from tests.engagement.factories import EngagementSessionFactory
 from tests.engagement.test_feedback_views import _form_data as feedback_form
 from tests.factories import PASSWORD
@@ -123,6 +125,14 @@ def test_with_redis_unreachable_people_sign_in_register_submit_ideas_and_give_fe
     health = client.get("/healthz")
     assert health.status_code == 503
     assert health.json()["redis"] == "error"
+
+    # Signing up too: its verification email cannot be queued (Django logs it), the
+    # account stands and the person can ask for the email again.
+    client.post(reverse("account_logout"))
+    response = client.post(reverse("account_signup"), signup_data(email="new@example.com"))
+    assert response.status_code == 302
+    assert User.objects.filter(email="new@example.com").exists()
+    _sign_in(client, participant)
 
     # The outage is logged, without the session key or the person's email.
     warnings = " ".join(record.getMessage() for record in caplog.records)
@@ -274,3 +284,21 @@ def test_people_stay_signed_in_while_redis_stops_and_restarts(
         _signed_in_page_works(client, participant)
     assert restarted.keys("*sessions.cached_db*")
     restarted.close()
+
+
+def test_an_unreachable_redis_cache_answers_as_an_empty_cache_at_once(settings):
+    configured = settings_with_env(REDIS_URL=f"redis://127.0.0.1:{_free_port()}/0")
+    settings.CACHES = configured.CACHES
+    from django.core.cache import cache
+
+    assert cache.get("k", "default") == "default"
+    assert cache.add("k", 1) is True
+    with pytest.raises(ValueError):
+        cache.incr("k")
+    assert cache.get_many(["k"]) == {}
+    assert "k" not in cache
+    started = time.monotonic()
+    for _ in range(100):
+        cache.set("k", 1)
+    # After the first failure the cache leaves Redis alone for a few seconds.
+    assert time.monotonic() - started < 0.1
