@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # The embedded demo: SQLite under var/, tasks in-process, email on the console.
 export DEBUG ?= 1
 
-.PHONY: run test install migrate seed lint format clean
+.PHONY: run test install migrate seed lint format clean security
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ run: seed
 test: install
 	mkdir -p var
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# wapiti and sqlmap against a local gunicorn with production settings; loopback only,
+# bounded in time (about 12 minutes). See README.md, "Security checks".
+security: install
+	bash scripts/security.sh
 
 lint: install
 	$(BIN)/ruff check .

@@ -6,4 +6,5 @@ app_name = "accounts"
 
 urlpatterns = [
     path("", views.profile, name="profile"),
+    path("stay-signed-in/", views.stay_signed_in, name="stay_signed_in"),
 ]

@@ -3,7 +3,7 @@ from functools import wraps
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.permissions import needs_mfa, redirect_to_mfa_setup
+from accounts.permissions import second_factor_response
 
 
 class AdminSite(admin.AdminSite):
@@ -12,13 +12,16 @@ class AdminSite(admin.AdminSite):
     index_title = _("Roles, taxonomy and support resources")
 
     def admin_view(self, view, cacheable=False):
-        """Every admin page needs two-factor sign-in: administrators see everyone's data."""
+        """Every admin page needs two-factor sign-in in this session: administrators see
+        everyone's data."""
         inner = super().admin_view(view, cacheable)
 
         @wraps(inner)
         def wrapper(request, *args, **kwargs):
-            if request.user.is_active and request.user.is_staff and needs_mfa(request.user):
-                return redirect_to_mfa_setup(request)
+            if request.user.is_active and request.user.is_staff:
+                detour = second_factor_response(request)
+                if detour is not None:
+                    return detour
             return inner(request, *args, **kwargs)
 
         return wrapper

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
+    "outbox",
     "accounts",
     "harms",
     "engagement",
@@ -62,13 +63,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "afa_platform.middleware.AllowedMethodsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
+    "accounts.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.RoleSessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -160,7 +165,31 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.2,
 }
+# Redis hands a message that was delivered but never acknowledged (its worker died) to
+# another worker only after this many seconds. It must exceed the longest task's hard time
+# limit (an export build: 31 minutes), or a task still running would be delivered again and
+# run twice at once. It is not what resumes a dead worker's job: the job leases below and
+# their sweep do that within about two minutes, so this can stay long. (Redis only; the
+# in-process mode has no broker.)
+BROKER_VISIBILITY_TIMEOUT = env.int("BROKER_VISIBILITY_TIMEOUT", default=2 * 3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
+# Long jobs (export files, digests) hold a lease on their row, renewed by a heartbeat every
+# third of it; a lease that ran out means the worker died, and the sweep (every
+# JOB_SWEEP_SECONDS) queues the job again. Together they bound how long a killed worker's job
+# waits: at most JOB_LEASE_SECONDS + JOB_SWEEP_SECONDS (under two minutes by default).
+JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=45)
+JOB_SWEEP_SECONDS = env.int("JOB_SWEEP_SECONDS", default=60)
+# Emails that matter go through the outbox (outbox/): a claim older than this is taken for a
+# dead drain's and retaken; a send failing this many times is given up (logged).
+OUTBOX_CLAIM_STALE_MINUTES = env.int("OUTBOX_CLAIM_STALE_MINUTES", default=10)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 CELERY_BEAT_SCHEDULE: dict = {
+    # The outbox's sweep: emails whose drain was lost (a broker outage), or due again after
+    # a failed send, or claimed by a drain that died.
+    "outbox-send-outbound-emails": {
+        "task": "outbox.tasks.send_outbound_emails",
+        "schedule": 60,
+    },
     # First emails of new registrations are queued as they come; this sweep catches any
     # whose drain was lost (a broker outage at the wrong moment).
     "engagement-send-registration-notices": {
@@ -272,6 +301,10 @@ SESSION_COOKIE_HTTPONLY = True
 # with REDIS_URL.
 SESSION_CACHE_SECONDS = env.int("SESSION_CACHE_SECONDS", default=300)
 SESSION_COOKIE_SAMESITE = "Lax"
+# OWASP ASVS 7.3: organisers, MCI staff and administrators are signed out after this long
+# without a request, and after this long whatever they do (accounts.middleware).
+PRIVILEGED_IDLE_MINUTES = env.int("PRIVILEGED_IDLE_MINUTES", default=30)
+PRIVILEGED_SESSION_HOURS = env.int("PRIVILEGED_SESSION_HOURS", default=12)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -323,9 +356,8 @@ AFA_LAUNCH_DATE = env.str("AFA_LAUNCH_DATE", default="2027-03-08")
 # feedback edit window ends when the period it was given in closes.
 DIGEST_WEEKDAY = env.int("DIGEST_WEEKDAY", default=0)
 DIGEST_HOUR = env.int("DIGEST_HOUR", default=8)
-# A digest "compiling" for longer than this is taken to have lost its worker.
-DIGEST_STALE_AFTER_MINUTES = env.int("DIGEST_STALE_AFTER_MINUTES", default=15)
-# A digest that has stalled this many times is marked failed instead of re-queued.
+# A digest whose lease ran out this many times (its worker died each time) is marked failed
+# instead of re-queued.
 DIGEST_MAX_ATTEMPTS = env.int("DIGEST_MAX_ATTEMPTS", default=3)
 # General feedback per participant: at most COUNT in SECONDS.
 FEEDBACK_RATE_LIMIT = (env.int("FEEDBACK_RATE_COUNT", default=5), 3600)
@@ -336,7 +368,7 @@ CELERY_BEAT_SCHEDULE["reports-weekly-digest"] = {
 }
 CELERY_BEAT_SCHEDULE["reports-sweep-stale-digests"] = {
     "task": "reports.tasks.sweep_stale_digests",
-    "schedule": 5 * 60,
+    "schedule": JOB_SWEEP_SECONDS,
 }
 
 # --- Exports (issue 6) ----------------------------------------------------------
@@ -351,8 +383,12 @@ EXPORT_ROOT = env.str("EXPORT_ROOT", default=str(Path(MEDIA_ROOT) / "exports"))
 EXPORT_FILE_DAYS = env.int("EXPORT_FILE_DAYS", default=7)
 # Rows fetched from the database per round trip while streaming.
 EXPORT_CHUNK_SIZE = env.int("EXPORT_CHUNK_SIZE", default=2000)
-# A job "running" for longer than this has lost its worker and is marked failed.
-EXPORT_JOB_STALE_AFTER_MINUTES = env.int("EXPORT_JOB_STALE_AFTER_MINUTES", default=60)
+# A job whose lease ran out this many times (its worker died each time) is failed, audited.
+EXPORT_JOB_MAX_ATTEMPTS = env.int("EXPORT_JOB_MAX_ATTEMPTS", default=3)
+CELERY_BEAT_SCHEDULE["reports-resume-export-jobs"] = {
+    "task": "reports.export_tasks.resume_export_jobs",
+    "schedule": JOB_SWEEP_SECONDS,
+}
 CELERY_BEAT_SCHEDULE["reports-delete-expired-exports"] = {
     "task": "reports.export_tasks.delete_expired_exports",
     "schedule": 60 * 60,

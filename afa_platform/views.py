@@ -6,6 +6,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -14,10 +15,12 @@ from harms.selectors import top_level_categories
 logger = logging.getLogger(__name__)
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", {"categories": top_level_categories()})
 
 
+@require_GET
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -27,6 +30,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
     """200 when the database (and Redis, when configured) answer; 503 otherwise."""
     checks = {}

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from harms.models import HarmCategory
+from outbox.services import Email, email_queue
 from reports.exports import neutralise
 from reports.services import audit_record
 
@@ -72,22 +73,34 @@ class SessionDetails:
 _NOTIFIED_FIELDS = ("starts_at", "ends_at", "mode", "venue", "venue_details", "online_link")
 
 
-def _enqueue_registration_email(registration_id: int, kind: str) -> None:
-    _enqueue_registration_emails([registration_id], kind)
+REGISTRATION_EMAIL = "engagement.registration"
 
 
-def _enqueue_registration_emails(registration_ids: list[int], kind: str) -> None:
-    """One task, on commit, that queues one email per registration. Robust: the change is
-    committed by then, so a broker outage must not turn it into an error page; Django logs
-    the failure (and the emails are not sent)."""
-    if not registration_ids:
-        return
-    from .tasks import send_registration_emails
+def _registration_email(registration_id: int, participant_id: int, kind: str) -> Email:
+    return Email(
+        kind=REGISTRATION_EMAIL,
+        recipient_id=participant_id,
+        params={"registration": registration_id, "kind": kind},
+    )
 
-    def publish() -> None:
-        send_registration_emails.delay(registration_ids=registration_ids, kind=kind)
 
-    transaction.on_commit(publish, robust=True)
+def _enqueue_registration_email(registration: Registration, kind: str) -> None:
+    """An outbox row in the caller's transaction: it is sent once after commit, or by the
+    beat sweep if the broker was down then."""
+    email_queue(_registration_email(registration.pk, registration.participant_id, kind))
+
+
+def _enqueue_registration_emails(session: EngagementSession, kind: str) -> None:
+    """The same email to everyone holding a place (a session changed or was cancelled): one
+    outbox row each, in the organiser's transaction, and one drain task on commit."""
+    email_queue(
+        *(
+            _registration_email(registration_id, participant_id, kind)
+            for registration_id, participant_id in session.registrations.exclude(
+                status=RegistrationStatus.CANCELLED
+            ).values_list("pk", "participant_id")
+        )
+    )
 
 
 def _lock_session(session_id: int) -> EngagementSession:
@@ -223,7 +236,7 @@ def session_update(
         locked.registrations.filter(reminder_sent_at__isnull=False).update(reminder_sent_at=None)
     promoted = _promote_into_free_seats(locked) if fill_from_waiting_list else 0
     if changed and locked.status == SessionStatus.PUBLISHED:
-        _enqueue_registration_emails(_active_registration_ids(locked), "session_changed")
+        _enqueue_registration_emails(locked, "session_changed")
     audit_record(
         actor=editor,
         action="engagement.session_update",
@@ -295,7 +308,7 @@ def session_cancel(*, session: EngagementSession, organiser, reason: str) -> Eng
     # Nobody is told their seat is confirmed for a session that is off.
     locked.registrations.filter(notice_due=True).update(notice_due=False)
     if was_published:
-        _enqueue_registration_emails(_active_registration_ids(locked), "session_cancelled")
+        _enqueue_registration_emails(locked, "session_cancelled")
     audit_record(
         actor=organiser,
         action="engagement.session_cancel",
@@ -304,14 +317,6 @@ def session_cancel(*, session: EngagementSession, organiser, reason: str) -> Eng
         details={"reason": reason},
     )
     return locked
-
-
-def _active_registration_ids(session: EngagementSession) -> list[int]:
-    return list(
-        session.registrations.exclude(status=RegistrationStatus.CANCELLED).values_list(
-            "pk", flat=True
-        )
-    )
 
 
 # --- Registrations --------------------------------------------------------------------
@@ -508,7 +513,7 @@ def _confirm_waitlisted(session: EngagementSession, registration: Registration, 
     )
     if not claimed:
         raise RegistrationError(_("No seat is free for this session."))
-    _enqueue_registration_email(registration.pk, "promoted")
+    _enqueue_registration_email(registration, "promoted")
 
 
 @transaction.atomic
@@ -547,7 +552,7 @@ def registration_cancel(*, registration: Registration, cancelled_by) -> Registra
             )
             if first is not None:
                 _confirm_waitlisted(session, first, note="")
-    _enqueue_registration_email(current.pk, "cancelled")
+    _enqueue_registration_email(current, "cancelled")
     return current
 
 
@@ -604,6 +609,12 @@ def registration_mark_attendance(
     return registration
 
 
+FIRST_EMAIL_KIND = {
+    RegistrationStatus.CONFIRMED: "confirmed",
+    RegistrationStatus.WAITLISTED: "waitlisted",
+}
+
+
 def registration_claim_notice(*, registration_id: int, status: str) -> bool:
     """Claim the right to send this registration's first email, for the `status` it was read
     with. True exactly once, however many drains ask: a conditional UPDATE on notice_due.
@@ -616,6 +627,20 @@ def registration_claim_notice(*, registration_id: int, status: str) -> bool:
     )
 
 
+@transaction.atomic
+def registration_notices_queue(*, pending: list[tuple[int, int, str]]) -> int:
+    """Move first emails from the registrations' mark (notice_due) to the outbox: each claim
+    and its outbox row commit together, so an email is never claimed and then lost.
+    `pending` holds (registration id, participant id, status read). Returns how many moved."""
+    emails = [
+        _registration_email(registration_id, participant_id, FIRST_EMAIL_KIND[status])
+        for registration_id, participant_id, status in pending
+        if registration_claim_notice(registration_id=registration_id, status=status)
+    ]
+    email_queue(*emails)
+    return len(emails)
+
+
 def registration_claim_reminder(*, registration_id: int) -> bool:
     """Claim the right to send this registration's reminder. True exactly once, however many
     workers ask: a conditional UPDATE on reminder_sent_at."""
@@ -626,6 +651,19 @@ def registration_claim_reminder(*, registration_id: int) -> bool:
             reminder_sent_at__isnull=True,
         ).update(reminder_sent_at=timezone.now())
     )
+
+
+@transaction.atomic
+def registration_reminders_queue(*, due: list[tuple[int, int]]) -> int:
+    """Claim each reminder and write its outbox row in one transaction. `due` holds
+    (registration id, participant id). Returns how many were claimed."""
+    emails = [
+        _registration_email(registration_id, participant_id, "reminder")
+        for registration_id, participant_id in due
+        if registration_claim_reminder(registration_id=registration_id)
+    ]
+    email_queue(*emails)
+    return len(emails)
 
 
 @transaction.atomic

@@ -1,10 +1,12 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
 
 from . import selectors
 from .models import SupportResource
 
 
+@require_GET
 def category_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -13,6 +15,7 @@ def category_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_GET
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     category = get_object_or_404(selectors.category_with_resources(slug))
     # A sub-category also shows the help services of the category it belongs to.
@@ -25,6 +28,7 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@require_GET
 def support(request: HttpRequest) -> HttpResponse:
     return render(
         request,

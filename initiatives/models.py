@@ -501,17 +501,3 @@ class InitiativeUpdate(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-
-class SentNotification(models.Model):
-    """One row per email sent by a task: the claim that makes re-running a task harmless."""
-
-    key = models.CharField(max_length=120, unique=True)
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("sent notification")
-        verbose_name_plural = _("sent notifications")
-
-    def __str__(self) -> str:
-        return self.key

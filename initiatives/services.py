@@ -4,7 +4,8 @@ The idea state machine lives here and only here: `TRANSITIONS` lists what may fo
 and `_transition` moves an idea with a conditional UPDATE (`... WHERE status = <expected>`),
 so when two organisers decide at once exactly one UPDATE matches and the other is told who
 decided first. Every transition and moderation action appends one ModerationLog row in the
-same transaction. Emails go out through Celery tasks enqueued on commit.
+same transaction. Emails are outbox rows (outbox.services.email_queue) written in that
+transaction too, sent once after it commits (or by the beat sweep if the broker was down).
 """
 
 import uuid
@@ -22,8 +23,9 @@ from django.utils.translation import gettext as _
 
 from harms.models import HarmCategory, SolutionArea
 from harms.pii import detect_personal_data
+from outbox.services import Email, email_queue
 
-from . import tasks
+from .emails import INITIATIVE_UPDATE, MODERATION_NOTICE, REPORT_ACKNOWLEDGEMENT
 from .models import (
     URGENT_REASONS,
     CoCreator,
@@ -151,7 +153,9 @@ def _transition(
         reason=reason,
     )
     if to in NOTIFY_AUTHOR:
-        tasks.send_moderation_notice.delay_on_commit(entry.pk)
+        email_queue(
+            Email(kind=MODERATION_NOTICE, recipient_id=idea.author_id, params={"log": entry.pk})
+        )
     return entry
 
 
@@ -566,7 +570,9 @@ def _comment_move(
         reason=reason,
     )
     if to == CommentStatus.HIDDEN:
-        tasks.send_moderation_notice.delay_on_commit(entry.pk)
+        email_queue(
+            Email(kind=MODERATION_NOTICE, recipient_id=comment.author_id, params={"log": entry.pk})
+        )
     return comment
 
 
@@ -698,7 +704,13 @@ def report_create(
     if urgent and open_reports.exclude(pk=report.pk).filter(urgent=False).exists():
         # The whole item is urgent now; its earlier reports rise with it.
         Report.objects.filter(pk__in=open_reports.values("pk")).update(urgent=True)
-    tasks.send_report_acknowledgement.delay_on_commit(report.pk)
+    email_queue(
+        Email(
+            kind=REPORT_ACKNOWLEDGEMENT,
+            recipient_id=report.reporter_id,
+            params={"report": report.pk},
+        )
+    )
     return report
 
 
@@ -878,5 +890,12 @@ def initiative_update_post(
     update = InitiativeUpdate.objects.create(
         initiative=initiative, author=author, title=title.strip(), body=body.strip()
     )
-    tasks.send_initiative_update.delay_on_commit(update.pk)
+    email_queue(
+        *(
+            Email(kind=INITIATIVE_UPDATE, recipient_id=user_id, params={"update": update.pk})
+            for user_id in CoCreator.objects.filter(initiative=initiative).values_list(
+                "user_id", flat=True
+            )
+        )
+    )
     return update

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from accounts.permissions import role_required
@@ -69,6 +69,7 @@ def _text_param(request: HttpRequest, name: str, *, source=None, max_length: int
     return (source or request.GET).get(name, "")[:max_length].replace("\x00", "")
 
 
+@require_GET
 def idea_board(request: HttpRequest) -> HttpResponse:
     query = _text_param(request, "q")
     sort = request.GET.get("sort", "newest")
@@ -210,6 +211,7 @@ def my_ideas(request: HttpRequest) -> HttpResponse:
     return render(request, "initiatives/idea_mine.html", {"page": page})
 
 
+@require_GET
 def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
     idea = get_idea_for_user(request.user, pk)
     moderator = can_moderate(request.user)
@@ -594,6 +596,7 @@ def moderation_resolve(request: HttpRequest, kind: str, pk: int) -> HttpResponse
 # --- Initiatives -----------------------------------------------------------------------
 
 
+@require_GET
 def initiative_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.initiative_list(), 20).get_page(request.GET.get("page"))
     return render(request, "initiatives/initiative_list.html", {"page": page})
@@ -664,6 +667,7 @@ def _initiative_page(
     )
 
 
+@require_GET
 def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _initiative_page(request, slug)
 

@@ -1,12 +1,14 @@
 """Writes for exports: the audit trail of every export, and the lifecycle of export jobs.
 
 Export job lifecycle: export_job_create() stores the request and enqueues build_export_job on
-commit. export_job_build() claims the job with a conditional UPDATE (queued -> running), so a
-second delivery of the task does nothing; it writes the XLSX into a private directory (never
-under a public URL), records rows written as it goes, then marks the job ready with an expiry
-date, writes the audit row and (on commit) queues send_export_ready_email, which retries a
-failed email with backoff and sends it once. Any error marks it failed, with an audit row
-too. exports_expire() (beat) deletes files past their date and fails jobs whose worker died.
+commit. export_job_build() claims the job with a lease (afa_platform.leases): a second
+delivery of the task does nothing while the first run's heartbeat keeps the lease, and takes
+the job over once it ran out (the worker died). It writes the XLSX into a private directory
+(never under a public URL), records rows written as it goes, then marks the job ready with an
+expiry date, writes the audit row and the "ready" email (the outbox sends it once, retrying a
+failing mail server). Any error marks it failed, with an audit row too. Beat: every minute
+export_jobs_resume() re-queues jobs whose lease ran out (or fails them after
+EXPORT_JOB_MAX_ATTEMPTS, audited); hourly exports_expire() deletes files past their date.
 """
 
 import logging
@@ -17,11 +19,18 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from afa_platform.mail import send_templated_email
+from accounts.permissions import has_second_factor
+from afa_platform.leases import (
+    LeaseLost,
+    lease_claim,
+    lease_deadline,
+    lease_heartbeat,
+    lease_sweep,
+)
+from outbox.services import Email, email_queue
 
 from .exports import DATASETS, Dataset, ProgressCounter, export_filename, write_xlsx
 from .filters import ReportFilters
@@ -30,7 +39,7 @@ from .services import audit_record
 
 logger = logging.getLogger(__name__)
 
-PROGRESS_EVERY = 5000
+EXPORT_READY_EMAIL = "reports.export_ready"
 
 
 class ExportError(Exception):
@@ -38,7 +47,8 @@ class ExportError(Exception):
 
 
 def can_export_personal_data(user) -> bool:
-    return user.has_perm("reports.export_personal_data")
+    """The permission, used in a session that passed two-factor sign-in."""
+    return has_second_factor(user) and user.has_perm("reports.export_personal_data")
 
 
 def export_audit(
@@ -108,6 +118,8 @@ def export_job_create(
         include_personal_data=personal,
         purpose=purpose.strip() if personal else "",
         rows_total=rows_total,
+        # Still queued after this, its message was lost: the sweep enqueues it again.
+        lease_expires_at=lease_deadline(),
     )
     build_export_job.delay_on_commit(job_id=job.pk)
     return job
@@ -121,84 +133,112 @@ def export_directory() -> Path:
 
 
 def export_job_build(*, job_id: int, rows_per_sheet: int | None = None) -> bool:
-    """Build one job's file. Returns False when another worker has it (or it is done).
+    """Build one job's file. Returns False when another run holds the job (its lease is
+    alive) or it is done.
+
+    The run claims the job with a lease (queued, or running with an expired lease: its worker
+    died) and a heartbeat keeps it while the file is written; every later write is
+    conditional on the run's token, so a run that lost the job to another writes nothing.
+    A restarted build starts the file again from the first row: the partial file of a dead
+    run is deleted, and only a finished file is ever recorded on the job.
 
     Side effects: the file under EXPORT_ROOT, progress on the row, an audit row (export or
-    export_failed), and when ready send_export_ready_email queued on commit.
+    export_failed), and when ready the "ready" email through the outbox, in the transaction
+    that marks it ready (so it is written once, by the one run that finished).
     """
-    from .export_tasks import send_export_ready_email
-
-    now = timezone.now()
-    claimed = ExportJob.objects.filter(pk=job_id, status=ExportJobStatus.QUEUED).update(
-        status=ExportJobStatus.RUNNING, started_at=now
+    token = lease_claim(
+        ExportJob,
+        pk=job_id,
+        queued=ExportJobStatus.QUEUED,
+        running=ExportJobStatus.RUNNING,
+        started_at=timezone.now(),
+        rows_written=0,
     )
-    if not claimed:
+    if token is None:
         return False
     job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+    mine = ExportJob.objects.filter(pk=job.pk, status=ExportJobStatus.RUNNING, lease_token=token)
     dataset = DATASETS[job.dataset]
     filters = ReportFilters.from_dict(job.filters)
     personal = job.include_personal_data
+    directory = export_directory()
+    # A dead run's partial file: never served (no job points to it), and gone now.
+    for stale in directory.glob(f"{job.pk}-*.part"):
+        stale.unlink(missing_ok=True)
     relative = f"{job.pk}-{secrets.token_hex(16)}.{job.file_format}"
-    path = export_directory() / relative
+    path = directory / relative
     partial = path.with_suffix(".part")
 
-    def report(rows_written: int) -> None:
-        ExportJob.objects.filter(pk=job.pk, status=ExportJobStatus.RUNNING).update(
-            rows_written=rows_written
-        )
+    with lease_heartbeat(ExportJob, pk=job.pk, token=token) as heartbeat:
 
-    rows = ProgressCounter(
-        dataset.rows(filters, personal=personal), report=report, every=PROGRESS_EVERY
-    )
-    try:
-        with open(partial, "wb") as handle:
-            os.chmod(partial, 0o600)
-            written = write_xlsx(
-                handle,
-                dataset.columns(personal=personal),
-                rows,
-                **({"rows_per_sheet": rows_per_sheet} if rows_per_sheet else {}),
-            )
-        os.replace(partial, path)
-    except Exception as exc:
-        logger.exception("Export job %s failed", job.pk)
-        partial.unlink(missing_ok=True)
-        with transaction.atomic():
-            ExportJob.objects.filter(pk=job.pk).update(
-                status=ExportJobStatus.FAILED,
-                error=_("The file could not be written. Please ask for it again."),
-                rows_written=rows.count,
-                finished_at=timezone.now(),
-            )
-            export_audit(
-                actor=job.requested_by,
-                dataset=dataset,
-                file_format=job.file_format,
-                filters=filters,
-                row_count=rows.count,
-                personal=personal,
-                purpose=job.purpose,
-                failed=True,
-                error=exc.__class__.__name__,
-                job=job,
-            )
-        return True
+        def report(rows_written: int) -> None:
+            heartbeat.check()
+            if not mine.update(rows_written=rows_written):
+                raise LeaseLost(f"ExportJob {job.pk}")
+
+        rows = ProgressCounter(
+            dataset.rows(filters, personal=personal),
+            report=report,
+            # Once per chunk read: the status page moves, and a taken-over run stops soon.
+            every=settings.EXPORT_CHUNK_SIZE,
+        )
+        try:
+            with open(partial, "wb") as handle:
+                os.chmod(partial, 0o600)
+                written = write_xlsx(
+                    handle,
+                    dataset.columns(personal=personal),
+                    rows,
+                    **({"rows_per_sheet": rows_per_sheet} if rows_per_sheet else {}),
+                )
+            heartbeat.check()
+            os.replace(partial, path)
+        except LeaseLost:
+            logger.warning("Export job %s was taken over by another run; this one stops", job.pk)
+            partial.unlink(missing_ok=True)
+            return False
+        except Exception as exc:
+            logger.exception("Export job %s failed", job.pk)
+            partial.unlink(missing_ok=True)
+            with transaction.atomic():
+                failed = mine.update(
+                    status=ExportJobStatus.FAILED,
+                    error=_("The file could not be written. Please ask for it again."),
+                    rows_written=rows.count,
+                    finished_at=timezone.now(),
+                    lease_expires_at=None,
+                )
+                if failed:
+                    export_audit(
+                        actor=job.requested_by,
+                        dataset=dataset,
+                        file_format=job.file_format,
+                        filters=filters,
+                        row_count=rows.count,
+                        personal=personal,
+                        purpose=job.purpose,
+                        failed=True,
+                        error=exc.__class__.__name__,
+                        job=job,
+                    )
+            return True
 
     finished = timezone.now()
     with transaction.atomic():
-        ready = ExportJob.objects.filter(pk=job.pk, status=ExportJobStatus.RUNNING).update(
+        ready = mine.update(
             status=ExportJobStatus.READY,
             rows_written=written,
             file_path=relative,
             file_name=export_filename(dataset, job.file_format, personal=personal, on=finished),
             finished_at=finished,
             expires_at=finished + timedelta(days=settings.EXPORT_FILE_DAYS),
+            lease_expires_at=None,
         )
         if not ready:
-            # The sweep gave this job up for lost (and audited it) while it ran: its file
-            # belongs to no job, so it goes.
+            # Another run took the job over, or the sweep gave it up for lost (and audited
+            # it), while this one ran: its file belongs to no job, so it goes.
             path.unlink(missing_ok=True)
-            return True
+            return False
         export_audit(
             actor=job.requested_by,
             dataset=dataset,
@@ -209,49 +249,9 @@ def export_job_build(*, job_id: int, rows_per_sheet: int | None = None) -> bool:
             purpose=job.purpose,
             job=job,
         )
-        # Robust: the file is ready and the status page says so whatever becomes of the email
-        # (or of the broker, when queueing it).
-        transaction.on_commit(lambda: send_export_ready_email.delay(job_id=job.pk), robust=True)
-    return True
-
-
-def export_job_notify(*, job_id: int) -> bool:
-    """Email the requester that their file is ready. Returns False when there is nothing to
-    send: the job is not ready (or expired), or the email was sent (or is being sent).
-
-    The job is claimed with a conditional UPDATE before sending, so two runs never send
-    twice; a failed send releases the claim and re-raises, for the task to retry.
-    """
-    claimed_at = timezone.now()
-    claimed = ExportJob.objects.filter(
-        pk=job_id,
-        status=ExportJobStatus.READY,
-        expires_at__gt=claimed_at,
-        ready_emailed_at__isnull=True,
-    ).update(ready_emailed_at=claimed_at)
-    if not claimed:
-        return False
-    job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
-    dataset = DATASETS.get(job.dataset)
-    try:
-        send_templated_email(
-            to=[job.requested_by.email],
-            # Discreet: the subject names neither the dataset nor any harm.
-            subject=_("Your AfA Platform export is ready"),
-            template="reports/email/export_ready",
-            context={
-                "job": job,
-                "dataset": dataset,
-                "rows": job.rows_written,
-                "url": settings.SITE_URL + reverse("reports:exportjob_detail", args=[job.pk]),
-                "days": settings.EXPORT_FILE_DAYS,
-            },
+        email_queue(
+            Email(kind=EXPORT_READY_EMAIL, recipient_id=job.requested_by_id, params={"job": job.pk})
         )
-    except Exception:
-        ExportJob.objects.filter(pk=job_id, ready_emailed_at=claimed_at).update(
-            ready_emailed_at=None
-        )
-        raise
     return True
 
 
@@ -266,8 +266,8 @@ def export_job_file(job: ExportJob) -> Path | None:
 
 
 def exports_expire(*, now=None) -> dict[str, int]:
-    """Beat: delete files past their expiry (the job says so), and fail jobs left running by a
-    worker that died. Safe to run twice: each job is moved by a conditional UPDATE."""
+    """Beat, hourly: delete files past their expiry (the job says so). Safe to run twice:
+    each job is moved by a conditional UPDATE."""
     now = now or timezone.now()
     expired = 0
     for job_id, relative in ExportJob.objects.filter(
@@ -278,29 +278,53 @@ def exports_expire(*, now=None) -> dict[str, int]:
         expired += ExportJob.objects.filter(pk=job_id, status=ExportJobStatus.READY).update(
             status=ExportJobStatus.EXPIRED, file_path=""
         )
-    stale = 0
-    for job in ExportJob.objects.filter(
-        status=ExportJobStatus.RUNNING,
-        started_at__lt=now - timedelta(minutes=settings.EXPORT_JOB_STALE_AFTER_MINUTES),
-    ).select_related("requested_by"):
-        with transaction.atomic():
-            moved = ExportJob.objects.filter(pk=job.pk, status=ExportJobStatus.RUNNING).update(
-                status=ExportJobStatus.FAILED,
-                error=_("The export was interrupted. Please ask for it again."),
-                finished_at=now,
-            )
-            if moved:
-                stale += 1
-                export_audit(
-                    actor=job.requested_by,
-                    dataset=DATASETS[job.dataset],
-                    file_format=job.file_format,
-                    filters=ReportFilters.from_dict(job.filters),
-                    row_count=job.rows_written,
-                    personal=job.include_personal_data,
-                    purpose=job.purpose,
-                    failed=True,
-                    error="interrupted",
-                    job=job,
-                )
-    return {"expired": expired, "stale": stale}
+    return {"expired": expired}
+
+
+def export_job_give_up(*, job_id: int) -> bool:
+    """Fail a job whose worker died once too often (its lease ran out), with an audit row.
+    Conditional, so a run that got it back meanwhile keeps it."""
+    now = timezone.now()
+    with transaction.atomic():
+        moved = ExportJob.objects.filter(
+            pk=job_id, status=ExportJobStatus.RUNNING, lease_expires_at__lt=now
+        ).update(
+            status=ExportJobStatus.FAILED,
+            error=_("The export was interrupted. Please ask for it again."),
+            finished_at=now,
+            lease_token="",
+            lease_expires_at=None,
+        )
+        if not moved:
+            return False
+        job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+        export_audit(
+            actor=job.requested_by,
+            dataset=DATASETS[job.dataset],
+            file_format=job.file_format,
+            filters=ReportFilters.from_dict(job.filters),
+            row_count=job.rows_written,
+            personal=job.include_personal_data,
+            purpose=job.purpose,
+            failed=True,
+            error="interrupted",
+            job=job,
+        )
+    return True
+
+
+def export_jobs_resume(*, now=None) -> list[int]:
+    """Beat, every minute: jobs whose worker died (lease ran out) are queued and built again
+    from the start, or failed and audited after EXPORT_JOB_MAX_ATTEMPTS; queued jobs whose
+    message was lost are enqueued again. Returns the ids enqueued."""
+    from .export_tasks import build_export_job
+
+    return lease_sweep(
+        ExportJob,
+        queued=ExportJobStatus.QUEUED,
+        running=ExportJobStatus.RUNNING,
+        max_attempts=settings.EXPORT_JOB_MAX_ATTEMPTS,
+        enqueue=lambda job_id: build_export_job.delay_on_commit(job_id=job_id),
+        give_up=lambda job_id: export_job_give_up(job_id=job_id),
+        now=now,
+    )

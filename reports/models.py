@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from afa_platform.leases import LeasedJob
+
 
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
@@ -64,12 +66,13 @@ class DigestStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class Digest(models.Model):
+class Digest(LeasedJob):
     """A feedback digest for one period. reports.services owns every change of status.
 
     One row per kind and period: asking again re-queues this row and replaces its figures.
-    Workers claim it with a conditional UPDATE (queued -> compiling), so two never compile it
-    at once; a stale "compiling" row (its worker died) is re-queued by the beat sweep.
+    Workers claim it with a lease (afa_platform.leases: queued, or compiling with an expired
+    lease -> compiling), so two never compile it at once; a row whose worker died stops being
+    renewed and the beat sweep re-queues it within a couple of minutes.
     """
 
     kind = models.CharField(_("kind"), max_length=10, choices=DigestKind.choices)
@@ -89,7 +92,6 @@ class Digest(models.Model):
         blank=True,
         related_name="+",
     )
-    attempts = models.PositiveIntegerField(_("compile attempts"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     queued_at = models.DateTimeField(_("queued at"))
     started_at = models.DateTimeField(_("compiling since"), null=True, blank=True)
@@ -115,7 +117,7 @@ class Digest(models.Model):
                 name="digest_period_ordered",
             ),
         ]
-        indexes = [models.Index(fields=["status", "started_at"])]
+        indexes = [models.Index(fields=["status", "lease_expires_at"])]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} digest from {self.first_day:%Y-%m-%d}"
@@ -172,38 +174,6 @@ class DigestQuote(models.Model):
         return f"{self.digest_id}: feedback {self.feedback_id}"
 
 
-class DeliveryStatus(models.TextChoices):
-    SENDING = "sending", _("Sending")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
-
-
-class DigestDelivery(models.Model):
-    """One digest emailed to one subscriber. The row is claimed before the email goes out:
-    a second run of the send task finds it and sends nothing."""
-
-    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="deliveries")
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
-    status = models.CharField(max_length=10, choices=DeliveryStatus.choices)
-    claimed_at = models.DateTimeField()
-    sent_at = models.DateTimeField(null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = _("digest delivery")
-        verbose_name_plural = _("digest deliveries")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["digest", "recipient"], name="digestdelivery_one_per_recipient"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.digest_id} -> {self.recipient_id} ({self.status})"
-
-
 class DigestSubscription(models.Model):
     """An MCI staff member's choice to receive each ready digest by email."""
 
@@ -251,10 +221,12 @@ class ExportJobStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired and deleted")
 
 
-class ExportJob(models.Model):
+class ExportJob(LeasedJob):
     """An export too large to build during the request, built by a worker into a private file
     that only its requester can download, until it expires. reports.export_services owns every
-    change of status; a worker claims the job with a conditional UPDATE (queued -> running)."""
+    change of status; a worker claims the job with a lease (afa_platform.leases: queued, or
+    running with an expired lease -> running), which a redelivery or the sweep takes over
+    when its worker died."""
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -283,9 +255,6 @@ class ExportJob(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("file deleted after"), null=True, blank=True)
-    # Claimed just before the "ready" email goes out and released if sending fails, so a
-    # second run of the email task sends nothing and a retry sends it once.
-    ready_emailed_at = models.DateTimeField(_("requester emailed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -300,6 +269,7 @@ class ExportJob(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "expires_at"]),
+            models.Index(fields=["status", "lease_expires_at"]),
             models.Index(fields=["requested_by", "created_at"]),
         ]
 

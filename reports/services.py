@@ -1,27 +1,30 @@
 """Writes in reports: the audit log and feedback digests (request, compile, revise, send).
 
 Digest lifecycle: digest_request() creates or re-queues the one row for (kind, period) and
-enqueues compile_digest on commit. digest_compile() claims it with a conditional UPDATE
-(queued -> compiling); the loser of a race returns having done nothing. Transient database
-errors put it back to queued for the task's retry; anything else marks it failed with the
-error. The beat sweep re-queues a digest left "compiling" by a dead worker.
+enqueues compile_digest on commit. digest_compile() claims it with a lease
+(afa_platform.leases: queued, or compiling with an expired lease -> compiling) and keeps it
+with a heartbeat; the loser of a race returns having done nothing. Transient database errors
+put it back to queued for the task's retry; anything else marks it failed with the error.
+The beat sweep (every minute) re-queues a digest whose lease ran out (its worker died) or
+fails it after DIGEST_MAX_ATTEMPTS. Each subscriber's email is an outbox row written in the
+transaction that marks the digest ready, keyed by digest and recipient so it goes once.
 """
 
 import logging
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import F
+from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from afa_platform.leases import LeaseLost, lease_claim, lease_deadline, lease_heartbeat, lease_sweep
+from outbox.services import Email, email_queue
+
 from .models import (
     AuditEvent,
-    DeliveryStatus,
     Digest,
-    DigestDelivery,
     DigestQuote,
     DigestStatus,
     DigestSubscription,
@@ -121,12 +124,24 @@ def digest_request(
         kind=kind,
         period_start=period_start,
         period_end=period_end,
-        defaults={"requested_by": requested_by, "queued_at": now},
+        defaults={
+            "requested_by": requested_by,
+            "queued_at": now,
+            # Still queued after this, its message was lost: the sweep enqueues it again.
+            "lease_expires_at": lease_deadline(now),
+        },
     )
     queued = created or bool(
         Digest.objects.filter(
             pk=digest.pk, status__in=[DigestStatus.READY, DigestStatus.FAILED]
-        ).update(status=DigestStatus.QUEUED, queued_at=now, error="", attempts=0)
+        ).update(
+            status=DigestStatus.QUEUED,
+            queued_at=now,
+            error="",
+            attempts=0,
+            lease_token="",
+            lease_expires_at=lease_deadline(now),
+        )
     )
     if queued:
         _enqueue_compile(digest.pk)
@@ -142,98 +157,139 @@ def digest_request(
     return digest
 
 
+DIGEST_EMAIL = "reports.digest"
+
+
 def digest_compile(*, digest_id: int) -> bool:
-    """Compile a queued digest. Returns False, having done nothing, when another worker has
-    claimed it (or it is not queued). Not atomic as a whole on purpose: the claim commits at
-    once so a concurrent worker sees it. Side effects: DigestQuote rows; on success the
-    send_digest task; OperationalError re-raised (digest back to queued) for a retry."""
-    claimed = Digest.objects.filter(pk=digest_id, status=DigestStatus.QUEUED).update(
-        status=DigestStatus.COMPILING, started_at=timezone.now(), attempts=F("attempts") + 1
+    """Compile a queued digest (or one whose compiling worker died: its lease ran out).
+    Returns False, having done nothing, when another run holds it (or it is not queued).
+    Not atomic as a whole on purpose: the claim commits at once so a concurrent worker sees
+    it, and the heartbeat renews the lease from its own connection while the figures are
+    computed. Side effects: DigestQuote rows; on success one outbox email per subscriber;
+    OperationalError re-raised (digest back to queued) for a retry."""
+    token = lease_claim(
+        Digest,
+        pk=digest_id,
+        queued=DigestStatus.QUEUED,
+        running=DigestStatus.COMPILING,
+        started_at=timezone.now(),
     )
-    if not claimed:
+    if token is None:
         return False
     from . import selectors
     from .rendering import render_digest_html
-    from .tasks import send_digest
 
+    mine = Digest.objects.filter(pk=digest_id, status=DigestStatus.COMPILING, lease_token=token)
     try:
-        with transaction.atomic():
+        with (
+            lease_heartbeat(Digest, pk=digest_id, token=token) as heartbeat,
+            transaction.atomic(),
+        ):
             digest = Digest.objects.get(pk=digest_id)
             figures = selectors.digest_figures(start=digest.period_start, end=digest.period_end)
             html = render_digest_html(digest, figures)
-            finished = Digest.objects.filter(pk=digest_id, status=DigestStatus.COMPILING).update(
+            heartbeat.check()
+            finished = mine.update(
                 status=DigestStatus.READY,
                 figures=figures,
                 html=html,
                 error="",
                 finished_at=timezone.now(),
                 revised_at=None,
+                lease_expires_at=None,
             )
-            if finished:
-                DigestQuote.objects.filter(digest_id=digest_id).delete()
-                DigestQuote.objects.bulk_create(
-                    DigestQuote(digest_id=digest_id, feedback_id=quote["feedback_id"])
-                    for quote in figures["quotes"]
-                )
-                send_digest.delay_on_commit(digest_id=digest_id)
+            if not finished:
+                raise LeaseLost(f"Digest {digest_id}")
+            DigestQuote.objects.filter(digest_id=digest_id).delete()
+            DigestQuote.objects.bulk_create(
+                DigestQuote(digest_id=digest_id, feedback_id=quote["feedback_id"])
+                for quote in figures["quotes"]
+            )
+            _queue_digest_emails(digest_id)
+    except LeaseLost:
+        logger.warning("Digest %s was taken over by another run; this one stops", digest_id)
+        return False
     except OperationalError:
         # Transient (lost connection, lock timeout, serialization): let the task retry.
-        Digest.objects.filter(pk=digest_id, status=DigestStatus.COMPILING).update(
-            status=DigestStatus.QUEUED
-        )
+        mine.update(status=DigestStatus.QUEUED, lease_token="", lease_expires_at=lease_deadline())
         raise
     except Exception as exc:
         logger.exception("Digest %s failed to compile", digest_id)
-        digest_mark_failed(digest_id=digest_id, error=f"{type(exc).__name__}: {exc}")
+        mine.update(
+            status=DigestStatus.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now(),
+            lease_expires_at=None,
+        )
         return True
     # Consent withdrawn while we compiled: the revision task found nothing to revise then.
     digest_drop_withdrawn_quotes(digest_id=digest_id)
     return True
 
 
+def _queue_digest_emails(digest_id: int) -> None:
+    """One outbox email per subscriber, keyed by digest and recipient: a digest compiled
+    again (asked for again) is not sent again to whoever had it (or has it coming)."""
+    from . import selectors
+
+    email_queue(
+        *(
+            Email(
+                kind=DIGEST_EMAIL,
+                recipient_id=recipient_id,
+                params={"digest": digest_id},
+                key=f"digest:{digest_id}:{recipient_id}",
+            )
+            for recipient_id in selectors.digest_subscribers().values_list("pk", flat=True)
+        )
+    )
+
+
 def digest_mark_failed(*, digest_id: int, error: str) -> None:
     Digest.objects.filter(
         pk=digest_id, status__in=[DigestStatus.COMPILING, DigestStatus.QUEUED]
-    ).update(status=DigestStatus.FAILED, error=error[:2000], finished_at=timezone.now())
+    ).update(
+        status=DigestStatus.FAILED,
+        error=error[:2000],
+        finished_at=timezone.now(),
+        lease_token="",
+        lease_expires_at=None,
+    )
+
+
+def _digest_give_up(digest_id: int) -> bool:
+    # A digest whose every attempt kills its worker (memory, time limit) stops here, failed
+    # with a reason staff can read, instead of being re-queued for ever.
+    return bool(
+        Digest.objects.filter(
+            pk=digest_id, status=DigestStatus.COMPILING, lease_expires_at__lt=timezone.now()
+        ).update(
+            status=DigestStatus.FAILED,
+            finished_at=timezone.now(),
+            lease_token="",
+            lease_expires_at=None,
+            error=_(
+                "Compiling stopped %(count)d times without finishing. Ask for the digest again "
+                "to retry, or for a shorter period."
+            )
+            % {"count": settings.DIGEST_MAX_ATTEMPTS},
+        )
+    )
 
 
 def digest_requeue_stale(*, now: datetime | None = None) -> list[int]:
-    """Digests whose worker died mid-compile (compiling too long) go back to the queue, and
-    queued digests whose message was lost are enqueued again. Both are safe: the compile
-    claim lets one worker through."""
-    now = now or timezone.now()
-    stale_before = now - timedelta(minutes=settings.DIGEST_STALE_AFTER_MINUTES)
-    ids = []
-    stale = Digest.objects.filter(status=DigestStatus.COMPILING, started_at__lt=stale_before)
-    # A digest whose every attempt kills its worker (memory, time limit) stops here, failed
-    # with a reason staff can read, instead of being re-queued for ever.
-    given_up = stale.filter(attempts__gte=settings.DIGEST_MAX_ATTEMPTS).update(
-        status=DigestStatus.FAILED,
-        finished_at=now,
-        error=_(
-            "Compiling stopped %(count)d times without finishing. Ask for the digest again to "
-            "retry, or for a shorter period."
-        )
-        % {"count": settings.DIGEST_MAX_ATTEMPTS},
+    """Digests whose worker died mid-compile (the lease ran out) go back to the queue, and
+    queued digests whose message was lost are enqueued again; after DIGEST_MAX_ATTEMPTS
+    claims a dead one is failed. Safe: the compile claim lets one worker through."""
+    return lease_sweep(
+        Digest,
+        queued=DigestStatus.QUEUED,
+        running=DigestStatus.COMPILING,
+        max_attempts=settings.DIGEST_MAX_ATTEMPTS,
+        enqueue=_enqueue_compile,
+        give_up=_digest_give_up,
+        now=now,
     )
-    if given_up:
-        logger.error(
-            "Gave up on %s digest(s) after %s attempts", given_up, settings.DIGEST_MAX_ATTEMPTS
-        )
-    for digest_id in stale.values_list("id", flat=True):
-        requeued = Digest.objects.filter(
-            pk=digest_id, status=DigestStatus.COMPILING, started_at__lt=stale_before
-        ).update(status=DigestStatus.QUEUED, queued_at=now)
-        if requeued:
-            ids.append(digest_id)
-    lost = Digest.objects.filter(status=DigestStatus.QUEUED, queued_at__lt=stale_before)
-    for digest_id in lost.values_list("id", flat=True):
-        if Digest.objects.filter(pk=digest_id, status=DigestStatus.QUEUED).update(queued_at=now):
-            ids.append(digest_id)
-    for digest_id in ids:
-        logger.warning("Re-queueing stale digest %s", digest_id)
-        _enqueue_compile(digest_id)
-    return ids
 
 
 @transaction.atomic
@@ -295,68 +351,6 @@ def digests_quoting(*, feedback_id: int) -> list[int]:
     return list(
         DigestQuote.objects.filter(feedback_id=feedback_id).values_list("digest_id", flat=True)
     )
-
-
-def _claim_delivery(digest: Digest, recipient) -> DigestDelivery | None:
-    """The unique (digest, recipient) row is the claim: create it, or take back a failed one."""
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            return DigestDelivery.objects.create(
-                digest=digest, recipient=recipient, status=DeliveryStatus.SENDING, claimed_at=now
-            )
-    except IntegrityError:
-        retaken = DigestDelivery.objects.filter(
-            digest=digest, recipient=recipient, status=DeliveryStatus.FAILED
-        ).update(status=DeliveryStatus.SENDING, claimed_at=now, error="")
-        if retaken:
-            return DigestDelivery.objects.get(digest=digest, recipient=recipient)
-        return None
-
-
-def digest_send(*, digest_id: int) -> int:
-    """Email a ready digest to every subscriber who has not had it. Each recipient's delivery
-    row is claimed before the email goes out, so running this twice sends nothing twice (a
-    crash between claim and send loses that email rather than doubling it). Returns the
-    number of emails sent."""
-    from afa_platform.mail import send_templated_email
-
-    from . import selectors
-    from .rendering import digest_charts, digest_context
-
-    digest = Digest.objects.filter(pk=digest_id, status=DigestStatus.READY).first()
-    if digest is None:
-        return 0
-    already = DigestDelivery.objects.filter(digest=digest).exclude(status=DeliveryStatus.FAILED)
-    recipients = selectors.digest_subscribers().exclude(pk__in=already.values("recipient_id"))
-    charts = digest_charts(digest.figures)
-    attachments = [(chart.filename, str(chart.svg), "image/svg+xml") for chart in charts]
-    context = digest_context(digest, digest.figures)
-    sent = 0
-    for recipient in recipients.iterator():
-        delivery = _claim_delivery(digest, recipient)
-        if delivery is None:
-            continue
-        try:
-            send_templated_email(
-                to=[recipient.email],
-                subject=_("AfA feedback digest: %(start)s to %(end)s")
-                % {"start": f"{digest.first_day:%d %b %Y}", "end": f"{digest.last_day:%d %b %Y}"},
-                template="reports/email/digest",
-                context={**context, "recipient": recipient},
-                attachments=attachments,
-            )
-        except Exception as exc:
-            logger.exception("Digest %s to user %s failed", digest_id, recipient.pk)
-            DigestDelivery.objects.filter(pk=delivery.pk).update(
-                status=DeliveryStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:300]
-            )
-            continue
-        DigestDelivery.objects.filter(pk=delivery.pk).update(
-            status=DeliveryStatus.SENT, sent_at=timezone.now()
-        )
-        sent += 1
-    return sent
 
 
 @transaction.atomic

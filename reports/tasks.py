@@ -1,5 +1,5 @@
 """Digest tasks. Thin adapters: they take ids and call reports.services; each is safe to run
-twice (the compile claim, the delivery rows and the revision are all idempotent)."""
+twice (the compile lease and the revision are idempotent; emails go through the outbox)."""
 
 import logging
 
@@ -36,8 +36,9 @@ def compile_digest(self, *, digest_id: int) -> bool:
 
 @shared_task
 def sweep_stale_digests() -> list[int]:
-    """Beat, every few minutes: re-queue digests whose worker died mid-compile, and take out
-    quotes whose feedback went away without the revision task (a deleted account)."""
+    """Beat, every JOB_SWEEP_SECONDS: re-queue digests whose worker died mid-compile (their
+    lease ran out), and take out quotes whose feedback went away without the revision task
+    (a deleted account)."""
     revised = services.digest_revise_orphaned_quotes()
     if revised:
         logger.info("Removed quotes of deleted feedback from digests %s", revised)
@@ -49,11 +50,6 @@ def queue_weekly_digest() -> int:
     """Beat, weekly at DIGEST_WEEKDAY / DIGEST_HOUR: the digest of the week that just closed."""
     start, end = services.last_closed_weekly_period()
     return services.digest_request(kind=DigestKind.WEEKLY, period_start=start, period_end=end).pk
-
-
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
-def send_digest(*, digest_id: int) -> int:
-    return services.digest_send(digest_id=digest_id)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)

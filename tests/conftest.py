@@ -1,8 +1,11 @@
 """The shared cast of users, the Celery mode for tests, and the browser set-up."""
 
 import os
+import time
 
 import pytest
+from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 
 from accounts.roles import Role
@@ -55,6 +58,33 @@ def _celery_mode(request):
     celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture(autouse=True)
+def _force_login_completes_sign_in(monkeypatch):
+    """`client.force_login(user)` stands for a finished sign-in, and for a person with an
+    authenticator a finished sign-in includes the second factor, as allauth records it.
+    `second_factor=False` gives the password-only session an attacker would have."""
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None, *, second_factor=True):
+        original(self, user, backend)
+        if second_factor and is_mfa_enabled(user):
+            record_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+def record_second_factor(client, user) -> None:
+    """Write into the client's session what allauth writes after a TOTP code."""
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "mfa", "at": time.time(), "type": "totp"}
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
 
 
 @pytest.fixture(autouse=True)

@@ -51,4 +51,36 @@
       button.disabled = false;
     });
   });
+
+  // The idle sign-out of privileged roles (WCAG 2.2.1): warn two minutes before, and let one
+  // button restart the clock without leaving the page. Without script the notice and the
+  // button's plain form still work.
+  var timeout = document.querySelector("[data-session-timeout]");
+  if (timeout) {
+    var idleMs = parseInt(timeout.getAttribute("data-session-timeout"), 10) * 1000;
+    var warnMs = parseInt(timeout.getAttribute("data-session-warn-before"), 10) * 1000;
+    var warning = timeout.querySelector("[data-session-warning]");
+    var keepalive = timeout.querySelector("[data-session-keepalive]");
+    var timer = null;
+    var arm = function () {
+      window.clearTimeout(timer);
+      warning.hidden = true;
+      timer = window.setTimeout(function () {
+        warning.hidden = false;
+        keepalive.querySelector("button").focus();
+      }, Math.max(0, idleMs - warnMs));
+    };
+    keepalive.addEventListener("submit", function (event) {
+      event.preventDefault();
+      window.fetch(keepalive.action, {
+        method: "POST",
+        body: new FormData(keepalive),
+        headers: { "X-Requested-With": "fetch" },
+        credentials: "same-origin"
+      }).then(function (response) {
+        if (response.ok) { arm(); } else { keepalive.submit(); }
+      }, function () { keepalive.submit(); });
+    });
+    arm();
+  }
 })();

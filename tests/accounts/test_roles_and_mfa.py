@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
 
-from accounts.permissions import role_required
+from accounts.permissions import SECOND_FACTOR_ATTR, role_required
 from accounts.roles import Role
 
 CAST = ["anonymous", "participant", "organiser", "staff", "admin_user"]
@@ -68,8 +68,17 @@ def test_organiser_without_mfa_is_sent_to_set_it_up(organiser_without_mfa):
 def test_organiser_with_mfa_gets_in(organiser):
     view = role_required(Role.ORGANISER)(_organiser_area)
     request = RequestFactory().get("/organise/")
+    setattr(organiser, SECOND_FACTOR_ATTR, True)  # what SecondFactorMiddleware marks
     request.user = organiser
     assert view(request).content == b"the organiser area"
+
+
+@pytest.mark.django_db
+def test_organiser_with_mfa_but_a_password_only_session_is_asked_for_a_code(client, organiser):
+    client.force_login(organiser, second_factor=False)
+    response = client.get(reverse("engagement:console"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_reauthenticate") + "?next=")
 
 
 @pytest.mark.django_db

@@ -505,12 +505,12 @@ def test_attendance_on_a_cancelled_session_is_refused(client, organiser, registe
 
 
 def test_cancelling_with_the_broker_down_still_cancels_and_shows_no_error_page(
-    client, participant, other_participant, register, monkeypatch,
+    client, participant, other_participant, register, monkeypatch, mailoutbox,
     django_capture_on_commit_callbacks,
 ):  # fmt: skip
     from kombu.exceptions import OperationalError
 
-    from engagement import tasks
+    from outbox import tasks
 
     def broker_down(**kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
@@ -518,7 +518,8 @@ def test_cancelling_with_the_broker_down_still_cancels_and_shows_no_error_page(
     session = EngagementSessionFactory(capacity=1)
     seat = register(session, participant)
     waiting = register(session, other_participant)
-    monkeypatch.setattr(tasks.send_registration_emails, "delay", broker_down)
+    mailoutbox.clear()
+    monkeypatch.setattr(tasks.send_outbound_emails, "delay", broker_down)
     client.force_login(participant)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("engagement:registration_cancel", args=[seat.pk]))
@@ -526,6 +527,13 @@ def test_cancelling_with_the_broker_down_still_cancels_and_shows_no_error_page(
     seat.refresh_from_db()
     waiting.refresh_from_db()
     assert (seat.status, waiting.status) == ("cancelled", "confirmed")
+    assert not mailoutbox
+    # The beat sweep sends both emails once the broker is back.
+    monkeypatch.undo()
+    assert tasks.send_outbound_emails.run() == 2
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        [seat.participant.email, waiting.participant.email]
+    )
 
 
 @pytest.mark.parametrize(

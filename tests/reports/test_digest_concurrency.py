@@ -62,10 +62,7 @@ def test_two_concurrent_compiles_one_compiles_one_does_nothing(queued):
         time.sleep(0.3)  # keep the winner busy while the loser tries
         return real(**kwargs)
 
-    with (
-        mock.patch("reports.selectors.digest_figures", side_effect=slow_figures),
-        mock.patch("reports.tasks.send_digest.delay_on_commit"),
-    ):
+    with mock.patch("reports.selectors.digest_figures", side_effect=slow_figures):
         results, errors = _at_once(lambda _barrier: services.digest_compile(digest_id=queued.pk))
 
     assert errors == []

@@ -10,11 +10,11 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from accounts.roles import Role
+from outbox.models import OutboundEmail, OutboundEmailStatus
+from outbox.services import outbox_drain
 from reports import services, tasks
 from reports.models import (
-    DeliveryStatus,
     Digest,
-    DigestDelivery,
     DigestKind,
     DigestStatus,
     DigestSubscription,
@@ -172,7 +172,6 @@ def test_a_bug_fails_the_digest_at_once_with_the_error(db):
 
 
 def test_sweep_requeues_a_digest_whose_worker_died_and_it_compiles(settings, db):
-    settings.DIGEST_STALE_AFTER_MINUTES = 15
     now = timezone.now()
     stale = Digest.objects.create(
         kind=DigestKind.WEEKLY,
@@ -180,16 +179,21 @@ def test_sweep_requeues_a_digest_whose_worker_died_and_it_compiles(settings, db)
         period_end=END,
         queued_at=now,
         status=DigestStatus.COMPILING,
-        started_at=now - timedelta(minutes=16),
+        started_at=now - timedelta(minutes=2),
+        lease_token="dead",
+        lease_expires_at=now - timedelta(seconds=1),
         attempts=1,
     )
+    # Started long ago, but its heartbeat still renews the lease: its worker is alive.
     busy = Digest.objects.create(
         kind=DigestKind.ON_DEMAND,
         period_start=START,
         period_end=END,
         queued_at=now,
         status=DigestStatus.COMPILING,
-        started_at=now - timedelta(minutes=5),
+        started_at=now - timedelta(minutes=30),
+        lease_token="alive",
+        lease_expires_at=now + timedelta(seconds=30),
         attempts=1,
     )
     with mock.patch("reports.tasks.compile_digest.delay_on_commit") as enqueue:
@@ -209,7 +213,6 @@ def test_sweep_requeues_a_digest_whose_worker_died_and_it_compiles(settings, db)
 def test_sweep_gives_up_on_a_digest_that_keeps_killing_its_worker_until_asked_again(
     settings, db, staff
 ):
-    settings.DIGEST_STALE_AFTER_MINUTES = 15
     settings.DIGEST_MAX_ATTEMPTS = 3
     now = timezone.now()
     doomed = Digest.objects.create(
@@ -218,7 +221,8 @@ def test_sweep_gives_up_on_a_digest_that_keeps_killing_its_worker_until_asked_ag
         period_end=END,
         queued_at=now,
         status=DigestStatus.COMPILING,
-        started_at=now - timedelta(minutes=16),
+        started_at=now - timedelta(minutes=2),
+        lease_expires_at=now - timedelta(seconds=1),
         attempts=3,
     )
     with mock.patch("reports.tasks.compile_digest.delay_on_commit") as enqueue:
@@ -238,16 +242,46 @@ def test_sweep_gives_up_on_a_digest_that_keeps_killing_its_worker_until_asked_ag
 
 
 def test_sweep_reenqueues_a_queued_digest_whose_message_was_lost(settings, db):
-    settings.DIGEST_STALE_AFTER_MINUTES = 15
     lost = Digest.objects.create(
         kind=DigestKind.WEEKLY,
         period_start=START,
         period_end=END,
-        queued_at=timezone.now() - timedelta(hours=1),
+        queued_at=timezone.now() - timedelta(minutes=2),
+        lease_expires_at=timezone.now() - timedelta(seconds=1),
     )
     with mock.patch("reports.tasks.compile_digest.delay_on_commit") as enqueue:
         assert tasks.sweep_stale_digests() == [lost.pk]
+        # Once per lost message: the sweep gave it a fresh deadline.
+        assert tasks.sweep_stale_digests() == []
     enqueue.assert_called_once_with(digest_id=lost.pk)
+
+
+def test_sweep_runs_every_minute_and_leases_are_short_enough_to_resume_within_two_minutes(
+    settings,
+):
+    entry = settings.CELERY_BEAT_SCHEDULE["reports-sweep-stale-digests"]
+    assert entry["schedule"] == settings.JOB_SWEEP_SECONDS == 60
+    assert settings.JOB_LEASE_SECONDS + settings.JOB_SWEEP_SECONDS < 120
+    # A message is redelivered only after the longest task could have finished.
+    from reports.export_tasks import BUILD_TIME_LIMIT
+
+    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > BUILD_TIME_LIMIT
+
+
+def test_a_redelivered_compile_does_nothing_while_the_first_holds_the_lease_then_takes_over(db):
+    digest = Digest.objects.create(
+        kind=DigestKind.WEEKLY, period_start=START, period_end=END, queued_at=START
+    )
+    now = timezone.now()
+    Digest.objects.filter(pk=digest.pk).update(
+        status=DigestStatus.COMPILING, lease_token="other", lease_expires_at=now + timedelta(1)
+    )
+    assert services.digest_compile(digest_id=digest.pk) is False
+    Digest.objects.filter(pk=digest.pk).update(lease_expires_at=now - timedelta(seconds=1))
+    assert services.digest_compile(digest_id=digest.pk) is True
+    digest.refresh_from_db()
+    assert digest.status == DigestStatus.READY
+    assert digest.lease_token != "other"
 
 
 def test_weekly_beat_task_compiles_the_week_that_closed_once(
@@ -292,17 +326,17 @@ def subscribers(staff):
     return [staff, other_staff]
 
 
-def test_ready_digest_is_emailed_to_each_subscriber_once_even_if_sent_twice(
+def test_ready_digest_is_emailed_to_each_subscriber_once_even_if_drained_twice(
     subscribers, organiser, django_capture_on_commit_callbacks
 ):
     digest = request_digest(django_capture_on_commit_callbacks)  # sends on commit
     assert digest.status == DigestStatus.READY
     assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in subscribers)
 
-    assert tasks.send_digest(digest_id=digest.pk) == 0
-    assert tasks.send_digest(digest_id=digest.pk) == 0
+    assert outbox_drain() == 0
+    assert outbox_drain(email_ids=OutboundEmail.objects.values_list("pk", flat=True)) == 0
     assert len(mail.outbox) == 2
-    assert DigestDelivery.objects.filter(status=DeliveryStatus.SENT).count() == 2
+    assert OutboundEmail.objects.filter(status=OutboundEmailStatus.SENT).count() == 2
 
     message = mail.outbox[0]
     assert "online harm" not in message.subject.lower()
@@ -312,36 +346,26 @@ def test_ready_digest_is_emailed_to_each_subscriber_once_even_if_sent_twice(
     assert [a[0] for a in message.attachments] == ["feedback-by-harm-and-area.svg"]
 
 
-def test_a_claimed_delivery_is_not_sent_again_but_a_failed_one_is(subscribers, db):
+def test_a_digest_compiled_again_is_not_emailed_again(
+    subscribers, django_capture_on_commit_callbacks
+):
+    digest = request_digest(django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 2
+    again = request_digest(django_capture_on_commit_callbacks)
+    assert again.pk == digest.pk and again.status == DigestStatus.READY
+    assert len(mail.outbox) == 2
+    assert OutboundEmail.objects.count() == 2
+
+
+def test_a_failed_send_is_retried_by_the_sweep_and_sent_once(subscribers, db):
     digest = Digest.objects.create(
         kind=DigestKind.WEEKLY, period_start=START, period_end=END, queued_at=START
     )
     services.digest_compile(digest_id=digest.pk)
-    staff, other = subscribers
-    mail.outbox.clear()
-    DigestDelivery.objects.filter(recipient=staff).delete()
-    # Another worker has claimed `staff` and is sending; `other` failed last time.
-    DigestDelivery.objects.update_or_create(
-        digest=digest,
-        recipient=staff,
-        defaults={"status": DeliveryStatus.SENDING, "claimed_at": timezone.now()},
-    )
-    DigestDelivery.objects.filter(digest=digest, recipient=other).update(
-        status=DeliveryStatus.FAILED
-    )
-    assert services.digest_send(digest_id=digest.pk) == 1
-    assert [m.to[0] for m in mail.outbox] == [other.email]
-
-
-def test_a_failed_send_is_recorded_and_retried_on_the_next_run(subscribers, db):
-    digest = Digest.objects.create(
-        kind=DigestKind.WEEKLY, period_start=START, period_end=END, queued_at=START
-    )
-    with mock.patch("reports.tasks.send_digest.delay_on_commit"):
-        services.digest_compile(digest_id=digest.pk)
     with mock.patch("afa_platform.mail.EmailMultiAlternatives.send", side_effect=OSError("SMTP")):
-        assert services.digest_send(digest_id=digest.pk) == 0
-    assert DigestDelivery.objects.filter(status=DeliveryStatus.FAILED).count() == 2
-    assert services.digest_send(digest_id=digest.pk) == 2
-    assert services.digest_send(digest_id=digest.pk) == 0
+        assert outbox_drain() == 0
+    assert OutboundEmail.objects.filter(status=OutboundEmailStatus.PENDING, attempts=1).count() == 2
+    OutboundEmail.objects.update(next_attempt_at=timezone.now())  # the backoff has passed
+    assert outbox_drain() == 2
+    assert outbox_drain() == 0
     assert len(mail.outbox) == 2

@@ -4,6 +4,7 @@ export, failed ones included."""
 import smtplib
 from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -11,11 +12,13 @@ from django.contrib.auth.models import Permission
 from django.core import mail
 from django.utils import timezone
 
+from outbox.models import OutboundEmail, OutboundEmailStatus
+from outbox.services import outbox_drain
 from reports import export_services, exports
 from reports.export_tasks import (
     build_export_job,
     delete_expired_exports,
-    send_export_ready_email,
+    resume_export_jobs,
 )
 from reports.models import AuditEvent, ExportJob, ExportJobStatus
 from tests.factories import UserFactory
@@ -137,8 +140,8 @@ def test_a_second_run_of_the_task_does_nothing(
     assert len(mail.outbox) == 1
 
 
-def test_running_job_shows_progress_as_rows_written(staff, known, monkeypatch):
-    monkeypatch.setattr(export_services, "PROGRESS_EVERY", 1)
+def test_running_job_shows_progress_as_rows_written(staff, known, monkeypatch, settings):
+    settings.EXPORT_CHUNK_SIZE = 1
     seen = []
     original = exports.write_xlsx
 
@@ -168,7 +171,7 @@ def test_expired_files_are_deleted_and_their_link_says_so(
     response = staff_client.get(f"/reports/exports/jobs/{job.pk}/download")
     assert response.status_code == 410
 
-    assert delete_expired_exports() == {"expired": 1, "stale": 0}
+    assert delete_expired_exports() == {"expired": 1}
     assert not stored.exists()
     job.refresh_from_db()
     assert job.status == ExportJobStatus.EXPIRED
@@ -181,7 +184,7 @@ def test_expired_files_are_deleted_and_their_link_says_so(
     status = staff_client.get(f"/reports/exports/jobs/{job.pk}/", HTTP_ACCEPT="application/json")
     assert status.json()["status"] == "expired"
     assert status.json()["download_url"] is None
-    assert delete_expired_exports() == {"expired": 0, "stale": 0}
+    assert delete_expired_exports() == {"expired": 0}
 
 
 def test_unexpired_files_survive_the_sweep(
@@ -189,26 +192,95 @@ def test_unexpired_files_survive_the_sweep(
 ):
     job = start_job(staff_client, django_capture_on_commit_callbacks)
     job.refresh_from_db()
-    assert delete_expired_exports() == {"expired": 0, "stale": 0}
+    assert delete_expired_exports() == {"expired": 0}
     assert (private_export_root / job.file_path).is_file()
 
 
-def test_job_left_running_by_a_dead_worker_is_failed_and_audited(staff, known, settings):
-    job = ExportJob.objects.create(
+def _dead_run(staff, *, attempts: int, **fields) -> ExportJob:
+    """A job a worker claimed and then died on: its lease ran out a moment ago."""
+    return ExportJob.objects.create(
         requested_by=staff,
-        dataset="registrations",
+        dataset="feedback",
         file_format="xlsx",
         status=ExportJobStatus.RUNNING,
-        started_at=timezone.now() - timedelta(minutes=settings.EXPORT_JOB_STALE_AFTER_MINUTES + 1),
-        rows_written=5000,
+        started_at=timezone.now() - timedelta(minutes=1),
+        lease_token="dead-run",
+        lease_expires_at=timezone.now() - timedelta(seconds=1),
+        attempts=attempts,
+        **fields,
     )
-    assert delete_expired_exports() == {"expired": 0, "stale": 1}
+
+
+def test_a_job_whose_worker_died_is_taken_over_by_its_redelivery(staff, known, private_export_root):
+    job = _dead_run(staff, attempts=1, rows_written=2)
+    export_directory = export_services.export_directory()
+    (export_directory / f"{job.pk}-halfwritten.part").write_bytes(b"partial")
+    assert build_export_job(job_id=job.pk) is True
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.rows_written) == (ExportJobStatus.READY, 2, 3)
+    # The dead run's partial file is gone; the one on the job is whole.
+    assert [p.name for p in private_export_root.iterdir()] == [job.file_path]
+    assert len(read_xlsx((private_export_root / job.file_path).read_bytes())["data"]) == 4
+    assert AuditEvent.objects.filter(action="export").count() == 1
+
+
+def test_a_redelivery_does_nothing_while_the_running_worker_holds_the_lease(staff, known):
+    job = _dead_run(staff, attempts=1)
+    ExportJob.objects.filter(pk=job.pk).update(
+        lease_expires_at=timezone.now() + timedelta(seconds=30)
+    )
+    assert build_export_job(job_id=job.pk) is False
+    job.refresh_from_db()
+    assert (job.status, job.lease_token) == (ExportJobStatus.RUNNING, "dead-run")
+
+
+def test_sweep_requeues_a_job_whose_lease_ran_out_and_it_is_built_once_with_one_email(
+    staff, known, django_capture_on_commit_callbacks
+):
+    job = _dead_run(staff, attempts=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert resume_export_jobs() == [job.pk]
+    job.refresh_from_db()
+    assert job.status == ExportJobStatus.READY
+    assert resume_export_jobs() == []
+    assert len(mail.outbox) == 1
+    assert AuditEvent.objects.filter(action="export").count() == 1
+
+
+def test_a_job_that_keeps_losing_its_worker_is_failed_and_audited(staff, known, settings):
+    settings.EXPORT_JOB_MAX_ATTEMPTS = 3
+    job = _dead_run(staff, attempts=3, rows_written=5000)
+    assert resume_export_jobs() == []
     job.refresh_from_db()
     assert job.status == ExportJobStatus.FAILED
     assert "interrupted" in job.error
     event = AuditEvent.objects.get(action="export_failed")
     assert event.details["job"] == job.pk
     assert event.details["row_count"] == 5000
+    assert resume_export_jobs() == []
+    assert AuditEvent.objects.filter(action="export_failed").count() == 1
+
+
+def test_a_queued_job_whose_message_was_lost_is_enqueued_again_once(staff, known):
+    job = ExportJob.objects.create(
+        requested_by=staff,
+        dataset="feedback",
+        file_format="xlsx",
+        lease_expires_at=timezone.now() - timedelta(seconds=1),
+    )
+    with mock.patch("reports.export_tasks.build_export_job.delay_on_commit") as enqueue:
+        assert resume_export_jobs() == [job.pk]
+        assert resume_export_jobs() == []
+    enqueue.assert_called_once_with(job_id=job.pk)
+
+
+def test_beat_resumes_export_jobs_every_minute():
+    from afa_platform.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["reports-resume-export-jobs"]
+    assert entry["task"] == "reports.export_tasks.resume_export_jobs"
+    assert entry["task"] in app.tasks
+    assert entry["schedule"] <= 60
 
 
 def test_personal_data_job_keeps_its_purpose(
@@ -372,102 +444,83 @@ def test_administrators_download_the_audit_log_as_csv(client, admin_user, staff,
 # --- The "ready" email ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def retries_as_in_a_worker():
-    """Eager tasks re-run themselves on retry only when errors are not propagated (as in a
-    worker, where the error is recorded on the result instead)."""
-    from afa_platform.celery import app
-
-    propagates = app.conf.task_eager_propagates
-    app.conf.task_eager_propagates = False
-    yield
-    app.conf.task_eager_propagates = propagates
-
-
 def test_a_failed_ready_email_is_retried_with_backoff_and_sent_once(
-    staff_client,
-    staff,
-    known,
-    monkeypatch,
-    django_capture_on_commit_callbacks,
-    retries_as_in_a_worker,
+    staff_client, staff, known, monkeypatch, django_capture_on_commit_callbacks
 ):
-    real_send = export_services.send_templated_email
+    from afa_platform import mail as platform_mail
+
+    real_send = platform_mail.EmailMultiAlternatives.send
     attempts = []
 
-    def flaky(**kwargs):
-        attempts.append(kwargs["to"])
+    def flaky(message, *args, **kwargs):
+        attempts.append(message.to)
         if len(attempts) < 3:
             raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
-        real_send(**kwargs)
+        return real_send(message, *args, **kwargs)
 
-    monkeypatch.setattr(export_services, "send_templated_email", flaky)
+    monkeypatch.setattr(platform_mail.EmailMultiAlternatives, "send", flaky)
     job = start_job(staff_client, django_capture_on_commit_callbacks)
     job.refresh_from_db()
-    # Tasks run eagerly here, so the retries come at once; a worker waits between them.
     assert job.status == ExportJobStatus.READY
+    email = OutboundEmail.objects.get()
+    assert (email.status, email.attempts, email.error) == (
+        OutboundEmailStatus.PENDING,
+        1,
+        "SMTPServerDisconnected",
+    )
+    assert email.next_attempt_at > timezone.now()  # backoff: the sweep leaves it for now
+    assert outbox_drain() == 0
+    for _ in range(2):
+        OutboundEmail.objects.update(next_attempt_at=timezone.now())
+        outbox_drain()
     assert attempts == [[staff.email]] * 3
     assert len(mail.outbox) == 1
-    assert job.ready_emailed_at is not None
+    assert OutboundEmail.objects.get().status == OutboundEmailStatus.SENT
 
 
-def test_ready_email_task_retries_only_transient_errors_with_exponential_backoff():
-    assert send_export_ready_email.autoretry_for == (OSError,)
-    assert issubclass(smtplib.SMTPException, OSError)
-    assert send_export_ready_email.retry_backoff
-    assert send_export_ready_email.retry_jitter
-    assert send_export_ready_email.max_retries >= 3
-
-
-def test_ready_email_task_run_twice_sends_one_email(
+def test_ready_email_drained_twice_sends_one_email(
     staff_client, known, monkeypatch, django_capture_on_commit_callbacks
 ):
     monkeypatch.setattr(build_export_job, "delay_on_commit", lambda **kwargs: None)
     with django_capture_on_commit_callbacks(execute=True):
         staff_client.post("/reports/exports/feedback.xlsx")
     job = ExportJob.objects.get()
-    # Ready, but no email yet; the task is delivered twice.
-    monkeypatch.setattr(
-        "reports.export_services.transaction.on_commit", lambda *args, **kwargs: None
-    )
+    # Ready, its email written but not sent (the broker was down as it committed).
     assert export_services.export_job_build(job_id=job.pk)
     assert not mail.outbox
-    assert send_export_ready_email(job_id=job.pk) is True
-    assert send_export_ready_email(job_id=job.pk) is False
+    email = OutboundEmail.objects.get(kind="reports.export_ready")
+    assert outbox_drain(email_ids=[email.pk]) == 1
+    assert outbox_drain(email_ids=[email.pk]) == 0
+    assert outbox_drain() == 0
     assert len(mail.outbox) == 1
 
 
 def test_a_ready_email_that_keeps_failing_does_not_fail_the_job(
     staff_client, known, monkeypatch, django_capture_on_commit_callbacks
 ):
-    def down(**kwargs):
+    from afa_platform import mail as platform_mail
+
+    def down(*args, **kwargs):
         raise ConnectionRefusedError("no mail server")
 
-    monkeypatch.setattr(export_services, "send_templated_email", down)
+    monkeypatch.setattr(platform_mail.EmailMultiAlternatives, "send", down)
     job = start_job(staff_client, django_capture_on_commit_callbacks)
     job.refresh_from_db()
     assert job.status == ExportJobStatus.READY
-    assert job.ready_emailed_at is None  # released, so a later run can still send it
     status = staff_client.get(f"/reports/exports/jobs/{job.pk}/", HTTP_ACCEPT="application/json")
     assert status.json()["status"] == "ready"
     monkeypatch.undo()
-    assert send_export_ready_email(job_id=job.pk) is True
+    OutboundEmail.objects.update(next_attempt_at=timezone.now())
+    assert outbox_drain() == 1
     assert len(mail.outbox) == 1
 
 
-def test_no_ready_email_for_a_failed_or_expired_job(staff, known):
-    failed = ExportJob.objects.create(
-        requested_by=staff, dataset="feedback", file_format="xlsx", status=ExportJobStatus.FAILED
-    )
-    expired = ExportJob.objects.create(
-        requested_by=staff,
-        dataset="feedback",
-        file_format="xlsx",
-        status=ExportJobStatus.READY,
-        expires_at=timezone.now() - timedelta(minutes=1),
-    )
-    assert send_export_ready_email(job_id=failed.pk) is False
-    assert send_export_ready_email(job_id=expired.pk) is False
+def test_no_ready_email_for_a_job_that_expired_before_it_went(staff, known):
+    job = ExportJob.objects.create(requested_by=staff, dataset="feedback", file_format="xlsx")
+    assert export_services.export_job_build(job_id=job.pk)
+    ExportJob.objects.filter(pk=job.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    assert outbox_drain() == 0
+    assert OutboundEmail.objects.get().status == OutboundEmailStatus.DROPPED
     assert not mail.outbox
 
 
@@ -521,7 +574,7 @@ def test_a_job_given_up_for_lost_while_it_ran_leaves_no_file_and_no_export_row(
         return written
 
     monkeypatch.setattr(export_services, "write_xlsx", slow)
-    assert export_services.export_job_build(job_id=job.pk)
+    assert export_services.export_job_build(job_id=job.pk) is False
     job.refresh_from_db()
     assert job.status == ExportJobStatus.FAILED
     assert list(private_export_root.iterdir()) == []

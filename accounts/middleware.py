@@ -1,0 +1,105 @@
+"""Request-level rules about the signed-in person: the second factor, private pages, and
+sign-out after idle time for the roles that see other people's data."""
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.middleware import get_user
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
+
+from .permissions import SECOND_FACTOR_ATTR, is_privileged, mark_second_factor
+
+# Session keys (epoch seconds).
+SIGNED_IN_AT = "afa_signed_in_at"
+LAST_SEEN = "afa_last_seen"
+# Write "last seen" at most this often: every write is a session save.
+LAST_SEEN_RESOLUTION = 60
+STAY_SIGNED_IN_PATH = "/accounts/profile/stay-signed-in/"
+
+
+class SecondFactorMiddleware:
+    """After AuthenticationMiddleware: the user it loads (still lazily) carries whether this
+    session passed two-factor sign-in, for accounts.permissions.has_role to read."""
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        def load():
+            user = get_user(request)  # AuthenticationMiddleware's cached user
+            mark_second_factor(request, user)
+            return user
+
+        request.user = SimpleLazyObject(load)
+        return self.get_response(request)
+
+
+class PrivatePagesMiddleware:
+    """Nothing shown to a signed-in person is kept by a browser or a shared cache (OWASP
+    ASVS 8.2.1): their feedback, their registrations, a roster."""
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            add_never_cache_headers(response)
+        return response
+
+
+def idle_timeout_seconds(user) -> int | None:
+    """Organisers, MCI staff and administrators are signed out after this long without a
+    request; participants keep the session they chose at sign-in ("Remember me").
+    Only a session that passed a second factor can act in a privileged role (see
+    accounts.permissions), so only such a session is asked about roles: a participant's
+    request costs no extra query."""
+    if getattr(user, SECOND_FACTOR_ATTR, False) and is_privileged(user):
+        return settings.PRIVILEGED_IDLE_MINUTES * 60
+    return None
+
+
+class RoleSessionTimeoutMiddleware:
+    """OWASP ASVS 7.3: idle and absolute timeouts for the privileged roles. The page tells
+    them before it happens (templates/includes/session_timeout.html, static/js/site.js)."""
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        idle = idle_timeout_seconds(user) if user.is_authenticated else None
+        if idle is not None:
+            now = int(time.time())
+            session = request.session
+            signed_in_at = session.get(SIGNED_IN_AT) or now
+            last_seen = session.get(LAST_SEEN) or now
+            longest = settings.PRIVILEGED_SESSION_HOURS * 3600
+            if now - last_seen > idle or now - signed_in_at > longest:
+                logout(request)
+                messages.info(
+                    request,
+                    _(
+                        "You were signed out because this session was inactive for too long. "
+                        "Sign in again to continue."
+                    ),
+                )
+                return redirect_to_login(request.get_full_path())
+            if SIGNED_IN_AT not in session:
+                session[SIGNED_IN_AT] = signed_in_at
+            if (
+                LAST_SEEN not in session
+                or now - last_seen >= LAST_SEEN_RESOLUTION
+                or request.path == STAY_SIGNED_IN_PATH
+            ):
+                session[LAST_SEEN] = now
+                # The stored session itself ends with the idle time (or the absolute limit).
+                session.set_expiry(max(1, min(idle, longest - (now - signed_in_at))))
+        return self.get_response(request)

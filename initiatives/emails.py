@@ -1,0 +1,79 @@
+"""How the initiatives app's outbound emails are rendered (outbox.registry), at send time from
+ids. Services write the rows (outbox.services.email_queue) in the transaction of the change;
+the outbox sends each once. Subjects are discreet: they never name a harm or quote the
+content."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from outbox.registry import Message, register
+
+from .models import Comment, Idea, InitiativeUpdate, ModerationLog, Report, TargetKind
+
+MODERATION_NOTICE = "initiatives.moderation_notice"
+REPORT_ACKNOWLEDGEMENT = "initiatives.report_acknowledgement"
+INITIATIVE_UPDATE = "initiatives.initiative_update"
+
+
+@register(MODERATION_NOTICE)
+def moderation_notice(email) -> Message | None:
+    """Tell an author what a moderator (or the reports) did to their idea or comment."""
+    entry = ModerationLog.objects.filter(pk=email.params["log"]).first()
+    if entry is None:
+        return None
+    if entry.target_kind == TargetKind.IDEA:
+        idea = (
+            Idea.objects.select_related("author", "merged_into").filter(pk=entry.target_id).first()
+        )
+        if idea is None:
+            return None
+        context = {
+            "kind": "idea",
+            "idea": idea,
+            "entry": entry,
+            "link": reverse("initiatives:my_ideas"),
+        }
+        subject = _("An update on your idea")
+    elif entry.target_kind == TargetKind.COMMENT:
+        comment = Comment.objects.select_related("author").filter(pk=entry.target_id).first()
+        if comment is None:
+            return None
+        context = {
+            "kind": "comment",
+            "comment": comment,
+            "entry": entry,
+            "link": reverse("initiatives:idea_detail", kwargs={"pk": comment.idea_id}),
+        }
+        subject = _("An update on your comment")
+    else:
+        return None
+    return Message(subject=subject, template="initiatives/email/moderation_notice", context=context)
+
+
+@register(REPORT_ACKNOWLEDGEMENT)
+def report_acknowledgement(email) -> Message | None:
+    report = Report.objects.filter(pk=email.params["report"]).first()
+    if report is None:
+        return None
+    return Message(
+        subject=_("We have received your report"),
+        template="initiatives/email/report_acknowledgement",
+        context={"report": report},
+    )
+
+
+@register(INITIATIVE_UPDATE)
+def initiative_update(email) -> Message | None:
+    """News of an initiative, to a co-creator (one row each, written when it was posted)."""
+    update = (
+        InitiativeUpdate.objects.select_related("initiative")
+        .filter(pk=email.params["update"])
+        .first()
+    )
+    if update is None:
+        return None
+    return Message(
+        subject=_("News from an initiative you joined"),
+        template="initiatives/email/initiative_update",
+        context={"update": update, "initiative": update.initiative},
+    )
