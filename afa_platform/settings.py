@@ -117,12 +117,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, Celery ------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "afa_platform.cache.ReusingRedisCache", "LOCATION": REDIS_URL}}
+    # With Redis unreachable, the cache acts as an empty one instead of raising, so pages
+    # keep working; /healthz pings Redis itself and says 503 (see the module).
+    CACHES = {
+        "default": {"BACKEND": "afa_platform.cache.OutageTolerantRedisCache", "LOCATION": REDIS_URL}
+    }
     # Sessions are read from Redis and written through to the database, so a Redis restart
-    # signs nobody out.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # or outage signs nobody out; the copy in Redis lives a few minutes at most, so one that
+    # missed a change during an outage is soon read again from the database.
+    SESSION_ENGINE = "afa_platform.sessions"
     CELERY_BROKER_URL = REDIS_URL
-    # kombu's Redis transport, reusing one client per channel (see the module).
+    # kombu's Redis transport, reusing one client per channel and giving up on a broker
+    # that does not answer within seconds (see the module).
     CELERY_BROKER_TRANSPORT = "afa_platform.celery_broker:Transport"
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
@@ -149,6 +155,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A publish from a request tries twice (a pooled connection may be stale after a Redis
+# restart) and then gives up, so a request answers within about a second when the broker
+# refuses connections, instead of Celery's default four tries over more than a second;
+# the on-commit hook logs the failure (afa_platform/celery.py) and outboxes are swept.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 # Redis hands a message that was delivered but never acknowledged (its worker died) to
 # another worker only after this many seconds. It must exceed the longest task's hard time
 # limit (an export build: 31 minutes), or a task still running would be delivered again and
@@ -228,7 +244,8 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "AfA Platform: "
 ACCOUNT_PREVENT_ENUMERATION = True
-# allauth keeps its counters in the default cache (Redis in production).
+# allauth keeps its counters in the default cache (Redis in production); they fail open,
+# with a logged warning, while Redis is unreachable (why: afa_platform/cache.py).
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
@@ -239,6 +256,11 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
 }
+# The per-IP limits above need the client's address. Behind N reverse proxies that each
+# append to X-Forwarded-For, the client is the Nth entry from the right; the entries left of
+# it are whatever the client sent, so they are never trusted. 0 (the default, for a server
+# reached directly) ignores the header. The compose stack assumes one TLS proxy (README).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "AfA Platform"
 # The PDPA notice participants consent to; bump when its text changes.
@@ -277,6 +299,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# How long the cache keeps its copy of a session (afa_platform/sessions.py); only used
+# with REDIS_URL.
+SESSION_CACHE_SECONDS = env.int("SESSION_CACHE_SECONDS", default=300)
 SESSION_COOKIE_SAMESITE = "Lax"
 # OWASP ASVS 7.3: organisers, MCI staff and administrators are signed out after this long
 # without a request, and after this long whatever they do (accounts.middleware).
