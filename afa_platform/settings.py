@@ -303,6 +303,8 @@ SESSION_COOKIE_HTTPONLY = True
 # with REDIS_URL.
 SESSION_CACHE_SECONDS = env.int("SESSION_CACHE_SECONDS", default=300)
 SESSION_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF cookie (forms carry the token), so scripts may not read it at all.
+CSRF_COOKIE_HTTPONLY = True
 # OWASP ASVS 7.3: organisers, MCI staff and administrators are signed out after this long
 # without a request, and after this long whatever they do (accounts.middleware).
 PRIVILEGED_IDLE_MINUTES = env.int("PRIVILEGED_IDLE_MINUTES", default=30)

@@ -40,7 +40,7 @@ export STATIC_ROOT="$PWD/$OUT/static" SECURE_HSTS_SECONDS=0
 
 # Signed-in sessions for the scans (the organiser's has passed two-factor sign-in, as
 # allauth records it after a TOTP code).
-.venv/bin/python manage.py shell -c "
+.venv/bin/python manage.py shell --no-imports -c "
 import json, time
 from django.conf import settings
 from importlib import import_module
@@ -63,12 +63,14 @@ print(json.dumps(cookies))
 
 .venv/bin/gunicorn afa_platform.wsgi:application --bind "127.0.0.1:${PORT}" --workers 3 \
   --certfile "$OUT/cert.pem" --keyfile "$OUT/key.pem" \
-  --access-logfile "$OUT/access.log" --error-logfile "$OUT/error.log" &
+  --access-logfile "$OUT/access.log" --error-logfile "$OUT/error.log" \
+  --capture-output >/dev/null 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 30); do curl -ksf "$BASE/healthz" >/dev/null && break; sleep 1; done
 
-cookie() { .venv/bin/python -c "import json,sys; print(json.load(open('$OUT/sessions.json'))['$1'])"; }
+cookie() { tail -1 "$OUT/sessions.json" | .venv/bin/python -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+cookie participant >/dev/null && cookie organiser >/dev/null
 
 scan() {
   local name=$1; shift
@@ -76,6 +78,7 @@ scan() {
   timeout $((SCAN_SECONDS + 120)) "$OUT/venv/bin/wapiti" -u "$BASE/" --scope folder \
     --max-scan-time "$SCAN_SECONDS" --max-attack-time $((SCAN_SECONDS / 6)) --flush-session \
     -x "$BASE/accounts/logout/" -x "$BASE/static/*" -x "$BASE/admin/logout/" \
+    --skip csrfmiddlewaretoken \
     --verify-ssl 0 -f json -o "$OUT/wapiti-$name.json" "$@" >"$OUT/wapiti-$name.log" 2>&1 || true
 }
 scan anonymous
@@ -133,5 +136,10 @@ print(f"server: {requests} requests, {len(errors)} answered 5xx")
 for line in errors[:20]:
     print("   ", line)
 failed |= bool(errors)
+# The signed-in scans must really have been signed in: only an organiser's session that
+# passed two-factor sign-in gets the organiser console.
+signed_in = re.search(r'"GET /organise/ HTTP/[\d.]+" 200 ', log) is not None
+print(f"organiser scan reached the organiser console: {signed_in}")
+failed |= not signed_in
 sys.exit(1 if failed else 0)
 EOF
