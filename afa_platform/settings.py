@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "accounts",
     "harms",
     "engagement",
+    "feedback",
     "initiatives",
     "reports",
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("harms/", include("harms.urls")),
     path("", include("engagement.urls")),
+    path("feedback/", include("feedback.urls")),
     path("", include("initiatives.urls")),
     path("reports/", include("reports.urls")),
     path("accounts/profile/", include("accounts.urls")),

@@ -276,7 +276,7 @@ class FeedbackDataset(Dataset):
         ]
 
     def queryset(self, filters: ReportFilters) -> QuerySet:
-        from engagement.models import Feedback, FeedbackSuggestion
+        from feedback.models import Feedback, FeedbackSuggestion
 
         feedback = Feedback.objects.all()
         if filters.starts:
@@ -305,7 +305,7 @@ class FeedbackDataset(Dataset):
         return feedback
 
     def rows(self, filters, *, personal=False, chunk_size=None):
-        from engagement.models import Feedback, FeedbackSuggestion
+        from feedback.models import Feedback, FeedbackSuggestion
 
         areas = list(SolutionArea.objects.order_by("order", "name"))
         area_index = {area.pk: position for position, area in enumerate(areas)}

@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations.special import RunPython
 
-FIRST_PARTY_APPS = {"accounts", "harms", "engagement", "initiatives", "reports"}
+FIRST_PARTY_APPS = {"accounts", "harms", "engagement", "feedback", "initiatives", "reports"}
 
 
 @cache  # the migration graph does not change during a test run

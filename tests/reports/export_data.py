@@ -12,14 +12,8 @@ from zoneinfo import ZoneInfo
 import openpyxl
 
 from accounts.models import Background
-from engagement.models import (
-    EngagementSession,
-    Feedback,
-    FeedbackSuggestion,
-    Registration,
-    RegistrationStatus,
-    SessionStatus,
-)
+from engagement.models import EngagementSession, Registration, RegistrationStatus, SessionStatus
+from feedback.models import Feedback, FeedbackSuggestion
 from harms.models import HarmCategory, SolutionArea
 from initiatives.models import (
     CoCreator,

@@ -24,7 +24,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.roles import Role
-from engagement.models import Feedback
+from feedback.models import Feedback
 from reports.export_services import export_job_create
 from reports.exports import DATASETS
 from reports.filters import ReportFilters

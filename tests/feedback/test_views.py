@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from engagement import feedback_services as services
-from engagement.models import Feedback, QuoteStatus
+from feedback import services
+from feedback.models import Feedback, QuoteStatus
 from harms.models import HarmCategory, SolutionArea
 from reports.models import AuditEvent
 from tests.factories import UserFactory
@@ -60,7 +60,7 @@ def _status(response) -> int | str:
     ],
 )
 def test_only_the_author_and_staff_see_a_feedback(role, expected, as_role, feedback):
-    response = as_role(role).get(reverse("engagement:feedback_detail", args=[feedback.pk]))
+    response = as_role(role).get(reverse("feedback:detail", args=[feedback.pk]))
     assert _status(response) == expected
     if expected == 200:
         assert "Private words" in response.content.decode()
@@ -76,9 +76,9 @@ def test_only_the_author_and_staff_see_a_feedback(role, expected, as_role, feedb
         ("staff", 404),
     ],
 )
-@pytest.mark.parametrize("name", ["feedback_edit", "feedback_delete"])
+@pytest.mark.parametrize("name", ["edit", "delete"])
 def test_only_the_author_may_change_or_delete(role, expected, name, as_role, feedback):
-    response = as_role(role).get(reverse(f"engagement:{name}", args=[feedback.pk]))
+    response = as_role(role).get(reverse(f"feedback:{name}", args=[feedback.pk]))
     assert _status(response) == expected
 
 
@@ -93,7 +93,7 @@ def test_only_the_author_may_change_or_delete(role, expected, name, as_role, fee
     ],
 )
 def test_only_the_author_may_withdraw_quote_consent(role, expected, as_role, feedback):
-    response = as_role(role).post(reverse("engagement:feedback_withdraw_quote", args=[feedback.pk]))
+    response = as_role(role).post(reverse("feedback:withdraw_quote", args=[feedback.pk]))
     assert _status(response) == expected
     feedback.refresh_from_db()
     assert feedback.quote_consent is (expected != 302)
@@ -113,13 +113,13 @@ def test_my_feedback_and_the_form_need_sign_in_and_show_only_mine(
     role, expected, as_role, feedback
 ):
     client = as_role(role)
-    home = client.get(reverse("engagement:feedback_home"))
+    home = client.get(reverse("feedback:home"))
     assert _status(home) == expected
-    assert _status(client.get(reverse("engagement:feedback_new"))) == expected
+    assert _status(client.get(reverse("feedback:new"))) == expected
     if expected == 200:
-        assert (
-            reverse("engagement:feedback_detail", args=[feedback.pk]) in home.content.decode()
-        ) is (role == "participant")
+        assert (reverse("feedback:detail", args=[feedback.pk]) in home.content.decode()) is (
+            role == "participant"
+        )
 
 
 @pytest.mark.parametrize(
@@ -133,7 +133,7 @@ def test_my_feedback_and_the_form_need_sign_in_and_show_only_mine(
     ],
 )
 def test_all_feedback_is_for_staff(role, expected, as_role, feedback):
-    assert _status(as_role(role).get(reverse("engagement:feedback_all"))) == expected
+    assert _status(as_role(role).get(reverse("feedback:all"))) == expected
 
 
 @pytest.mark.parametrize(
@@ -148,8 +148,8 @@ def test_all_feedback_is_for_staff(role, expected, as_role, feedback):
 )
 def test_quote_review_is_for_organisers(role, expected, as_role, feedback):
     client = as_role(role)
-    assert _status(client.get(reverse("engagement:quote_queue"))) == expected
-    review = client.get(reverse("engagement:quote_review", args=[feedback.pk]))
+    assert _status(client.get(reverse("feedback:quote_queue"))) == expected
+    review = client.get(reverse("feedback:quote_review", args=[feedback.pk]))
     assert _status(review) == expected
     if expected == 200:
         page = review.content.decode()
@@ -163,7 +163,7 @@ def test_a_quote_no_longer_pending_is_not_found_in_review(client, organiser, fee
         quote_consent=False, quote_status=QuoteStatus.WITHDRAWN
     )
     client.force_login(organiser)
-    assert client.get(reverse("engagement:quote_review", args=[feedback.pk])).status_code == 404
+    assert client.get(reverse("feedback:quote_review", args=[feedback.pk])).status_code == 404
 
 
 # --- Forms ----------------------------------------------------------------------------------
@@ -183,7 +183,7 @@ def _form_data(**overrides):
 
 def test_participant_gives_general_feedback_through_the_form(client, participant):
     client.force_login(participant)
-    response = client.post(reverse("engagement:feedback_new"), _form_data())
+    response = client.post(reverse("feedback:new"), _form_data())
     feedback = Feedback.objects.get(participant=participant)
     assert response.status_code == 302
     assert response.url == feedback.get_absolute_url()
@@ -194,13 +194,13 @@ def test_participant_gives_general_feedback_through_the_form(client, participant
 def test_personal_data_is_flagged_before_sending_and_sent_once_confirmed(client, participant):
     client.force_login(participant)
     data = _form_data(experience="He is my colleague John Tan, his number is 9123 4567.")
-    warned = client.post(reverse("engagement:feedback_new"), data)
+    warned = client.post(reverse("feedback:new"), data)
     assert warned.status_code == 200
     page = warned.content.decode()
     assert "a phone number" in page and "a name of another person" in page
     assert not Feedback.objects.exists()
 
-    sent = client.post(reverse("engagement:feedback_new"), {**data, "confirm_personal_data": "on"})
+    sent = client.post(reverse("feedback:new"), {**data, "confirm_personal_data": "on"})
     assert sent.status_code == 302
     assert Feedback.objects.get().personal_data_kinds == ["name", "phone"]
 
@@ -216,7 +216,7 @@ def test_personal_data_is_flagged_before_sending_and_sent_once_confirmed(client,
 )
 def test_bad_input_gets_a_message_not_an_error(client, participant, data):
     client.force_login(participant)
-    response = client.post(reverse("engagement:feedback_new"), _form_data(**data))
+    response = client.post(reverse("feedback:new"), _form_data(**data))
     assert response.status_code == 400
     assert 'class="invalid-feedback' in response.content.decode() or "alert-danger" in (
         response.content.decode()
@@ -228,7 +228,7 @@ def test_session_feedback_form_rates_and_sends_once(client, participant):
     session = make_session(starts_at=timezone.now() - timedelta(hours=3))
     make_registration(session=session, participant=participant)
     client.force_login(participant)
-    url = reverse("engagement:feedback_session_new", args=[session.slug])
+    url = reverse("feedback:session_new", args=[session.slug])
     assert "How useful was the session?" in client.get(url).content.decode()
     assert client.post(url, _form_data(rating="5")).status_code == 302
     feedback = Feedback.objects.get()
@@ -236,30 +236,30 @@ def test_session_feedback_form_rates_and_sends_once(client, participant):
     # Coming back leads to editing it, not to a second one.
     again = client.get(url)
     assert again.status_code == 302
-    assert again.url == reverse("engagement:feedback_edit", args=[feedback.pk])
+    assert again.url == reverse("feedback:edit", args=[feedback.pk])
 
 
 def test_session_feedback_is_offered_only_to_confirmed_registrants(client, participant):
     session = make_session(starts_at=timezone.now() - timedelta(hours=3))
     client.force_login(participant)
-    response = client.get(reverse("engagement:feedback_session_new", args=[session.slug]))
+    response = client.get(reverse("feedback:session_new", args=[session.slug]))
     assert response.status_code == 302
-    assert response.url == reverse("engagement:feedback_home")
+    assert response.url == reverse("feedback:home")
 
 
 def test_author_edits_and_deletes_their_feedback(client, participant, feedback):
     client.force_login(participant)
-    edit = reverse("engagement:feedback_edit", args=[feedback.pk])
+    edit = reverse("feedback:edit", args=[feedback.pk])
     assert client.post(edit, _form_data(experience="Changed my mind.")).status_code == 302
     feedback.refresh_from_db()
     assert feedback.experience == "Changed my mind."
-    assert client.post(reverse("engagement:feedback_delete", args=[feedback.pk])).status_code == 302
+    assert client.post(reverse("feedback:delete", args=[feedback.pk])).status_code == 302
     assert not Feedback.objects.exists()
 
 
 def test_organiser_approves_an_excerpt_through_the_review_page(client, organiser, feedback):
     client.force_login(organiser)
-    url = reverse("engagement:quote_review", args=[feedback.pk])
+    url = reverse("feedback:quote_review", args=[feedback.pk])
     refused = client.post(url, {"decision": "approve", "excerpt": "Email me at a@b.sg"})
     assert refused.status_code == 400
     assert "an email address" in refused.content.decode()
@@ -275,7 +275,7 @@ def test_organiser_approves_an_excerpt_through_the_review_page(client, organiser
 
 def test_organiser_declines_a_quote_with_a_reason(client, organiser, feedback):
     client.force_login(organiser)
-    url = reverse("engagement:quote_review", args=[feedback.pk])
+    url = reverse("feedback:quote_review", args=[feedback.pk])
     assert client.post(url, {"decision": "reject", "reason": ""}).status_code == 400
     assert client.post(url, {"decision": "reject", "reason": "Identifying"}).status_code == 302
     feedback.refresh_from_db()
@@ -306,13 +306,13 @@ def _many_feedback(participant, n):
 
 @pytest.mark.parametrize(
     ("role", "url_name"),
-    [("participant", "feedback_home"), ("staff", "feedback_all"), ("organiser", "quote_queue")],
+    [("participant", "home"), ("staff", "all"), ("organiser", "quote_queue")],
 )
 def test_list_pages_cost_the_same_queries_for_one_or_many(client, request, role, url_name):
     user = request.getfixturevalue(role)
     author = request.getfixturevalue("participant")
     client.force_login(user)
-    url = reverse(f"engagement:{url_name}")
+    url = reverse(f"feedback:{url_name}")
     _many_feedback(author, 1)
     few = _queries(client, url)
     _many_feedback(author, 30)
@@ -326,21 +326,21 @@ def test_moderation_queue_counts_quotes_waiting_and_links_to_them(client, organi
     client.force_login(organiser)
     page = client.get("/moderation/").content.decode()
     assert "1 feedback quote waiting" in page
-    assert reverse("engagement:quote_queue") in page
+    assert reverse("feedback:quote_queue") in page
 
 
 def test_staff_navigation_links_to_all_feedback(client, staff):
     client.force_login(staff)
-    assert reverse("engagement:feedback_all") in client.get("/").content.decode()
+    assert reverse("feedback:all") in client.get("/").content.decode()
 
 
 def test_signed_in_navigation_links_to_my_feedback(client, participant):
-    assert reverse("engagement:feedback_home") not in client.get("/").content.decode()
+    assert reverse("feedback:home") not in client.get("/").content.decode()
     client.force_login(participant)
-    assert reverse("engagement:feedback_home") in client.get("/").content.decode()
+    assert reverse("feedback:home") in client.get("/").content.decode()
 
 
-@pytest.mark.parametrize("url_name", ["feedback_new", "feedback_edit"])
+@pytest.mark.parametrize("url_name", ["new", "edit"])
 def test_the_experience_field_has_a_content_warning_and_support_beside_it(
     client, participant, feedback, url_name
 ):
@@ -350,8 +350,8 @@ def test_the_experience_field_has_a_content_warning_and_support_beside_it(
         name="Helpline for women", description="Listens, any hour.", phone="1800 000 0000"
     )
     client.force_login(participant)
-    args = [feedback.pk] if url_name == "feedback_edit" else []
-    page = client.get(reverse(f"engagement:{url_name}", args=args)).content.decode()
+    args = [feedback.pk] if url_name == "edit" else []
+    page = client.get(reverse(f"feedback:{url_name}", args=args)).content.decode()
     warning = page.index('id="experience-warning"')
     assert "Content warning:" in page[warning : warning + 200]
     assert 'name="experience"' in page[warning:]
@@ -368,7 +368,7 @@ def test_after_its_digest_period_closes_feedback_cannot_be_changed_but_can_be_wi
         editable_until=timezone.now() - timedelta(seconds=1)
     )
     client.force_login(participant)
-    edit_url = reverse("engagement:feedback_edit", args=[feedback.pk])
+    edit_url = reverse("feedback:edit", args=[feedback.pk])
     assert client.get(edit_url).url == feedback.get_absolute_url()
     posted = client.post(edit_url, _form_data(experience="Changed too late."), follow=True)
     assert "can no longer be changed" in posted.content.decode()
@@ -377,9 +377,9 @@ def test_after_its_digest_period_closes_feedback_cannot_be_changed_but_can_be_wi
 
     detail = client.get(feedback.get_absolute_url()).content.decode()
     assert edit_url not in detail
-    assert reverse("engagement:feedback_withdraw_quote", args=[feedback.pk]) in detail
-    client.post(reverse("engagement:feedback_withdraw_quote", args=[feedback.pk]))
+    assert reverse("feedback:withdraw_quote", args=[feedback.pk]) in detail
+    client.post(reverse("feedback:withdraw_quote", args=[feedback.pk]))
     feedback.refresh_from_db()
     assert feedback.quote_status == QuoteStatus.WITHDRAWN
-    client.post(reverse("engagement:feedback_delete", args=[feedback.pk]))
+    client.post(reverse("feedback:delete", args=[feedback.pk]))
     assert not Feedback.objects.filter(pk=feedback.pk).exists()

@@ -8,8 +8,9 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from engagement import feedback_services as services
-from engagement.models import Feedback, QuoteStatus, RegistrationStatus
+from engagement.models import RegistrationStatus
+from feedback import services
+from feedback.models import Feedback, QuoteStatus
 from harms.models import HarmCategory, SolutionArea
 from reports.models import AuditEvent
 from tests.reports.digest_data import make_registration, make_session

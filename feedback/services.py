@@ -17,20 +17,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from harms.models import HarmCategory, SolutionArea
-from harms.pii import detect_personal_data
-from reports.services import audit_record, weekly_period_containing
-
-from .models import (
+from engagement.models import (
     EngagementSession,
-    Feedback,
-    FeedbackSuggestion,
-    QuoteStatus,
     Registration,
     RegistrationStatus,
     SessionStatus,
 )
-from .services import EngagementError
+from engagement.services import EngagementError
+from harms.models import HarmCategory, SolutionArea
+from harms.pii import detect_personal_data
+from reports.services import audit_record, weekly_period_containing
+
+from .models import Feedback, FeedbackSuggestion, QuoteStatus
 
 EXCERPT_MAX_LENGTH = 400
 # Where an excerpt may leave the participant's words: "…" (or "...") where text was cut, and a

@@ -3,16 +3,10 @@
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from engagement.models import EngagementSession, RegistrationStatus, SessionStatus
 from harms.models import HarmCategory
 
-from .models import (
-    EngagementSession,
-    Feedback,
-    FeedbackSuggestion,
-    QuoteStatus,
-    RegistrationStatus,
-    SessionStatus,
-)
+from .models import Feedback, FeedbackSuggestion, QuoteStatus
 
 
 def _listed(feedback: QuerySet[Feedback]) -> QuerySet[Feedback]:

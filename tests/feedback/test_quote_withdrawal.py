@@ -4,8 +4,8 @@ the revision task, and out of every digest compiled afterwards."""
 import pytest
 from django.utils import timezone
 
-from engagement import feedback_services as services
-from engagement.models import Feedback, QuoteStatus
+from feedback import services
+from feedback.models import Feedback, QuoteStatus
 from reports import services as report_services
 from reports.models import Digest, DigestKind, DigestStatus
 from tests.reports.digest_data import make_feedback, sgt

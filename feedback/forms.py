@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from harms.models import HarmCategory, SolutionArea
 
-from .feedback_services import EXCERPT_MAX_LENGTH, TEXT_MAX_LENGTH, FeedbackDetails
 from .models import Feedback
+from .services import EXCERPT_MAX_LENGTH, TEXT_MAX_LENGTH, FeedbackDetails
 
 RATING_CHOICES = [
     (1, _("1 – poor")),
@@ -34,7 +34,7 @@ def harm_choices():
 
 
 class FeedbackForm(forms.Form):
-    """The participant's feedback. The rules live in engagement.feedback_services."""
+    """The participant's feedback. The rules live in feedback.services."""
 
     harm_categories = HarmChoiceField(
         label=_("Which harms is your feedback about?"),

@@ -1,6 +1,6 @@
 from django import template
 
-from engagement.feedback_selectors import quotes_waiting_count
+from feedback.selectors import quotes_waiting_count
 
 register = template.Library()
 

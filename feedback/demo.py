@@ -7,10 +7,11 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import User
+from engagement.models import EngagementSession, Registration
 from harms.models import HarmCategory, SolutionArea
 
-from .feedback_services import feedback_edit_deadline
-from .models import EngagementSession, Feedback, FeedbackSuggestion, QuoteStatus, Registration
+from .models import Feedback, FeedbackSuggestion, QuoteStatus
+from .services import feedback_edit_deadline
 
 # (harms, experience, {solution area: suggestion}, rating, quote excerpt or "")
 SESSION_FEEDBACK = [

@@ -12,18 +12,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.permissions import role_required
 from accounts.roles import Role
 from afa_platform import querystring
+from engagement.models import EngagementSession, SessionStatus
 from harms.models import SupportResource
 from harms.pii import KIND_LABELS
 
-from . import feedback_selectors as selectors
-from . import feedback_services as services
-from .feedback_forms import FeedbackForm, QuoteApproveForm, QuoteRejectForm
-from .feedback_permissions import (
+from . import selectors, services
+from .forms import FeedbackForm, QuoteApproveForm, QuoteRejectForm
+from .permissions import (
     get_feedback_for_owner,
     get_feedback_for_viewer,
     get_quote_for_review,
 )
-from .models import EngagementSession, SessionStatus
 
 PAGE_SIZE = 10
 STAFF_PAGE_SIZE = 25
@@ -40,7 +39,7 @@ def _support_resources():
 def _form_page(request, form, *, session=None, feedback=None, pii_labels=(), status=200):
     return render(
         request,
-        "engagement/feedback_form.html",
+        "feedback/feedback_form.html",
         {
             "form": form,
             "session": session,
@@ -55,7 +54,7 @@ def _form_page(request, form, *, session=None, feedback=None, pii_labels=(), sta
 def _gone(request: HttpRequest, error: services.FeedbackGone) -> HttpResponse:
     """Deleted in another tab or window while this page was open: say so, back to the list."""
     messages.info(request, str(error))
-    return redirect("engagement:feedback_home")
+    return redirect("feedback:home")
 
 
 def _personal_data_warning(form: FeedbackForm) -> list[str]:
@@ -71,7 +70,7 @@ def _personal_data_warning(form: FeedbackForm) -> list[str]:
 def feedback_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
-        "engagement/feedback_list.html",
+        "feedback/feedback_list.html",
         {
             "page": _page(request, selectors.feedback_of(request.user), PAGE_SIZE),
             "sessions_awaiting": selectors.sessions_awaiting_feedback(request.user),
@@ -118,10 +117,10 @@ def feedback_session_new(request: HttpRequest, slug: str) -> HttpResponse:
                 "started."
             ),
         )
-        return redirect("engagement:feedback_home")
+        return redirect("feedback:home")
     existing = session.feedback.filter(participant=request.user).first()
     if existing is not None:
-        return redirect("engagement:feedback_edit", pk=existing.pk)
+        return redirect("feedback:edit", pk=existing.pk)
     return _create(request, session)
 
 
@@ -131,7 +130,7 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
     feedback = get_feedback_for_viewer(request.user, pk)
     return render(
         request,
-        "engagement/feedback_detail.html",
+        "feedback/feedback_detail.html",
         {"feedback": feedback, "is_owner": feedback.participant_id == request.user.pk},
     )
 
@@ -197,8 +196,8 @@ def feedback_delete(request: HttpRequest, pk: int) -> HttpResponse:
         except services.FeedbackGone as error:
             return _gone(request, error)
         messages.success(request, _("Your feedback has been deleted."))
-        return redirect("engagement:feedback_home")
-    return render(request, "engagement/feedback_confirm_delete.html", {"feedback": feedback})
+        return redirect("feedback:home")
+    return render(request, "feedback/feedback_confirm_delete.html", {"feedback": feedback})
 
 
 @require_GET
@@ -206,7 +205,7 @@ def feedback_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def feedback_all(request: HttpRequest) -> HttpResponse:
     return render(
         request,
-        "engagement/feedback_all.html",
+        "feedback/feedback_all.html",
         {"page": _page(request, selectors.all_feedback(), STAFF_PAGE_SIZE)},
     )
 
@@ -227,7 +226,7 @@ def _first_words(feedback) -> str:
 def quote_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
-        "engagement/feedback_quote_queue.html",
+        "feedback/feedback_quote_queue.html",
         {"page": _page(request, selectors.quotes_waiting(), STAFF_PAGE_SIZE)},
     )
 
@@ -261,10 +260,10 @@ def quote_review(request: HttpRequest, pk: int) -> HttpResponse:
         except services.FeedbackError as error:
             form.add_error(None, str(error))
         else:
-            return redirect("engagement:quote_queue")
+            return redirect("feedback:quote_queue")
     return render(
         request,
-        "engagement/feedback_quote_review.html",
+        "feedback/feedback_quote_review.html",
         {
             "feedback": feedback,
             "approve_form": approve_form,
