@@ -97,6 +97,9 @@ def excerpt_not_in(excerpt: str, sources: Iterable[str]) -> list[str]:
 
 
 TEXT_MAX_LENGTH = 4000
+# How audit rows name feedback. Kept from before feedback had its own app, so that the admin's
+# "object type" filter finds old and new decisions under one name.
+AUDIT_OBJECT_TYPE = "engagement.feedback"
 
 
 class FeedbackError(EngagementError):
@@ -398,7 +401,7 @@ def quote_approve(*, feedback: Feedback, moderator, excerpt: str, note: str = ""
     audit_record(
         actor=moderator,
         action="quote.approve",
-        object_type="engagement.feedback",
+        object_type=AUDIT_OBJECT_TYPE,
         object_id=feedback.pk,
         details={"note": note.strip()[:300], "excerpt_length": len(excerpt)},
     )
@@ -427,7 +430,7 @@ def quote_reject(*, feedback: Feedback, moderator, reason: str) -> Feedback:
     audit_record(
         actor=moderator,
         action="quote.reject",
-        object_type="engagement.feedback",
+        object_type=AUDIT_OBJECT_TYPE,
         object_id=feedback.pk,
         details={"reason": reason[:300]},
     )
