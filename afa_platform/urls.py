@@ -16,6 +16,7 @@ urlpatterns = [
     path("harms/", include("harms.urls")),
     path("", include("engagement.urls")),
     path("", include("initiatives.urls")),
+    path("reports/exports/", include("exports.urls")),
     path("reports/", include("reports.urls")),
     path("accounts/profile/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
