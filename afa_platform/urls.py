@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("engagement.urls")),
     path("feedback/", include("feedback.urls")),
     path("", include("initiatives.urls")),
+    path("reports/exports/", include("exports.urls")),
     path("reports/", include("reports.urls")),
     path("accounts/profile/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

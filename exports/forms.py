@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .exports import DATASETS, FORMATS
-from .filters import ReportFilterForm
+from reports.filters import ReportFilterForm
+
+from .datasets import DATASETS, FORMATS
 
 PURPOSE_MIN_LENGTH = 10
 

@@ -21,6 +21,7 @@ def pseudonym_key() -> bytes:
     """The key from EXPORT_PSEUDONYM_KEY, or one derived from SECRET_KEY when that is unset."""
     if settings.EXPORT_PSEUDONYM_KEY:
         return settings.EXPORT_PSEUDONYM_KEY.encode()
+    # The salt names the module's first home: changing it would change every pseudonym.
     return salted_hmac(
         "afa_platform.reports.pseudonyms", "export-pseudonym-key", algorithm="sha256"
     ).digest()

@@ -12,17 +12,19 @@ from django.contrib.auth.models import Permission
 from django.core import mail
 from django.utils import timezone
 
-from outbox.models import OutboundEmail, OutboundEmailStatus
-from outbox.services import outbox_drain
-from reports import export_services, exports
-from reports.export_tasks import (
+from exports import datasets as exports
+from exports import services as export_services
+from exports.models import ExportJob, ExportJobStatus
+from exports.tasks import (
     build_export_job,
     delete_expired_exports,
     resume_export_jobs,
 )
-from reports.models import AuditEvent, ExportJob, ExportJobStatus
+from outbox.models import OutboundEmail, OutboundEmailStatus
+from outbox.services import outbox_drain
+from reports.models import AuditEvent
+from tests.exports.export_data import KnownData, build_known_data, read_csv, read_xlsx, streamed
 from tests.factories import UserFactory
-from tests.reports.export_data import KnownData, build_known_data, read_csv, read_xlsx, streamed
 
 pytestmark = pytest.mark.django_db
 
@@ -268,7 +270,7 @@ def test_a_queued_job_whose_message_was_lost_is_enqueued_again_once(staff, known
         file_format="xlsx",
         lease_expires_at=timezone.now() - timedelta(seconds=1),
     )
-    with mock.patch("reports.export_tasks.build_export_job.delay_on_commit") as enqueue:
+    with mock.patch("exports.tasks.build_export_job.delay_on_commit") as enqueue:
         assert resume_export_jobs() == [job.pk]
         assert resume_export_jobs() == []
     enqueue.assert_called_once_with(job_id=job.pk)
@@ -277,8 +279,8 @@ def test_a_queued_job_whose_message_was_lost_is_enqueued_again_once(staff, known
 def test_beat_resumes_export_jobs_every_minute():
     from afa_platform.celery import app
 
-    entry = settings.CELERY_BEAT_SCHEDULE["reports-resume-export-jobs"]
-    assert entry["task"] == "reports.export_tasks.resume_export_jobs"
+    entry = settings.CELERY_BEAT_SCHEDULE["exports-resume-export-jobs"]
+    assert entry["task"] == "exports.tasks.resume_export_jobs"
     assert entry["task"] in app.tasks
     assert entry["schedule"] <= 60
 
@@ -423,7 +425,7 @@ def test_a_failed_small_xlsx_export_is_audited_and_explained(
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("reports.export_views.write_xlsx", broken)
+    monkeypatch.setattr("exports.views.write_xlsx", broken)
     response = staff_client.get("/reports/exports/ideas.xlsx", follow=True)
     assert "The file could not be written. Please try again." in response.content.decode()
     assert AuditEvent.objects.get(action="export_failed").details["dataset"] == "ideas"
@@ -530,8 +532,8 @@ def test_no_ready_email_for_a_job_that_expired_before_it_went(staff, known):
 def test_beat_deletes_expired_exports_hourly():
     from afa_platform.celery import app
 
-    entry = settings.CELERY_BEAT_SCHEDULE["reports-delete-expired-exports"]
-    assert entry["task"] == "reports.export_tasks.delete_expired_exports"
+    entry = settings.CELERY_BEAT_SCHEDULE["exports-delete-expired-exports"]
+    assert entry["task"] == "exports.tasks.delete_expired_exports"
     assert entry["task"] in app.tasks
     assert entry["schedule"] <= 60 * 60
 

@@ -3,10 +3,11 @@ site, with the whole audit log downloadable as CSV from there."""
 
 import pytest
 
-from reports import export_services
-from reports.exports import DATASETS
+from exports import services as export_services
+from exports.datasets import DATASETS
+from exports.models import ExportJob, ExportJobStatus
 from reports.filters import ReportFilters
-from reports.models import AuditEvent, ExportJob, ExportJobStatus
+from reports.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -83,23 +84,23 @@ def test_the_audit_log_cannot_be_added_to_changed_or_deleted_in_the_admin(
 
 
 def test_administrators_see_export_jobs_read_only_without_the_file(admin_client, job):
-    page = admin_client.get("/admin/reports/exportjob/")
+    page = admin_client.get("/admin/exports/exportjob/")
     assert page.status_code == 200
     assert "25000" in page.content.decode()
 
-    detail = admin_client.get(f"/admin/reports/exportjob/{job.pk}/change/")
+    detail = admin_client.get(f"/admin/exports/exportjob/{job.pk}/change/")
     assert detail.status_code == 200
     content = detail.content.decode()
     assert "Inviting attendees to the launch event" in content
     assert "secret-name.xlsx" not in content  # the stored file's name stays private
     assert "<textarea" not in content
 
-    assert admin_client.get("/admin/reports/exportjob/add/").status_code == 403
+    assert admin_client.get("/admin/exports/exportjob/add/").status_code == 403
     assert (
-        admin_client.post(f"/admin/reports/exportjob/{job.pk}/change/", {"status": "queued"})
+        admin_client.post(f"/admin/exports/exportjob/{job.pk}/change/", {"status": "queued"})
     ).status_code == 403
     assert (
-        admin_client.post(f"/admin/reports/exportjob/{job.pk}/delete/", {"post": "yes"}).status_code
+        admin_client.post(f"/admin/exports/exportjob/{job.pk}/delete/", {"post": "yes"}).status_code
         == 403
     )
     job.refresh_from_db()

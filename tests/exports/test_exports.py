@@ -11,10 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.permissions import SECOND_FACTOR_ATTR
-from reports.exports import DATASETS, csv_chunks, neutralise, write_xlsx
+from exports.datasets import DATASETS, csv_chunks, write_xlsx
+from exports.pseudonyms import Pseudonymiser, pseudonym
+from reports.cells import neutralise
 from reports.filters import ReportFilters
-from reports.pseudonyms import Pseudonymiser, pseudonym
-from tests.reports.export_data import (
+from tests.exports.export_data import (
     CHINESE,
     MALAY,
     TAMIL,
@@ -418,8 +419,8 @@ def test_personal_export_needs_a_purpose(client, personal_staff, known):
 
 
 def test_staff_role_does_not_carry_the_personal_data_permission(staff, admin_user):
-    assert not staff.has_perm("reports.export_personal_data")
-    assert admin_user.has_perm("reports.export_personal_data")
+    assert not staff.has_perm("exports.export_personal_data")
+    assert admin_user.has_perm("exports.export_personal_data")
 
 
 def test_export_page_documents_columns_and_offers_personal_export_only_with_permission(
@@ -583,7 +584,7 @@ def test_far_off_dates_are_explained(staff_client, known):
 def test_a_personal_export_without_permission_or_purpose_is_refused_by_the_service(
     staff, personal_staff, known
 ):
-    from reports.export_services import ExportError, export_job_create
+    from exports.services import ExportError, export_job_create
     from tests.factories import UserFactory
 
     plain_staff = UserFactory(roles=["MCI Staff"], mfa=True)

@@ -31,14 +31,19 @@ from afa_platform.leases import (
     lease_sweep,
 )
 from outbox.services import Email, email_queue
+from reports.filters import ReportFilters
+from reports.models import AuditEvent
+from reports.services import audit_record
 
-from .exports import DATASETS, Dataset, ProgressCounter, export_filename, write_xlsx
-from .filters import ReportFilters
-from .models import AuditEvent, ExportJob, ExportJobStatus
-from .services import audit_record
+# tasks imports this module too: both name each other only inside functions' bodies, at
+# call time, so either can be imported first.
+from . import tasks
+from .datasets import DATASETS, Dataset, ProgressCounter, export_filename, write_xlsx
+from .models import ExportJob, ExportJobStatus
 
 logger = logging.getLogger(__name__)
 
+# The kind keeps the name it had in reports: outbox rows written before the move still send.
 EXPORT_READY_EMAIL = "reports.export_ready"
 
 
@@ -48,7 +53,7 @@ class ExportError(Exception):
 
 def can_export_personal_data(user) -> bool:
     """The permission, used in a session that passed two-factor sign-in."""
-    return has_second_factor(user) and user.has_perm("reports.export_personal_data")
+    return has_second_factor(user) and user.has_perm("exports.export_personal_data")
 
 
 def export_audit(
@@ -107,8 +112,6 @@ def export_job_create(
     rows_total: int = 0,
 ) -> ExportJob:
     """Queue an export to be built by a worker. Side effect: build_export_job on commit."""
-    from .export_tasks import build_export_job
-
     check_personal_export(user, personal, purpose)
     job = ExportJob.objects.create(
         requested_by=user,
@@ -121,7 +124,7 @@ def export_job_create(
         # Still queued after this, its message was lost: the sweep enqueues it again.
         lease_expires_at=lease_deadline(),
     )
-    build_export_job.delay_on_commit(job_id=job.pk)
+    tasks.build_export_job.delay_on_commit(job_id=job.pk)
     return job
 
 
@@ -317,14 +320,12 @@ def export_jobs_resume(*, now=None) -> list[int]:
     """Beat, every minute: jobs whose worker died (lease ran out) are queued and built again
     from the start, or failed and audited after EXPORT_JOB_MAX_ATTEMPTS; queued jobs whose
     message was lost are enqueued again. Returns the ids enqueued."""
-    from .export_tasks import build_export_job
-
     return lease_sweep(
         ExportJob,
         queued=ExportJobStatus.QUEUED,
         running=ExportJobStatus.RUNNING,
         max_attempts=settings.EXPORT_JOB_MAX_ATTEMPTS,
-        enqueue=lambda job_id: build_export_job.delay_on_commit(job_id=job_id),
+        enqueue=lambda job_id: tasks.build_export_job.delay_on_commit(job_id=job_id),
         give_up=lambda job_id: export_job_give_up(job_id=job_id),
         now=now,
     )

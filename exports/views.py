@@ -1,14 +1,10 @@
-"""Export pages for MCI staff: the export page, the files, export jobs, and (for
-administrators) the audit log as CSV.
+"""Export pages for MCI staff: the export page, the files and export jobs.
 
 Default exports are pseudonymised and linked with GET, carrying the dashboard's filters.
 Exports with names and emails are POSTed from a form that needs the permission and a
 purpose. Every export writes an audit row before its first byte leaves (or on failure).
 """
 
-import csv
-import io
-import json
 import logging
 import tempfile
 from collections.abc import Callable, Iterator
@@ -34,24 +30,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.permissions import role_required
 from accounts.roles import Role
 from afa_platform import querystring
+from reports.filters import ReportFilterForm, ReportFilters
+from reports.services import audit_record
 
-from . import export_services
-from .export_forms import PersonalExportForm
-from .exports import (
+from . import services
+from .datasets import (
     DATASETS,
     FORMATS,
-    UTF8_BOM,
     Dataset,
     ProgressCounter,
     csv_chunks,
     export_filename,
-    iso,
-    neutralise,
     stream_rows_in_transaction,
     write_xlsx,
 )
-from .filters import ReportFilterForm, ReportFilters
-from .models import AuditEvent, ExportJob, ExportJobStatus
+from .forms import PersonalExportForm
+from .models import ExportJob, ExportJobStatus
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +76,7 @@ def _render_index(
     personal_form: PersonalExportForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    can_personal = export_services.can_export_personal_data(request.user)
+    can_personal = services.can_export_personal_data(request.user)
     if can_personal and personal_form is None:
         personal_form = PersonalExportForm(prefix="personal", initial=_filter_initial(filters))
     query = filters.query_string()
@@ -93,7 +87,7 @@ def _render_index(
             "links": [
                 (
                     file_format,
-                    reverse("reports:export_file", args=[dataset.slug, file_format])
+                    reverse("exports:export_file", args=[dataset.slug, file_format])
                     + (f"?{query}" if query else ""),
                 )
                 for file_format in FORMATS
@@ -103,7 +97,7 @@ def _render_index(
     ]
     return render(
         request,
-        "reports/exports.html",
+        "exports/exports.html",
         {
             "filter_form": filter_form,
             "filters": filters,
@@ -156,7 +150,7 @@ def export_file(request: HttpRequest, dataset: str, file_format: str) -> HttpRes
 @role_required(Role.STAFF)
 def export_personal(request: HttpRequest) -> HttpResponse:
     """An export with names and emails: needs the permission and a stated purpose."""
-    if not export_services.can_export_personal_data(request.user):
+    if not services.can_export_personal_data(request.user):
         raise PermissionDenied
     form = PersonalExportForm(request.POST, prefix="personal")
     if not form.is_valid():
@@ -185,10 +179,10 @@ def _export(
     confirmed: bool,
 ) -> HttpResponse:
     try:
-        export_services.check_personal_export(request.user, personal, purpose)
-    except export_services.ExportError as error:
+        services.check_personal_export(request.user, personal, purpose)
+    except services.ExportError as error:
         messages.error(request, str(error))
-        return redirect("reports:export_index")
+        return redirect("exports:export_index")
     row_count = dataset.count(filters)
     audit = {
         "actor": request.user,
@@ -205,7 +199,7 @@ def _export(
     if not confirmed:
         return render(
             request,
-            "reports/exportjob_confirm.html",
+            "exports/exportjob_confirm.html",
             {
                 "dataset": dataset,
                 "file_format": file_format,
@@ -217,7 +211,7 @@ def _export(
             },
         )
     try:
-        job = export_services.export_job_create(
+        job = services.export_job_create(
             user=request.user,
             dataset=dataset,
             file_format=file_format,
@@ -226,9 +220,9 @@ def _export(
             purpose=purpose,
             rows_total=row_count,
         )
-    except export_services.ExportError as error:
+    except services.ExportError as error:
         messages.error(request, str(error))
-        return redirect("reports:export_index")
+        return redirect("exports:export_index")
     messages.success(
         request,
         _("Your file is being prepared. We will email you when it is ready."),
@@ -249,13 +243,13 @@ def _on_failure(chunks: Iterator[bytes], record: Callable[[Exception], None]) ->
 def _csv_response(
     dataset: Dataset, filters: ReportFilters, row_count: int, audit: dict
 ) -> StreamingHttpResponse:
-    export_services.export_audit(row_count=row_count, **audit)
+    services.export_audit(row_count=row_count, **audit)
     rows = ProgressCounter(dataset.rows(filters, personal=audit["personal"]))
     source = stream_rows_in_transaction(rows)
 
     def record(exc: Exception) -> None:
         logger.exception("CSV export of %s failed", dataset.slug)
-        export_services.export_audit(
+        services.export_audit(
             row_count=rows.count, failed=True, error=exc.__class__.__name__, **audit
         )
 
@@ -280,12 +274,12 @@ def _xlsx_response(
     except Exception as exc:
         handle.close()
         logger.exception("XLSX export of %s failed", dataset.slug)
-        export_services.export_audit(
+        services.export_audit(
             row_count=rows.count, failed=True, error=exc.__class__.__name__, **audit
         )
         messages.error(request, _("The file could not be written. Please try again."))
-        return redirect("reports:export_index")
-    export_services.export_audit(row_count=rows.count, **audit)
+        return redirect("exports:export_index")
+    services.export_audit(row_count=rows.count, **audit)
     handle.seek(0)
     response = FileResponse(
         handle,
@@ -317,7 +311,7 @@ def exportjob_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "rows_total": job.rows_total,
                 "error": job.error,
                 "download_url": (
-                    reverse("reports:exportjob_download", args=[job.pk])
+                    reverse("exports:exportjob_download", args=[job.pk])
                     if job.status == ExportJobStatus.READY and not expired
                     else None
                 ),
@@ -325,7 +319,7 @@ def exportjob_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     return render(
         request,
-        "reports/exportjob_detail.html",
+        "exports/exportjob_detail.html",
         {"job": job, "dataset": DATASETS.get(job.dataset), "expired": expired},
     )
 
@@ -337,15 +331,15 @@ def exportjob_download(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_export_job_for_user(request.user, pk)
     if job.is_pending or job.status == ExportJobStatus.FAILED:
         return redirect(job)
-    path = export_services.export_job_file(job)
+    path = services.export_job_file(job)
     if path is None:
         return render(
             request,
-            "reports/exportjob_expired.html",
+            "exports/exportjob_expired.html",
             {"job": job, "file_days": settings.EXPORT_FILE_DAYS},
             status=410,
         )
-    export_services.audit_record(
+    audit_record(
         actor=request.user,
         action="export_download",
         object_type="export_job",
@@ -357,82 +351,6 @@ def exportjob_download(request: HttpRequest, pk: int) -> HttpResponse:
         as_attachment=True,
         filename=job.file_name,
         content_type=XLSX_CONTENT_TYPE if job.file_format == "xlsx" else "text/csv",
-    )
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-@require_GET
-@role_required(Role.STAFF)
-def audit_log_csv(request: HttpRequest) -> StreamingHttpResponse:
-    """The whole audit log as CSV, for administrators only."""
-    if not request.user.is_superuser:
-        raise PermissionDenied
-    export_services.audit_record(
-        actor=request.user, action="audit_log_export", object_type="audit_log"
-    )
-    events = (
-        AuditEvent.objects.order_by("created_at", "id")
-        .values_list(
-            "id",
-            "created_at",
-            "actor_id",
-            "actor__email",
-            "action",
-            "object_type",
-            "object_id",
-            "details",
-        )
-        .iterator(chunk_size=settings.EXPORT_CHUNK_SIZE)
-    )
-
-    def lines() -> Iterator[bytes]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        buffer.write(UTF8_BOM)
-        writer.writerow(
-            [
-                "event_id",
-                "when",
-                "actor_id",
-                "actor_email",
-                "action",
-                "object_type",
-                "object_id",
-                "details",
-            ]
-        )
-        for number, (
-            event_id,
-            when,
-            actor_id,
-            email,
-            action,
-            kind,
-            object_id,
-            details,
-        ) in enumerate(events, start=1):
-            writer.writerow(
-                [
-                    event_id,
-                    iso(when),
-                    actor_id,
-                    neutralise(email or ""),
-                    neutralise(action),
-                    neutralise(kind),
-                    neutralise(object_id),
-                    neutralise(json.dumps(details, ensure_ascii=False, sort_keys=True)),
-                ]
-            )
-            if number % 1000 == 0:
-                yield buffer.getvalue().encode()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue().encode()
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="afa-audit-log-{timezone.localdate().isoformat()}.csv"'
     )
     response["Cache-Control"] = "no-store"
     return response

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Permission
 
-from reports.models import ExportJob, ExportJobStatus
+from exports.models import ExportJob, ExportJobStatus
 
 pytestmark = pytest.mark.django_db
 
