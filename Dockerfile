@@ -15,6 +15,7 @@ COPY harms ./harms
 COPY engagement ./engagement
 COPY initiatives ./initiatives
 COPY reports ./reports
+COPY exports ./exports
 RUN pip install --upgrade pip && pip install .
 
 COPY . .

@@ -57,8 +57,10 @@ INSTALLED_APPS = [
     "accounts",
     "harms",
     "engagement",
+    "feedback",
     "initiatives",
     "reports",
+    "exports",
 ]
 
 MIDDLEWARE = [
@@ -375,7 +377,7 @@ CELERY_BEAT_SCHEDULE["reports-sweep-stale-digests"] = {
     "schedule": JOB_SWEEP_SECONDS,
 }
 
-# --- Exports (issue 6) ----------------------------------------------------------
+# --- Exports (the exports app) ----------------------------------------------------------
 # The key of the keyed hash that turns a user id into a stable pseudonym in exports. Keep it
 # secret and unchanged: the same key gives the same pseudonyms across exports. Unset, it is
 # derived from SECRET_KEY.
@@ -389,11 +391,11 @@ EXPORT_FILE_DAYS = env.int("EXPORT_FILE_DAYS", default=7)
 EXPORT_CHUNK_SIZE = env.int("EXPORT_CHUNK_SIZE", default=2000)
 # A job whose lease ran out this many times (its worker died each time) is failed, audited.
 EXPORT_JOB_MAX_ATTEMPTS = env.int("EXPORT_JOB_MAX_ATTEMPTS", default=3)
-CELERY_BEAT_SCHEDULE["reports-resume-export-jobs"] = {
-    "task": "reports.export_tasks.resume_export_jobs",
+CELERY_BEAT_SCHEDULE["exports-resume-export-jobs"] = {
+    "task": "exports.tasks.resume_export_jobs",
     "schedule": JOB_SWEEP_SECONDS,
 }
-CELERY_BEAT_SCHEDULE["reports-delete-expired-exports"] = {
-    "task": "reports.export_tasks.delete_expired_exports",
+CELERY_BEAT_SCHEDULE["exports-delete-expired-exports"] = {
+    "task": "exports.tasks.delete_expired_exports",
     "schedule": 60 * 60,
 }

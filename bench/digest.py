@@ -154,12 +154,8 @@ def load(n_feedback: int) -> dict:
     from django.db import connection
 
     from accounts.models import Background, User
-    from engagement.models import (
-        EngagementSession,
-        Feedback,
-        FeedbackSuggestion,
-        Registration,
-    )
+    from engagement.models import EngagementSession, Registration
+    from feedback.models import Feedback, FeedbackSuggestion
     from harms.models import HarmCategory, SolutionArea
     from initiatives.models import (
         CoCreator,

@@ -550,8 +550,8 @@ JOB_CODE = """
 import re, time
 from pathlib import Path
 from accounts.models import User
-from reports import export_services
-from reports.models import ExportJob
+from exports import services as export_services
+from exports.models import ExportJob
 job = ExportJob.objects.create(
     requested_by=User.objects.get(email="{email}"), dataset="feedback", file_format="xlsx"
 )

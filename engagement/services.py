@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 
 from harms.models import HarmCategory
 from outbox.services import Email, email_queue
-from reports.exports import neutralise
+from reports.cells import neutralise
 from reports.services import audit_record
 
 from .models import (

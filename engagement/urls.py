@@ -1,11 +1,10 @@
-from django.urls import include, path
+from django.urls import path
 
 from . import views
 
 app_name = "engagement"
 
 urlpatterns = [
-    path("feedback/", include("engagement.feedback_urls")),
     path("sessions/", views.session_list, name="session_list"),
     path("sessions/mine/", views.my_sessions, name="my_sessions"),
     path("sessions/mine/<int:pk>/cancel/", views.registration_cancel, name="registration_cancel"),

@@ -2,7 +2,7 @@
 dashboard filters (reports.filters) applied to every figure at once.
 
 Every figure is a database aggregate over the same filtered querysets the exports use
-(reports.exports), so a figure and the export behind it always agree, and the page costs
+(reports.filters), so a figure and the export behind it always agree, and the page costs
 the same dozen queries for ten rows or a million.
 """
 
@@ -20,8 +20,14 @@ from harms.models import HarmCategory, SolutionArea
 from initiatives.models import IdeaStatus, InitiativeStatus
 
 from .charts import Chart, bar_chart, grouped_bar_chart
-from .exports import DATASETS
-from .filters import ReportFilters, harm_category_ids
+from .filters import (
+    ReportFilters,
+    feedback_matching,
+    harm_category_ids,
+    ideas_matching,
+    initiatives_matching,
+    registrations_matching,
+)
 
 # Past this many days the feedback-over-time chart counts months instead of weeks.
 WEEKLY_UP_TO_DAYS = 183
@@ -73,29 +79,25 @@ def session_figures(filters: ReportFilters, now) -> dict:
 
 def registration_figures(filters: ReportFilters, now) -> dict:
     """Attendance rate: of confirmed seats at sessions that have ended, how many attended."""
-    figures = (
-        DATASETS["registrations"]
-        .queryset(filters)
-        .aggregate(
-            active=Count("id", filter=~Q(status=RegistrationStatus.CANCELLED)),
-            confirmed_held=Count(
-                "id",
-                filter=Q(
-                    status=RegistrationStatus.CONFIRMED,
-                    session__ends_at__lte=now,
-                    session__status=SessionStatus.PUBLISHED,
-                ),
+    figures = registrations_matching(filters).aggregate(
+        active=Count("id", filter=~Q(status=RegistrationStatus.CANCELLED)),
+        confirmed_held=Count(
+            "id",
+            filter=Q(
+                status=RegistrationStatus.CONFIRMED,
+                session__ends_at__lte=now,
+                session__status=SessionStatus.PUBLISHED,
             ),
-            attended=Count(
-                "id",
-                filter=Q(
-                    status=RegistrationStatus.CONFIRMED,
-                    session__ends_at__lte=now,
-                    session__status=SessionStatus.PUBLISHED,
-                    attended=True,
-                ),
+        ),
+        attended=Count(
+            "id",
+            filter=Q(
+                status=RegistrationStatus.CONFIRMED,
+                session__ends_at__lte=now,
+                session__status=SessionStatus.PUBLISHED,
+                attended=True,
             ),
-        )
+        ),
     )
     confirmed = figures["confirmed_held"]
     figures["attendance_rate"] = (
@@ -109,13 +111,12 @@ def participants_by_background(filters: ReportFilters) -> list[tuple[str, str, i
     filtered data), by the background they stated. Aggregates only: anonymous submissions
     count here without being singled out."""
     registrants = (
-        DATASETS["registrations"]
-        .queryset(filters)
+        registrations_matching(filters)
         .exclude(status=RegistrationStatus.CANCELLED)
         .values("participant_id")
     )
-    feedback_givers = DATASETS["feedback"].queryset(filters).values("participant_id")
-    authors = DATASETS["ideas"].queryset(filters).values("author_id")
+    feedback_givers = feedback_matching(filters).values("participant_id")
+    authors = ideas_matching(filters).values("author_id")
     counts = dict(
         User.objects.filter(Q(pk__in=registrants) | Q(pk__in=feedback_givers) | Q(pk__in=authors))
         .values("background")
@@ -129,7 +130,7 @@ def feedback_figures(filters: ReportFilters, categories: list, areas: list) -> d
     """Feedback counts overall, over time by top-level harm category, and by harm category x
     solution area. A feedback counts once in each cell it touches, so cells can add up to
     more than the total."""
-    feedback = DATASETS["feedback"].queryset(filters)
+    feedback = feedback_matching(filters)
     totals = feedback.aggregate(total=Count("id"), first=Min("created_at"), last=Max("created_at"))
     by_category = feedback.annotate(
         category=Coalesce("harm_categories__parent_id", "harm_categories__id")
@@ -188,8 +189,7 @@ def _date_label(moment, date_format: str) -> str:
 
 def idea_figures(filters: ReportFilters) -> dict:
     counts = dict(
-        DATASETS["ideas"]
-        .queryset(filters)
+        ideas_matching(filters)
         .values("status")
         .annotate(count=Count("id"))
         .values_list("status", "count")
@@ -215,8 +215,7 @@ def idea_figures(filters: ReportFilters) -> dict:
 
 def initiative_figures(filters: ReportFilters) -> list[tuple[str, str, int]]:
     counts = dict(
-        DATASETS["initiatives"]
-        .queryset(filters)
+        initiatives_matching(filters)
         .values("status")
         .annotate(count=Count("id"))
         .values_list("status", "count")

@@ -1,7 +1,9 @@
-"""The filters shared by the staff dashboard and the exports: one form, one value object.
+"""The filters shared by the staff dashboard and the exports: one form, one value object,
+and one filtered queryset per dataset (`registrations_matching` and the others below).
 
-What each filter means for each dataset is written down in reports.exports (and shown on the
-export page); the dashboard applies the same rules to its figures.
+What each filter means for each dataset is written down in exports.datasets (and shown on the
+export page); the dashboard's figures and the export files read the same querysets, so they
+always agree.
 """
 
 from dataclasses import dataclass
@@ -9,11 +11,14 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django import forms
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from engagement.models import EngagementSession
+from engagement.models import EngagementSession, Registration
+from feedback.models import Feedback, FeedbackSuggestion
 from harms.models import HarmCategory, SolutionArea
+from initiatives.models import Idea, Initiative
 
 
 @dataclass(frozen=True)
@@ -142,3 +147,96 @@ def harm_category_ids(harm_category_id: int) -> list[int]:
     """The category and its sub-categories: filtering by a category includes its children."""
     children = HarmCategory.objects.filter(parent_id=harm_category_id).values_list("pk", flat=True)
     return [harm_category_id, *children]
+
+
+# --- One filtered queryset per dataset ---------------------------------------------------
+
+
+def registrations_matching(filters: ReportFilters) -> QuerySet:
+    registrations = Registration.objects.all()
+    if filters.starts:
+        registrations = registrations.filter(session__starts_at__gte=filters.starts)
+    if filters.ends:
+        registrations = registrations.filter(session__starts_at__lt=filters.ends)
+    if filters.session_id:
+        registrations = registrations.filter(session_id=filters.session_id)
+    if filters.harm_category_id:
+        registrations = registrations.filter(
+            Exists(
+                EngagementSession.harm_categories.through.objects.filter(
+                    engagementsession_id=OuterRef("session_id"),
+                    harmcategory_id__in=harm_category_ids(filters.harm_category_id),
+                )
+            )
+        )
+    return registrations
+
+
+def feedback_matching(filters: ReportFilters) -> QuerySet:
+    feedback = Feedback.objects.all()
+    if filters.starts:
+        feedback = feedback.filter(created_at__gte=filters.starts)
+    if filters.ends:
+        feedback = feedback.filter(created_at__lt=filters.ends)
+    if filters.session_id:
+        feedback = feedback.filter(session_id=filters.session_id)
+    if filters.harm_category_id:
+        feedback = feedback.filter(
+            Exists(
+                Feedback.harm_categories.through.objects.filter(
+                    feedback_id=OuterRef("pk"),
+                    harmcategory_id__in=harm_category_ids(filters.harm_category_id),
+                )
+            )
+        )
+    if filters.solution_area_id:
+        feedback = feedback.filter(
+            Exists(
+                FeedbackSuggestion.objects.filter(
+                    feedback_id=OuterRef("pk"), solution_area_id=filters.solution_area_id
+                )
+            )
+        )
+    return feedback
+
+
+def ideas_matching(filters: ReportFilters) -> QuerySet:
+    """Submitted ideas only: drafts are nobody's business but their author's."""
+    ideas = Idea.objects.filter(submitted_at__isnull=False)
+    if filters.starts:
+        ideas = ideas.filter(submitted_at__gte=filters.starts)
+    if filters.ends:
+        ideas = ideas.filter(submitted_at__lt=filters.ends)
+    if filters.session_id:
+        ideas = ideas.filter(session_id=filters.session_id)
+    if filters.harm_category_id:
+        ideas = ideas.filter(harm_category_id__in=harm_category_ids(filters.harm_category_id))
+    if filters.solution_area_id:
+        ideas = ideas.filter(solution_area_id=filters.solution_area_id)
+    return ideas
+
+
+def initiatives_matching(filters: ReportFilters) -> QuerySet:
+    initiatives = Initiative.objects.all()
+    if filters.starts:
+        initiatives = initiatives.filter(created_at__gte=filters.starts)
+    if filters.ends:
+        initiatives = initiatives.filter(created_at__lt=filters.ends)
+    if filters.session_id:
+        initiatives = initiatives.filter(
+            Exists(
+                Idea.objects.filter(merged_into_id=OuterRef("pk"), session_id=filters.session_id)
+            )
+        )
+    if filters.harm_category_id:
+        initiatives = initiatives.filter(
+            Exists(
+                Initiative.harm_categories.through.objects.filter(
+                    initiative_id=OuterRef("pk"),
+                    harmcategory_id__in=harm_category_ids(filters.harm_category_id),
+                )
+            )
+        )
+    if filters.solution_area_id:
+        initiatives = initiatives.filter(solution_area_id=filters.solution_area_id)
+    return initiatives

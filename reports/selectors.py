@@ -18,12 +18,11 @@ from django.utils.translation import gettext
 from accounts.models import Background, User
 from engagement.models import (
     EngagementSession,
-    Feedback,
-    QuoteStatus,
     Registration,
     RegistrationStatus,
     SessionStatus,
 )
+from feedback.models import Feedback, QuoteStatus
 from harms.models import HarmCategory, SolutionArea
 from initiatives.models import (
     CoCreator,

@@ -300,7 +300,7 @@ def digest_drop_withdrawn_quotes(*, digest_id: int) -> bool:
     Whatever its status: a ready digest asked for again keeps its old figures and HTML while
     queued, and for good if the new compile fails. A compile that is running overwrites
     these figures with fresh ones (without the quote) and then calls this again."""
-    from engagement.models import Feedback, QuoteStatus
+    from feedback.models import Feedback, QuoteStatus
 
     from .rendering import render_digest_html
 
@@ -332,7 +332,7 @@ def digest_revise_orphaned_quotes() -> list[int]:
     feedback the database deletes by cascade). DigestQuote is small: a dozen rows a digest."""
     from django.db.models import Exists, OuterRef
 
-    from engagement.models import Feedback, QuoteStatus
+    from feedback.models import Feedback, QuoteStatus
 
     quotable = Feedback.objects.filter(
         pk=OuterRef("feedback_id"), quote_status=QuoteStatus.APPROVED, quote_consent=True

@@ -64,6 +64,3 @@ def revise_digests_quoting(*, feedback_id: int) -> list[int]:
     if revised:
         logger.info("Removed a withdrawn quote from digests %s", revised)
     return revised
-
-
-from . import export_tasks  # noqa: E402, F401 - Celery autodiscovers only `tasks` modules

@@ -24,12 +24,13 @@ from django.urls import reverse
 
 from accounts.models import User
 from afa_platform.celery import app as celery_app
-from engagement.models import Feedback, Registration, RegistrationStatus
+from engagement.models import Registration, RegistrationStatus
+from feedback.models import Feedback
 from initiatives.models import Idea
 from tests.accounts.test_signup import signup_data
 from tests.engagement.factories import EngagementSessionFactory
-from tests.engagement.test_feedback_views import _form_data as feedback_form
 from tests.factories import PASSWORD
+from tests.feedback.test_views import _form_data as feedback_form
 from tests.initiatives.test_ideas_pages import _form as idea_form
 from tests.settings_env import settings_with_env
 
@@ -118,7 +119,7 @@ def test_with_redis_unreachable_people_sign_in_register_submit_ideas_and_give_fe
     assert response.status_code == 302
     assert Idea.objects.get(author=participant).status == "submitted"
 
-    response = client.post(reverse("engagement:feedback_new"), feedback_form())
+    response = client.post(reverse("feedback:new"), feedback_form())
     assert response.status_code == 302
     assert Feedback.objects.filter(participant=participant).count() == 1
 

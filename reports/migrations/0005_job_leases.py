@@ -80,5 +80,7 @@ class Migration(migrations.Migration):
         migrations.DeleteModel(
             name="DigestDelivery",
         ),
-        migrations.RunPython(expire_unfinished_jobs, migrations.RunPython.noop),
+        # Elidable: a fix-up of rows that existed then, not reference data (and it names
+        # ExportJob by its app of the time, reports; tests/reference_data.py skips it).
+        migrations.RunPython(expire_unfinished_jobs, migrations.RunPython.noop, elidable=True),
     ]

@@ -16,7 +16,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
 
 from accounts.roles import Role
-from engagement.models import Feedback, Registration, RegistrationStatus, SessionStatus
+from engagement.models import Registration, RegistrationStatus, SessionStatus
+from feedback.models import Feedback
 from initiatives.models import CommentStatus, IdeaStatus
 from reports.models import Digest, DigestKind, DigestStatus
 from tests.engagement.factories import EngagementSessionFactory

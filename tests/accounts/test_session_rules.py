@@ -29,13 +29,13 @@ def test_pages_for_a_signed_in_person_are_never_stored(client, participant, url)
 def test_a_feedback_page_is_never_stored(client, participant):
     from django.utils import timezone
 
-    from engagement.models import Feedback
+    from feedback.models import Feedback
 
     feedback = Feedback.objects.create(
         participant=participant, experience="What I saw", editable_until=timezone.now()
     )
     client.force_login(participant)
-    response = client.get(reverse("engagement:feedback_detail", args=[feedback.pk]))
+    response = client.get(reverse("feedback:detail", args=[feedback.pk]))
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
 

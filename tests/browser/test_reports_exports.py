@@ -9,13 +9,13 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.roles import Role
-from reports import export_services
-from reports.export_tasks import build_export_job
-from reports.models import ExportJob, ExportJobStatus
+from exports import services as export_services
+from exports.models import ExportJob, ExportJobStatus
+from exports.tasks import build_export_job
 from tests.browser_support import sign_in
 from tests.conftest import assert_no_serious_axe_violations
+from tests.exports.export_data import build_known_data, read_csv, read_xlsx
 from tests.factories import UserFactory
-from tests.reports.export_data import build_known_data, read_csv, read_xlsx
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -14,14 +14,15 @@ from kombu.exceptions import OperationalError as BrokerError
 from accounts.roles import Role
 from engagement import services as engagement_services
 from engagement import tasks as engagement_tasks
+from exports import services as export_services
+from exports.models import ExportJob
 from initiatives import services as initiative_services
 from initiatives.models import CommentStatus, IdeaStatus, ReportReason
 from outbox import tasks
 from outbox.models import OutboundEmail, OutboundEmailStatus
 from outbox.services import Email, email_queue, outbox_drain
-from reports import export_services
 from reports import services as report_services
-from reports.models import DigestKind, DigestSubscription, ExportJob
+from reports.models import DigestKind, DigestSubscription
 from tests.engagement.factories import EngagementSessionFactory
 from tests.engagement.test_emails_and_calendar import _moved_to
 from tests.factories import UserFactory

@@ -5,15 +5,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from engagement.models import (
-    EngagementSession,
-    Feedback,
-    FeedbackSuggestion,
-    QuoteStatus,
-    Registration,
-    RegistrationStatus,
-    SessionStatus,
-)
+from engagement.models import EngagementSession, Registration, RegistrationStatus, SessionStatus
+from feedback.models import Feedback, FeedbackSuggestion, QuoteStatus
 from harms.models import HarmCategory, SolutionArea
 
 SGT = ZoneInfo("Asia/Singapore")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.roles import Role
-from engagement.models import Feedback
+from feedback.models import Feedback
 from reports import services
 from reports.models import Digest, DigestStatus
 from tests.browser_support import sign_in

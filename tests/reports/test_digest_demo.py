@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from engagement.models import Feedback, QuoteStatus
+from feedback.models import Feedback, QuoteStatus
 from reports.models import Digest, DigestStatus
 
 

@@ -7,7 +7,8 @@ from unittest import mock
 import pytest
 
 from accounts.models import Background
-from engagement.models import QuoteStatus, RegistrationStatus, SessionStatus
+from engagement.models import RegistrationStatus, SessionStatus
+from feedback.models import QuoteStatus
 from initiatives.models import (
     CoCreator,
     Idea,

@@ -263,7 +263,7 @@ def test_sweep_runs_every_minute_and_leases_are_short_enough_to_resume_within_tw
     assert entry["schedule"] == settings.JOB_SWEEP_SECONDS == 60
     assert settings.JOB_LEASE_SECONDS + settings.JOB_SWEEP_SECONDS < 120
     # A message is redelivered only after the longest task could have finished.
-    from reports.export_tasks import BUILD_TIME_LIMIT
+    from exports.tasks import BUILD_TIME_LIMIT
 
     assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > BUILD_TIME_LIMIT
 

@@ -24,9 +24,10 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.roles import Role
-from engagement.models import Feedback
-from reports.export_services import export_job_create
-from reports.exports import DATASETS
+from exports.datasets import DATASETS
+from exports.models import ExportJob, ExportJobStatus
+from exports.services import export_job_create
+from feedback.models import Feedback
 from reports.filters import ReportFilters
 from reports.models import (
     AuditEvent,
@@ -34,8 +35,6 @@ from reports.models import (
     DigestKind,
     DigestStatus,
     DigestSubscription,
-    ExportJob,
-    ExportJobStatus,
 )
 from reports.services import digest_request
 from tests.factories import UserFactory

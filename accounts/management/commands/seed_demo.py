@@ -14,7 +14,7 @@ SEEDERS = [
     "accounts.demo.seed",
     "engagement.demo.seed",
     "initiatives.demo.seed",
-    "engagement.feedback_demo.seed",
+    "feedback.demo.seed",
     "reports.demo.seed",
 ]
 

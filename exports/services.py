@@ -1,0 +1,331 @@
+"""Writes for exports: the audit trail of every export, and the lifecycle of export jobs.
+
+Export job lifecycle: export_job_create() stores the request and enqueues build_export_job on
+commit. export_job_build() claims the job with a lease (afa_platform.leases): a second
+delivery of the task does nothing while the first run's heartbeat keeps the lease, and takes
+the job over once it ran out (the worker died). It writes the XLSX into a private directory
+(never under a public URL), records rows written as it goes, then marks the job ready with an
+expiry date, writes the audit row and the "ready" email (the outbox sends it once, retrying a
+failing mail server). Any error marks it failed, with an audit row too. Beat: every minute
+export_jobs_resume() re-queues jobs whose lease ran out (or fails them after
+EXPORT_JOB_MAX_ATTEMPTS, audited); hourly exports_expire() deletes files past their date.
+"""
+
+import logging
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.permissions import has_second_factor
+from afa_platform.leases import (
+    LeaseLost,
+    lease_claim,
+    lease_deadline,
+    lease_heartbeat,
+    lease_sweep,
+)
+from outbox.services import Email, email_queue
+from reports.filters import ReportFilters
+from reports.models import AuditEvent
+from reports.services import audit_record
+
+# tasks imports this module too: both name each other only inside functions' bodies, at
+# call time, so either can be imported first.
+from . import tasks
+from .datasets import DATASETS, Dataset, ProgressCounter, export_filename, write_xlsx
+from .models import ExportJob, ExportJobStatus
+
+logger = logging.getLogger(__name__)
+
+# The kind keeps the name it had in reports: outbox rows written before the move still send.
+EXPORT_READY_EMAIL = "reports.export_ready"
+
+
+class ExportError(Exception):
+    """A refusal whose message is safe to show staff."""
+
+
+def can_export_personal_data(user) -> bool:
+    """The permission, used in a session that passed two-factor sign-in."""
+    return has_second_factor(user) and user.has_perm("exports.export_personal_data")
+
+
+def export_audit(
+    *,
+    actor,
+    dataset: Dataset,
+    file_format: str,
+    filters: ReportFilters,
+    row_count: int,
+    personal: bool,
+    purpose: str = "",
+    failed: bool = False,
+    error: str = "",
+    job: ExportJob | None = None,
+) -> AuditEvent:
+    """One audit row for one export (or one failed export): who, dataset, format, filters,
+    row count, with or without personal data, and why."""
+    details = {
+        "dataset": dataset.slug,
+        "format": file_format,
+        "filters": filters.as_dict(),
+        "row_count": row_count,
+        "personal_data": personal,
+        "purpose": purpose,
+    }
+    if job is not None:
+        details["job"] = job.pk
+    if failed:
+        details["error"] = error
+    return audit_record(
+        actor=actor,
+        action="export_failed" if failed else "export",
+        object_type="dataset",
+        object_id=dataset.slug,
+        details=details,
+    )
+
+
+def check_personal_export(user, personal: bool, purpose: str) -> None:
+    """Names and emails need the permission and a stated purpose; raises ExportError."""
+    if personal and not can_export_personal_data(user):
+        raise ExportError(_("You do not have permission to export names and emails."))
+    if personal and not purpose.strip():
+        raise ExportError(_("State why you need names and emails."))
+
+
+@transaction.atomic
+def export_job_create(
+    *,
+    user,
+    dataset: Dataset,
+    file_format: str,
+    filters: ReportFilters,
+    personal: bool = False,
+    purpose: str = "",
+    rows_total: int = 0,
+) -> ExportJob:
+    """Queue an export to be built by a worker. Side effect: build_export_job on commit."""
+    check_personal_export(user, personal, purpose)
+    job = ExportJob.objects.create(
+        requested_by=user,
+        dataset=dataset.slug,
+        file_format=file_format,
+        filters=filters.as_dict(),
+        include_personal_data=personal,
+        purpose=purpose.strip() if personal else "",
+        rows_total=rows_total,
+        # Still queued after this, its message was lost: the sweep enqueues it again.
+        lease_expires_at=lease_deadline(),
+    )
+    tasks.build_export_job.delay_on_commit(job_id=job.pk)
+    return job
+
+
+def export_directory() -> Path:
+    """Private: only the process's user can read it, and no URL maps to it."""
+    directory = Path(settings.EXPORT_ROOT)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return directory
+
+
+def export_job_build(*, job_id: int, rows_per_sheet: int | None = None) -> bool:
+    """Build one job's file. Returns False when another run holds the job (its lease is
+    alive) or it is done.
+
+    The run claims the job with a lease (queued, or running with an expired lease: its worker
+    died) and a heartbeat keeps it while the file is written; every later write is
+    conditional on the run's token, so a run that lost the job to another writes nothing.
+    A restarted build starts the file again from the first row: the partial file of a dead
+    run is deleted, and only a finished file is ever recorded on the job.
+
+    Side effects: the file under EXPORT_ROOT, progress on the row, an audit row (export or
+    export_failed), and when ready the "ready" email through the outbox, in the transaction
+    that marks it ready (so it is written once, by the one run that finished).
+    """
+    token = lease_claim(
+        ExportJob,
+        pk=job_id,
+        queued=ExportJobStatus.QUEUED,
+        running=ExportJobStatus.RUNNING,
+        started_at=timezone.now(),
+        rows_written=0,
+    )
+    if token is None:
+        return False
+    job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+    mine = ExportJob.objects.filter(pk=job.pk, status=ExportJobStatus.RUNNING, lease_token=token)
+    dataset = DATASETS[job.dataset]
+    filters = ReportFilters.from_dict(job.filters)
+    personal = job.include_personal_data
+    directory = export_directory()
+    # A dead run's partial file: never served (no job points to it), and gone now.
+    for stale in directory.glob(f"{job.pk}-*.part"):
+        stale.unlink(missing_ok=True)
+    relative = f"{job.pk}-{secrets.token_hex(16)}.{job.file_format}"
+    path = directory / relative
+    partial = path.with_suffix(".part")
+
+    with lease_heartbeat(ExportJob, pk=job.pk, token=token) as heartbeat:
+
+        def report(rows_written: int) -> None:
+            heartbeat.check()
+            if not mine.update(rows_written=rows_written):
+                raise LeaseLost(f"ExportJob {job.pk}")
+
+        rows = ProgressCounter(
+            dataset.rows(filters, personal=personal),
+            report=report,
+            # Once per chunk read: the status page moves, and a taken-over run stops soon.
+            every=settings.EXPORT_CHUNK_SIZE,
+        )
+        try:
+            with open(partial, "wb") as handle:
+                os.chmod(partial, 0o600)
+                written = write_xlsx(
+                    handle,
+                    dataset.columns(personal=personal),
+                    rows,
+                    **({"rows_per_sheet": rows_per_sheet} if rows_per_sheet else {}),
+                )
+            heartbeat.check()
+            os.replace(partial, path)
+        except LeaseLost:
+            logger.warning("Export job %s was taken over by another run; this one stops", job.pk)
+            partial.unlink(missing_ok=True)
+            return False
+        except Exception as exc:
+            logger.exception("Export job %s failed", job.pk)
+            partial.unlink(missing_ok=True)
+            with transaction.atomic():
+                failed = mine.update(
+                    status=ExportJobStatus.FAILED,
+                    error=_("The file could not be written. Please ask for it again."),
+                    rows_written=rows.count,
+                    finished_at=timezone.now(),
+                    lease_expires_at=None,
+                )
+                if failed:
+                    export_audit(
+                        actor=job.requested_by,
+                        dataset=dataset,
+                        file_format=job.file_format,
+                        filters=filters,
+                        row_count=rows.count,
+                        personal=personal,
+                        purpose=job.purpose,
+                        failed=True,
+                        error=exc.__class__.__name__,
+                        job=job,
+                    )
+            return True
+
+    finished = timezone.now()
+    with transaction.atomic():
+        ready = mine.update(
+            status=ExportJobStatus.READY,
+            rows_written=written,
+            file_path=relative,
+            file_name=export_filename(dataset, job.file_format, personal=personal, on=finished),
+            finished_at=finished,
+            expires_at=finished + timedelta(days=settings.EXPORT_FILE_DAYS),
+            lease_expires_at=None,
+        )
+        if not ready:
+            # Another run took the job over, or the sweep gave it up for lost (and audited
+            # it), while this one ran: its file belongs to no job, so it goes.
+            path.unlink(missing_ok=True)
+            return False
+        export_audit(
+            actor=job.requested_by,
+            dataset=dataset,
+            file_format=job.file_format,
+            filters=filters,
+            row_count=written,
+            personal=personal,
+            purpose=job.purpose,
+            job=job,
+        )
+        email_queue(
+            Email(kind=EXPORT_READY_EMAIL, recipient_id=job.requested_by_id, params={"job": job.pk})
+        )
+    return True
+
+
+def export_job_file(job: ExportJob) -> Path | None:
+    """The job's file, when it is ready, unexpired and still on disk."""
+    if job.status != ExportJobStatus.READY or not job.file_path:
+        return None
+    if job.expires_at is not None and job.expires_at <= timezone.now():
+        return None
+    path = Path(settings.EXPORT_ROOT) / job.file_path
+    return path if path.is_file() else None
+
+
+def exports_expire(*, now=None) -> dict[str, int]:
+    """Beat, hourly: delete files past their expiry (the job says so). Safe to run twice:
+    each job is moved by a conditional UPDATE."""
+    now = now or timezone.now()
+    expired = 0
+    for job_id, relative in ExportJob.objects.filter(
+        status=ExportJobStatus.READY, expires_at__lte=now
+    ).values_list("pk", "file_path"):
+        if relative:
+            (Path(settings.EXPORT_ROOT) / relative).unlink(missing_ok=True)
+        expired += ExportJob.objects.filter(pk=job_id, status=ExportJobStatus.READY).update(
+            status=ExportJobStatus.EXPIRED, file_path=""
+        )
+    return {"expired": expired}
+
+
+def export_job_give_up(*, job_id: int) -> bool:
+    """Fail a job whose worker died once too often (its lease ran out), with an audit row.
+    Conditional, so a run that got it back meanwhile keeps it."""
+    now = timezone.now()
+    with transaction.atomic():
+        moved = ExportJob.objects.filter(
+            pk=job_id, status=ExportJobStatus.RUNNING, lease_expires_at__lt=now
+        ).update(
+            status=ExportJobStatus.FAILED,
+            error=_("The export was interrupted. Please ask for it again."),
+            finished_at=now,
+            lease_token="",
+            lease_expires_at=None,
+        )
+        if not moved:
+            return False
+        job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+        export_audit(
+            actor=job.requested_by,
+            dataset=DATASETS[job.dataset],
+            file_format=job.file_format,
+            filters=ReportFilters.from_dict(job.filters),
+            row_count=job.rows_written,
+            personal=job.include_personal_data,
+            purpose=job.purpose,
+            failed=True,
+            error="interrupted",
+            job=job,
+        )
+    return True
+
+
+def export_jobs_resume(*, now=None) -> list[int]:
+    """Beat, every minute: jobs whose worker died (lease ran out) are queued and built again
+    from the start, or failed and audited after EXPORT_JOB_MAX_ATTEMPTS; queued jobs whose
+    message was lost are enqueued again. Returns the ids enqueued."""
+    return lease_sweep(
+        ExportJob,
+        queued=ExportJobStatus.QUEUED,
+        running=ExportJobStatus.RUNNING,
+        max_attempts=settings.EXPORT_JOB_MAX_ATTEMPTS,
+        enqueue=lambda job_id: tasks.build_export_job.delay_on_commit(job_id=job_id),
+        give_up=lambda job_id: export_job_give_up(job_id=job_id),
+        now=now,
+    )

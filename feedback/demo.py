@@ -1,0 +1,167 @@
+"""Demo feedback: what attendees of the two 2021 sessions said (some quoted, after review),
+and recent general feedback. History is written as it stood then, not through the live
+services (their edit windows and rate limits are about now). Idempotent."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from accounts.models import User
+from engagement.models import EngagementSession, Registration
+from harms.models import HarmCategory, SolutionArea
+
+from .models import Feedback, FeedbackSuggestion, QuoteStatus
+from .services import feedback_edit_deadline
+
+# (harms, experience, {solution area: suggestion}, rating, quote excerpt or "")
+SESSION_FEEDBACK = [
+    (
+        ["image-based-sexual-abuse"],
+        "A friend's photos were passed around a chat group and she did not know who to ask "
+        "for help to have them taken down.",
+        {
+            "regulation": "Platforms should have to remove intimate images shared without "
+            "consent within hours, not days.",
+            "public-education": "Teach students what to do in the first hour.",
+        },
+        5,
+        "She did not know who to ask for help to have them taken down.",
+    ),
+    (
+        ["sexual-harassment", "online-grooming"],
+        "Parents often do not know which apps their children use to talk to strangers.",
+        {
+            "public-education": "Short guides for parents, in all four languages.",
+            "partnerships": "Schools and app makers could run sessions together.",
+        },
+        4,
+        "Parents often do not know which apps their children use to talk to strangers.",
+    ),
+    (
+        ["harmful-platforms"],
+        "",
+        {
+            "regulation": "Sites that host stolen images should be blocked quickly.",
+            "partnerships": "Payment providers could refuse to serve such sites.",
+        },
+        4,
+        "",
+    ),
+    (
+        ["doxxing"],
+        "When my address was posted, the reports I made went nowhere.",
+        {"partnerships": "One place to report, that passes it on to the platform."},
+        3,
+        "",
+    ),
+    (
+        ["cyberstalking"],
+        "Blocking someone does not stop them creating a new account.",
+        {"regulation": "Make repeat offenders traceable by the platform."},
+        5,
+        "Blocking someone does not stop them creating a new account.",
+    ),
+    (
+        ["non-consensual-publication"],
+        "",
+        {"public-education": "Bystanders should know that sharing makes it worse."},
+        4,
+        "",
+    ),
+]
+
+GENERAL_FEEDBACK = [
+    (
+        ["unwelcome-interactions"],
+        "Students told us harassment in games chats is treated as a joke.",
+        {"public-education": "Campaigns that show it is not a joke."},
+        "Harassment in game chats is treated as a joke.",
+    ),
+    (
+        ["harmful-platforms", "sites-promoting-vice"],
+        "",
+        {"regulation": "Advertising networks should not fund such sites."},
+        "",
+    ),
+    (
+        ["image-based-sexual-abuse"],
+        "",
+        {"partnerships": "A takedown helpline run with the platforms."},
+        "",
+    ),
+]
+
+
+def _create(*, participant, session, created_at, spec, rating, reviewer) -> bool:
+    harms, experience, suggestions, excerpt = spec
+    if session is not None:
+        if Feedback.objects.filter(participant=participant, session=session).exists():
+            return False
+    elif Feedback.objects.filter(
+        participant=participant, session=None, suggestions__text=next(iter(suggestions.values()))
+    ).exists():
+        return False
+    feedback = Feedback.objects.create(
+        participant=participant,
+        session=session,
+        experience=experience,
+        rating=rating,
+        share_anonymously=True,
+        quote_consent=bool(excerpt),
+        quote_status=QuoteStatus.APPROVED if excerpt else QuoteStatus.NOT_OFFERED,
+        quote_excerpt=excerpt,
+        quote_reviewed_by=reviewer if excerpt else None,
+        quote_reviewed_at=created_at + timedelta(days=1) if excerpt else None,
+        editable_until=feedback_edit_deadline(created_at),
+    )
+    Feedback.objects.filter(pk=feedback.pk).update(created_at=created_at)
+    feedback.harm_categories.set(HarmCategory.objects.filter(slug__in=harms))
+    areas = {area.slug: area for area in SolutionArea.objects.all()}
+    FeedbackSuggestion.objects.bulk_create(
+        FeedbackSuggestion(feedback=feedback, solution_area=areas[slug], text=text)
+        for slug, text in suggestions.items()
+    )
+    return True
+
+
+def seed(stdout) -> None:
+    reviewer = User.objects.filter(email="organiser@example.com").first()
+    created = 0
+    sessions = EngagementSession.objects.filter(
+        slug__in=["afa-engagement-session-2021-02-22", "afa-engagement-session-2021-03-08"]
+    ).order_by("starts_at")
+    if not sessions:
+        stdout.write("Feedback: the 2021 sessions are not there; session feedback skipped.")
+    for offset, session in enumerate(sessions):
+        attendees = [
+            r.participant
+            for r in Registration.objects.filter(session=session, attended=True)
+            .select_related("participant")
+            .order_by("participant__email")
+        ]
+        # The sessions heard similar things; each excerpt is quoted from one session only.
+        for index, (person, spec) in enumerate(zip(attendees, SESSION_FEEDBACK, strict=False)):
+            harms, experience, suggestions, rating, excerpt = spec
+            if index % 2 != offset:
+                excerpt = ""
+            created += _create(
+                participant=person,
+                session=session,
+                created_at=session.ends_at + timedelta(hours=20),
+                spec=(harms, experience, suggestions, excerpt),
+                rating=rating,
+                reviewer=reviewer,
+            )
+    authors = list(User.objects.filter(email__in=["participant@example.com"]).order_by("email"))
+    authors += list(User.objects.filter(email__startswith="attendee").order_by("email")[:2])
+    now = timezone.now()
+    for days, (person, spec) in enumerate(zip(authors, GENERAL_FEEDBACK, strict=False), start=2):
+        created += _create(
+            participant=person,
+            session=None,
+            created_at=now - timedelta(days=days),
+            spec=spec,
+            rating=None,
+            reviewer=reviewer,
+        )
+    stdout.write(f"Feedback: {created} created, {Feedback.objects.count()} in all")

@@ -1,0 +1,156 @@
+"""Feedback a participant gives, about a session or in general, and its quote review."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from engagement.models import EngagementSession
+
+
+class QuoteStatus(models.TextChoices):
+    NOT_OFFERED = "none", _("Not offered for quoting")
+    PENDING = "pending", _("Waiting for review")
+    APPROVED = "approved", _("Excerpt approved")
+    REJECTED = "rejected", _("Not quoted")
+    WITHDRAWN = "withdrawn", _("Consent withdrawn")
+
+
+class Feedback(models.Model):
+    """What a participant tells the Alliance, about one session they registered for or in
+    general. feedback.services owns every write, including the quote review.
+
+    A participant may be quoted only while `quote_consent` holds, and only through the short
+    `quote_excerpt` an organiser approved; the database refuses an excerpt in any other state.
+    """
+
+    participant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("participant"),
+        on_delete=models.CASCADE,
+        related_name="feedback",
+    )
+    session = models.ForeignKey(
+        EngagementSession,
+        verbose_name=_("session"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="feedback",
+        help_text=_("Empty for general feedback."),
+    )
+    harm_categories = models.ManyToManyField(
+        "harms.HarmCategory",
+        verbose_name=_("harms it concerns"),
+        related_name="feedback",
+        db_table="engagement_feedback_harm_categories",
+    )
+    experience = models.TextField(
+        _("what you have seen or experienced"),
+        blank=True,
+        help_text=_("Optional. Only you and MCI staff can read this."),
+    )
+    rating = models.PositiveSmallIntegerField(_("rating of the session"), null=True, blank=True)
+    share_anonymously = models.BooleanField(_("share anonymously"), default=True)
+    quote_consent = models.BooleanField(_("may be quoted anonymously in reports"), default=False)
+    quote_status = models.CharField(
+        _("quote"),
+        max_length=10,
+        choices=QuoteStatus.choices,
+        default=QuoteStatus.NOT_OFFERED,
+    )
+    quote_excerpt = models.TextField(_("approved excerpt"), blank=True)
+    quote_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("quote reviewed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    quote_reviewed_at = models.DateTimeField(_("quote reviewed at"), null=True, blank=True)
+    quote_reason = models.CharField(_("reason for the quote decision"), max_length=300, blank=True)
+    # The kinds harms.pii found in the free text when it was sent (never the text found):
+    # a marker telling the quote reviewer what to redact.
+    personal_data_kinds = models.JSONField(_("personal data found"), default=list, blank=True)
+    editable_until = models.DateTimeField(_("can be changed until"))
+    created_at = models.DateTimeField(_("given at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        # Tables keep the names they were created with in engagement (issue 11 moved the
+        # models, not the rows): feedback/migrations/0001 only takes them over in state.
+        db_table = "engagement_feedback"
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "session"],
+                condition=Q(session__isnull=False),
+                name="feedback_one_per_participant_per_session",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True)
+                | (Q(session__isnull=False) & Q(rating__gte=1) & Q(rating__lte=5)),
+                name="feedback_rating_1_to_5_for_sessions_only",
+            ),
+            models.CheckConstraint(
+                condition=Q(quote_consent=True) | Q(quote_status__in=["none", "withdrawn"]),
+                name="feedback_quote_needs_consent",
+            ),
+            models.CheckConstraint(
+                condition=(Q(quote_status="approved") & ~Q(quote_excerpt=""))
+                | (~Q(quote_status="approved") & Q(quote_excerpt="")),
+                name="feedback_excerpt_only_when_approved",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["quote_status", "created_at"]),
+            models.Index(fields=["quote_status", "quote_reviewed_at"]),
+            models.Index(fields=["participant", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Feedback')} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("feedback:detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_general(self) -> bool:
+        return self.session_id is None
+
+    def is_editable(self, now=None) -> bool:
+        return (now or timezone.now()) < self.editable_until
+
+
+class FeedbackSuggestion(models.Model):
+    """A suggestion for one solution area (public education, partnerships, regulation)."""
+
+    feedback = models.ForeignKey(
+        Feedback, verbose_name=_("feedback"), on_delete=models.CASCADE, related_name="suggestions"
+    )
+    solution_area = models.ForeignKey(
+        "harms.SolutionArea",
+        verbose_name=_("solution area"),
+        on_delete=models.PROTECT,
+        related_name="feedback_suggestions",
+    )
+    text = models.TextField(_("suggestion"))
+
+    class Meta:
+        db_table = "engagement_feedbacksuggestion"
+        ordering = ["solution_area__order", "id"]
+        verbose_name = _("suggestion")
+        verbose_name_plural = _("suggestions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["feedback", "solution_area"], name="feedbacksuggestion_one_per_area"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.solution_area}: {self.text[:40]}"

@@ -1,0 +1,438 @@
+"""Writes to feedback and its quote review. Nothing else saves what these own.
+
+Participants give feedback about a session they were confirmed for (one each, once the session
+has started) or in general (as often as they like, within a rate limit). They may change it
+until the weekly digest period it was given in closes; withdrawing quote consent and deleting
+it stay possible at any time. Only an excerpt an organiser approved is ever quoted; withdrawing
+consent (or deleting the feedback) removes the quote from every stored digest, through a task.
+"""
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from engagement.models import (
+    EngagementSession,
+    Registration,
+    RegistrationStatus,
+    SessionStatus,
+)
+from engagement.services import EngagementError
+from harms.models import HarmCategory, SolutionArea
+from harms.pii import detect_personal_data
+from reports.services import audit_record, weekly_period_containing
+
+from .models import Feedback, FeedbackSuggestion, QuoteStatus
+
+EXCERPT_MAX_LENGTH = 400
+# Where an excerpt may leave the participant's words: "…" (or "...") where text was cut, and a
+# bracketed placeholder such as [name], [place] or […] where something identifying was.
+_EXCERPT_GAP = re.compile(r"\[[^\[\]]{0,40}\]|…|\.\.\.")
+_TYPOGRAPHIC = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+_FRAGMENT_EDGES = " .,;:!?\"'()-\u2013\u2014"
+# Punctuation at a cut that need not be theirs: spaces, quotes, brackets and sentence marks,
+# and a dash standing apart. A dash against a word ("-1", "un-") is part of what is quoted.
+_LEADING_CUT = re.compile(r"^(?:[\s\"'(),.;:!?]|[-\u2013\u2014](?!\w))+")
+_TRAILING_CUT = re.compile(r"(?:[\s\"'(),.;:!?]|(?<!\w)[-\u2013\u2014])+$")
+# A quoted fragment starts and ends where a word does: not inside "unsafe", "don't" or "3.5".
+_WORD_STARTS = r"(?<!\w)(?<!\w')(?<!\d[.,])"
+_WORD_ENDS = r"(?!\w)(?!'\w)(?![.,]\d)"
+
+
+def _comparable(text: str) -> str:
+    return " ".join(text.translate(_TYPOGRAPHIC).casefold().split())
+
+
+def _fragments(excerpt: str):
+    """The excerpt's pieces between gaps, each with whether it touches a [placeholder] on its
+    left and on its right (no space between: "[name]'s" stands for the rest of a word)."""
+    position, left = 0, ""
+    pieces = []
+    for gap in _EXCERPT_GAP.finditer(excerpt):
+        pieces.append((excerpt[position : gap.start()], left, gap.group()))
+        left, position = gap.group(), gap.end()
+    pieces.append((excerpt[position:], left, ""))
+    for text, left_gap, right_gap in pieces:
+        glued_left = left_gap.startswith("[") and not text[:1].isspace()
+        glued_right = right_gap.startswith("[") and not text[-1:].isspace()
+        yield text, glued_left, glued_right
+
+
+def _fragment_pattern(fragment: str, *, glued_left: bool, glued_right: bool) -> re.Pattern | None:
+    words = _comparable(fragment)
+    if not glued_left:
+        words = _LEADING_CUT.sub("", words)
+    if not glued_right:
+        words = _TRAILING_CUT.sub("", words)
+    if not words.strip(_FRAGMENT_EDGES):
+        return None
+    starts = _WORD_STARTS if not glued_left and re.match(r"\w", words) else ""
+    ends = _WORD_ENDS if not glued_right and re.search(r"\w$", words) else ""
+    return re.compile(starts + re.escape(words) + ends)
+
+
+def excerpt_not_in(excerpt: str, sources: Iterable[str]) -> list[str]:
+    """The parts of `excerpt` that are not in any of `sources`, the participant's own texts.
+    Case, spacing, curly quotes and punctuation at a cut are forgiven; a changed or added
+    word is not, and neither is part of a word: a fragment starts and ends on a word's
+    boundary in their text ("… safe" is not in "unsafe"), except against a [placeholder]
+    that replaced the rest of the word ("[name]'s"). An excerpt of placeholders alone gives
+    [""]."""
+    texts = [_comparable(source) for source in sources]
+    missing, quoted = [], False
+    for fragment, glued_left, glued_right in _fragments(excerpt):
+        pattern = _fragment_pattern(fragment, glued_left=glued_left, glued_right=glued_right)
+        if pattern is None:
+            continue
+        quoted = True
+        if not any(pattern.search(text) for text in texts):
+            missing.append(_TRAILING_CUT.sub("", _LEADING_CUT.sub("", fragment)))
+    return missing if quoted else [""]
+
+
+TEXT_MAX_LENGTH = 4000
+# How audit rows name feedback. Kept from before feedback had its own app, so that the admin's
+# "object type" filter finds old and new decisions under one name.
+AUDIT_OBJECT_TYPE = "engagement.feedback"
+
+
+class FeedbackError(EngagementError):
+    """A refusal whose message is safe to show the participant or the organiser."""
+
+
+class FeedbackGone(FeedbackError):
+    """The feedback was deleted (in another tab, say) after the page was read."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeedbackDetails:
+    """What a participant says. `suggestions` maps a solution area to its text; an area
+    without text is one they did not choose."""
+
+    harm_categories: Iterable[HarmCategory]
+    experience: str = ""
+    suggestions: Mapping[SolutionArea, str] = field(default_factory=dict)
+    rating: int | None = None
+    share_anonymously: bool = True
+    quote_consent: bool = False
+
+    def free_text(self) -> str:
+        """Experience then suggestions in the solution areas' order, as stored."""
+        ordered = sorted(self.suggestions.items(), key=lambda item: (item[0].order, item[0].pk))
+        texts = [text.strip() for _area, text in ordered if text.strip()]
+        return "\n".join([self.experience.strip(), *texts]).strip()
+
+
+def feedback_edit_deadline(given_at) -> timezone.datetime:
+    """Feedback can be changed until the weekly digest period it was given in closes."""
+    return weekly_period_containing(given_at)[1]
+
+
+def personal_data_kinds_in(details: FeedbackDetails) -> list[str]:
+    """What harms.pii finds in the free text (the kinds only), for the form's warning."""
+    findings = detect_personal_data(details.free_text())
+    return sorted({finding.kind for finding in findings})
+
+
+def _validate(details: FeedbackDetails, *, for_session: bool) -> list[HarmCategory]:
+    categories = list(details.harm_categories)
+    if not categories:
+        raise FeedbackError(_("Choose at least one harm your feedback is about."))
+    suggestions = {area: text.strip() for area, text in details.suggestions.items()}
+    if not details.experience.strip() and not any(suggestions.values()):
+        raise FeedbackError(
+            _("Tell us what you have seen or experienced, or make at least one suggestion.")
+        )
+    if any(len(text) > TEXT_MAX_LENGTH for text in [details.experience, *suggestions.values()]):
+        raise FeedbackError(
+            _("Please keep each answer under %(n)s characters.") % {"n": TEXT_MAX_LENGTH}
+        )
+    if details.rating is not None:
+        if not for_session:
+            raise FeedbackError(_("Only feedback about a session can rate it."))
+        if not 1 <= details.rating <= 5:
+            raise FeedbackError(_("Rate the session from 1 to 5."))
+    return categories
+
+
+def _write_suggestions(feedback: Feedback, details: FeedbackDetails) -> None:
+    FeedbackSuggestion.objects.filter(feedback=feedback).delete()
+    FeedbackSuggestion.objects.bulk_create(
+        FeedbackSuggestion(feedback=feedback, solution_area=area, text=text.strip())
+        for area, text in details.suggestions.items()
+        if text.strip()
+    )
+
+
+def _take_general_feedback_slot(participant) -> None:
+    """A cache counter per participant and window; Redis in production, shared by workers."""
+    limit, window = settings.FEEDBACK_RATE_LIMIT
+    key = f"feedback:general:{participant.pk}"
+    cache.add(key, 0, timeout=window)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        used = 1
+    if used > limit:
+        raise FeedbackError(
+            _(
+                "You have sent a lot of feedback in the last hour. Thank you! Please wait a "
+                "while before sending more."
+            )
+        )
+
+
+def _enqueue_digest_revision(feedback_id: int) -> None:
+    from reports.tasks import revise_digests_quoting
+
+    revise_digests_quoting.delay_on_commit(feedback_id=feedback_id)
+
+
+def may_give_session_feedback(*, session: EngagementSession, participant) -> bool:
+    """Confirmed registrants of a session that has started and was not cancelled."""
+    return (
+        session.status == SessionStatus.PUBLISHED
+        and session.starts_at <= timezone.now()
+        and Registration.objects.filter(
+            session=session, participant=participant, status=RegistrationStatus.CONFIRMED
+        ).exists()
+    )
+
+
+@transaction.atomic
+def feedback_create(
+    *, participant, details: FeedbackDetails, session: EngagementSession | None = None
+) -> Feedback:
+    """Record feedback. Side effects: general feedback takes a slot of the participant's rate
+    limit (cache); feedback offered for quoting joins the organisers' quote queue."""
+    categories = _validate(details, for_session=session is not None)
+    if session is not None:
+        if not may_give_session_feedback(session=session, participant=participant):
+            raise FeedbackError(
+                _(
+                    "You can give feedback on a session you had a confirmed place at, once it has "
+                    "started."
+                )
+            )
+        if Feedback.objects.filter(session=session, participant=participant).exists():
+            raise FeedbackError(
+                _("You have already given feedback on this session; edit it instead.")
+            )
+    else:
+        _take_general_feedback_slot(participant)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            feedback = Feedback.objects.create(
+                participant=participant,
+                session=session,
+                experience=details.experience.strip(),
+                rating=details.rating if session is not None else None,
+                share_anonymously=details.share_anonymously,
+                quote_consent=details.quote_consent,
+                quote_status=QuoteStatus.PENDING
+                if details.quote_consent
+                else QuoteStatus.NOT_OFFERED,
+                personal_data_kinds=personal_data_kinds_in(details),
+                editable_until=feedback_edit_deadline(now),
+            )
+    except IntegrityError:
+        raise FeedbackError(
+            _("You have already given feedback on this session; edit it instead.")
+        ) from None
+    feedback.harm_categories.set(categories)
+    _write_suggestions(feedback, details)
+    return feedback
+
+
+def _lock(feedback: Feedback) -> Feedback:
+    """The feedback's row lock and fresh values, or FeedbackGone if it was deleted since."""
+    current = Feedback.objects.select_for_update(of=("self",)).filter(pk=feedback.pk).first()
+    if current is None:
+        raise FeedbackGone(_("This feedback was deleted."))
+    return current
+
+
+@transaction.atomic
+def feedback_update(*, feedback: Feedback, participant, details: FeedbackDetails) -> Feedback:
+    """Change one's own feedback within its edit window. A changed text sends an offered quote
+    back for review (the approved excerpt may no longer fit); turning consent off withdraws
+    the quote, and a task then removes it from stored digests."""
+    feedback = _lock(feedback)
+    if feedback.participant_id != participant.pk:
+        raise FeedbackError(_("This is not your feedback."))
+    if not feedback.is_editable():
+        raise FeedbackError(
+            _(
+                "This feedback can no longer be changed: it has gone into a digest. You can "
+                "still withdraw your consent to be quoted, or delete it."
+            )
+        )
+    categories = _validate(details, for_session=not feedback.is_general)
+    old_text = _current_free_text(feedback)
+    was_approved = feedback.quote_status == QuoteStatus.APPROVED
+    feedback.experience = details.experience.strip()
+    feedback.rating = details.rating if not feedback.is_general else None
+    feedback.share_anonymously = details.share_anonymously
+    feedback.personal_data_kinds = personal_data_kinds_in(details)
+    if not details.quote_consent:
+        _withdraw(feedback)
+    elif not feedback.quote_consent or old_text != details.free_text():
+        feedback.quote_consent = True
+        feedback.quote_status = QuoteStatus.PENDING
+        feedback.quote_excerpt = ""
+        feedback.quote_reviewed_by = None
+        feedback.quote_reviewed_at = None
+        feedback.quote_reason = ""
+    feedback.save()
+    feedback.harm_categories.set(categories)
+    _write_suggestions(feedback, details)
+    if was_approved and feedback.quote_status != QuoteStatus.APPROVED:
+        _enqueue_digest_revision(feedback.pk)
+    return feedback
+
+
+def _current_free_text(feedback: Feedback) -> str:
+    texts = list(
+        feedback.suggestions.order_by("solution_area__order", "solution_area_id").values_list(
+            "text", flat=True
+        )
+    )
+    return "\n".join([feedback.experience, *texts]).strip()
+
+
+def _withdraw(feedback: Feedback) -> None:
+    feedback.quote_consent = False
+    feedback.quote_status = QuoteStatus.WITHDRAWN
+    feedback.quote_excerpt = ""
+
+
+@transaction.atomic
+def feedback_withdraw_quote_consent(*, feedback: Feedback, participant) -> Feedback:
+    """Withdraw consent to be quoted, at any time. Side effect: if an excerpt was approved,
+    a task re-renders every stored digest that quoted it without the quote."""
+    feedback = _lock(feedback)
+    if feedback.participant_id != participant.pk:
+        raise FeedbackError(_("This is not your feedback."))
+    if not feedback.quote_consent:
+        return feedback
+    was_approved = feedback.quote_status == QuoteStatus.APPROVED
+    _withdraw(feedback)
+    feedback.save(update_fields=["quote_consent", "quote_status", "quote_excerpt", "updated_at"])
+    if was_approved:
+        _enqueue_digest_revision(feedback.pk)
+    return feedback
+
+
+@transaction.atomic
+def feedback_delete(*, feedback: Feedback, participant) -> None:
+    """Delete one's own feedback, at any time. Side effect: a task removes any quote of it
+    from stored digests."""
+    feedback = _lock(feedback)
+    if feedback.participant_id != participant.pk:
+        raise FeedbackError(_("This is not your feedback."))
+    was_approved = feedback.quote_status == QuoteStatus.APPROVED
+    feedback_id = feedback.pk
+    feedback.delete()
+    if was_approved:
+        _enqueue_digest_revision(feedback_id)
+
+
+# --- Quote review (organisers) ----------------------------------------------------------
+
+
+@transaction.atomic
+def quote_approve(*, feedback: Feedback, moderator, excerpt: str, note: str = "") -> Feedback:
+    """Approve a short, anonymous excerpt of the feedback for digests. The conditional update
+    loses to a withdrawal that committed first. Side effect: an audit row."""
+    excerpt = excerpt.strip()
+    if not excerpt:
+        raise FeedbackError(_("Write the excerpt to quote."))
+    if len(excerpt) > EXCERPT_MAX_LENGTH:
+        raise FeedbackError(
+            _("Keep the excerpt under %(n)s characters: trim it.") % {"n": EXCERPT_MAX_LENGTH}
+        )
+    found = detect_personal_data(excerpt)
+    if found:
+        raise FeedbackError(
+            _(
+                "The excerpt still contains %(kinds)s. Redact it, e.g. with [name], before "
+                "approving."
+            )
+            % {"kinds": ", ".join(sorted({finding.label for finding in found}))}
+        )
+    # A quote is attributed to a participant: it must be their words, only cut or redacted.
+    current = Feedback.objects.filter(pk=feedback.pk).first()
+    if current is None:
+        raise FeedbackError(_("This quote is no longer waiting for review."))
+    sources = [current.experience, *current.suggestions.values_list("text", flat=True)]
+    missing = excerpt_not_in(excerpt, sources)
+    if missing == [""]:
+        raise FeedbackError(_("Quote some of their words, not only placeholders."))
+    if missing:
+        words = missing[0] if len(missing[0]) <= 80 else missing[0][:79] + "…"
+        raise FeedbackError(
+            _(
+                "Quote their own words: cut with … and replace what identifies them with "
+                "[brackets], but do not reword. “%(words)s” is not in what they wrote."
+            )
+            % {"words": words}
+        )
+    now = timezone.now()
+    approved = Feedback.objects.filter(
+        pk=feedback.pk, quote_consent=True, quote_status=QuoteStatus.PENDING
+    ).update(
+        quote_status=QuoteStatus.APPROVED,
+        quote_excerpt=excerpt,
+        quote_reviewed_by=moderator,
+        quote_reviewed_at=now,
+        quote_reason=note.strip()[:300],
+        updated_at=now,
+    )
+    if not approved:
+        raise FeedbackError(_("This quote is no longer waiting for review."))
+    audit_record(
+        actor=moderator,
+        action="quote.approve",
+        object_type=AUDIT_OBJECT_TYPE,
+        object_id=feedback.pk,
+        details={"note": note.strip()[:300], "excerpt_length": len(excerpt)},
+    )
+    feedback.refresh_from_db()
+    return feedback
+
+
+@transaction.atomic
+def quote_reject(*, feedback: Feedback, moderator, reason: str) -> Feedback:
+    """Decide not to quote this feedback. Side effect: an audit row."""
+    reason = reason.strip()
+    if not reason:
+        raise FeedbackError(_("Give a reason: it is kept in the moderation log."))
+    now = timezone.now()
+    rejected = Feedback.objects.filter(
+        pk=feedback.pk, quote_consent=True, quote_status=QuoteStatus.PENDING
+    ).update(
+        quote_status=QuoteStatus.REJECTED,
+        quote_reviewed_by=moderator,
+        quote_reviewed_at=now,
+        quote_reason=reason[:300],
+        updated_at=now,
+    )
+    if not rejected:
+        raise FeedbackError(_("This quote is no longer waiting for review."))
+    audit_record(
+        actor=moderator,
+        action="quote.reject",
+        object_type=AUDIT_OBJECT_TYPE,
+        object_id=feedback.pk,
+        details={"reason": reason[:300]},
+    )
+    feedback.refresh_from_db()
+    return feedback

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "feedback"
+
+urlpatterns = [
+    path("", views.feedback_home, name="home"),
+    path("new/", views.feedback_general_new, name="new"),
+    path("sessions/<slug:slug>/", views.feedback_session_new, name="session_new"),
+    path("all/", views.feedback_all, name="all"),
+    path("quotes/", views.quote_queue, name="quote_queue"),
+    path("quotes/<int:pk>/", views.quote_review, name="quote_review"),
+    path("<int:pk>/", views.feedback_detail, name="detail"),
+    path("<int:pk>/edit/", views.feedback_edit, name="edit"),
+    path("<int:pk>/withdraw-quote/", views.feedback_withdraw_quote, name="withdraw_quote"),
+    path("<int:pk>/delete/", views.feedback_delete, name="delete"),
+]
