@@ -104,11 +104,6 @@ def is_mci_staff(user) -> bool:
     return has_role(user, Role.STAFF)
 
 
-def acts_as_administrator(user) -> bool:
-    """Django's admin flags, with two-factor sign-in done in this session."""
-    return user.is_authenticated and user.is_staff and has_second_factor(user)
-
-
 def needs_mfa(user) -> bool:
     """True when the user's role requires two-factor sign-in and they have not set it up."""
     return is_privileged(user) and not _mfa_enabled(user)

@@ -414,7 +414,7 @@ def quote_reject(*, feedback: Feedback, moderator, reason: str) -> Feedback:
     """Decide not to quote this feedback. Side effect: an audit row."""
     reason = reason.strip()
     if not reason:
-        raise FeedbackError(_("Give a reason: it is kept in the moderation log."))
+        raise FeedbackError(_("Give a reason: it is kept in the audit log."))
     now = timezone.now()
     rejected = Feedback.objects.filter(
         pk=feedback.pk, quote_consent=True, quote_status=QuoteStatus.PENDING

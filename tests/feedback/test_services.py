@@ -270,6 +270,12 @@ def test_reject_needs_a_reason_and_is_logged(offered, organiser):
     assert AuditEvent.objects.filter(action="quote.reject", object_id=str(offered.pk)).exists()
 
 
+def test_the_reason_refusal_names_the_log_the_reason_goes_to(offered, organiser):
+    """The reason is written to the audit log, so the message must not say moderation log."""
+    with pytest.raises(services.FeedbackError, match="kept in the audit log"):
+        services.quote_reject(feedback=offered, moderator=organiser, reason="")
+
+
 def test_approval_loses_to_a_withdrawal_that_came_first(offered, participant, organiser):
     services.feedback_withdraw_quote_consent(feedback=offered, participant=participant)
     with pytest.raises(services.FeedbackError, match="no longer waiting"):
