@@ -68,7 +68,7 @@ def idle_timeout_seconds(user) -> int | None:
 
 class RoleSessionTimeoutMiddleware:
     """OWASP ASVS 7.3: idle and absolute timeouts for the privileged roles. The page tells
-    them before it happens (templates/includes/session_timeout.html, static/js/site.js)."""
+    them before it happens (templates/_session_timeout.html, static/js/site.js)."""
 
     def __init__(self, get_response: Callable) -> None:
         self.get_response = get_response

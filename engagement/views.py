@@ -61,7 +61,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
             "mode": mode,
             "categories": HarmCategory.objects.order_by("order", "name"),
             "modes": SessionMode.choices,
-            "query": querystring.urlencode_without(request.GET, "page"),
+            "querystring": querystring.urlencode_without(request.GET, "page"),
         },
     )
 

@@ -19,7 +19,7 @@ def author_label(obj, user) -> str:
     return str(ANONYMOUS_LABEL)
 
 
-@register.inclusion_tag("initiatives/includes/home_ideas.html", takes_context=True)
+@register.inclusion_tag("initiatives/_home_ideas.html", takes_context=True)
 def home_ideas_block(context) -> dict:
     return {
         "ideas": home_ideas(),
