@@ -45,21 +45,37 @@ class ModerationLogAdmin(ReadOnlyAdmin):
 
 
 class CoCreatorInline(admin.TabularInline):
+    """People join and leave through cocreator_join and cocreator_leave, on the site."""
+
     model = CoCreator
     extra = 0
     readonly_fields = ["user", "role", "pledge", "joined_at"]
     can_delete = False
 
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(Initiative)
 class InitiativeAdmin(admin.ModelAdmin):
+    """The wording, leads and harm categories can be corrected here; no service owns them.
+    The status changes through initiative_set_status (on the initiative's page), which
+    writes the moderation log. No add: initiative_create merges the ideas it builds on and
+    logs each. No delete: the ideas merged into it would be left merged into nothing, which
+    the database refuses."""
+
     list_display = ["title", "status", "solution_area", "created_at"]
     list_filter = ["status", "solution_area"]
     search_fields = ["title", "summary"]
     filter_horizontal = ["harm_categories", "leads"]
-    # Status changes go through initiatives.services, which logs them.
-    readonly_fields = ["status"]
+    readonly_fields = ["status", "created_by", "created_at"]
     inlines = [CoCreatorInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(InitiativeUpdate)

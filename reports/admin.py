@@ -18,8 +18,9 @@ class AuditEventAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(Digest)
-class DigestAdmin(admin.ModelAdmin):
-    """Read-only: digests change through reports.services (the compile claim, revisions)."""
+class DigestAdmin(ReadOnlyModelAdmin):
+    """Read-only: digests change through reports.services (the compile claim, revisions).
+    No delete either: a worker may hold its lease, and staff read it as a record."""
 
     list_display = ["period_start", "period_end", "kind", "status", "finished_at", "revised_at"]
     list_filter = ["kind", "status"]
@@ -41,18 +42,15 @@ class DigestAdmin(admin.ModelAdmin):
         "revised_at",
     ]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(DigestSubscription)
-class DigestSubscriptionAdmin(admin.ModelAdmin):
+class DigestSubscriptionAdmin(ReadOnlyModelAdmin):
+    """Read-only: receiving digests by email is each person's own choice, made on the digest
+    page through digest_subscription_set, which writes the audit row."""
+
     list_display = ["user", "created_at"]
+    list_select_related = ["user"]
     search_fields = ["user__email", "user__display_name"]
-    autocomplete_fields = ["user"]
 
 
 @admin.register(LaunchSettings)
