@@ -20,11 +20,14 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from audit.cells import neutralise
+from audit.services import audit_record
 from harms.models import HarmCategory
 from outbox.services import Email, email_queue
-from reports.cells import neutralise
-from reports.services import audit_record
 
+# tasks imports this module too: both name each other only inside functions' bodies, at
+# call time, so either can be imported first (as in exports.services).
+from . import tasks
 from .models import (
     EngagementSession,
     Registration,
@@ -483,9 +486,7 @@ def _register(*, key: str, value: int | str, participant, access_needs: str) -> 
     # sends a batch instead of one task being published per registration. Robust: once the
     # place is committed, a broker hiccup must not turn it into an error page; the beat's
     # sweep sends the email later.
-    from .tasks import request_registration_notices
-
-    transaction.on_commit(request_registration_notices, robust=True)
+    transaction.on_commit(tasks.request_registration_notices, robust=True)
     return registration
 
 

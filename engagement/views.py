@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.permissions import role_required
 from accounts.roles import Role
-from afa_platform import querystring
+from audit import querystring
 from harms.models import HarmCategory
 
 from . import selectors, services

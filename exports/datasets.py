@@ -37,10 +37,10 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from audit.cells import UTF8_BOM, iso, safe_row
 from feedback.models import Feedback, FeedbackSuggestion
 from harms.models import HarmCategory, SolutionArea
 from initiatives.models import CoCreator, Comment, CommentStatus, Idea, Initiative, InitiativeUpdate
-from reports.cells import UTF8_BOM, iso, safe_row
 from reports.filters import (
     ReportFilters,
     feedback_matching,

@@ -30,10 +30,10 @@ from afa_platform.leases import (
     lease_heartbeat,
     lease_sweep,
 )
+from audit.models import AuditEvent
+from audit.services import audit_record
 from outbox.services import Email, email_queue
 from reports.filters import ReportFilters
-from reports.models import AuditEvent
-from reports.services import audit_record
 
 # tasks imports this module too: both name each other only inside functions' bodies, at
 # call time, so either can be imported first.

@@ -29,9 +29,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.permissions import role_required
 from accounts.roles import Role
-from afa_platform import querystring
+from audit import querystring
+from audit.services import audit_record
 from reports.filters import ReportFilterForm, ReportFilters
-from reports.services import audit_record
 
 from . import services
 from .datasets import (

@@ -134,7 +134,9 @@ class QuoteApproveForm(forms.Form):
         )
         % {"n": EXCERPT_MAX_LENGTH},
     )
-    note = forms.CharField(label=_("Note for the log (optional)"), required=False, max_length=300)
+    note = forms.CharField(
+        label=_("Note for the audit log (optional)"), required=False, max_length=300
+    )
 
 
 class QuoteRejectForm(forms.Form):

@@ -10,13 +10,16 @@ consent (or deleting the feedback) removes the quote from every stored digest, t
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.periods import weekly_period_containing
+from audit.ratelimit import rate_limit_reached
+from audit.services import audit_record
 from engagement.models import (
     EngagementSession,
     Registration,
@@ -26,9 +29,9 @@ from engagement.models import (
 from engagement.services import EngagementError
 from harms.models import HarmCategory, SolutionArea
 from harms.pii import detect_personal_data
-from reports.services import audit_record, weekly_period_containing
 
 from .models import Feedback, FeedbackSuggestion, QuoteStatus
+from .signals import quote_withdrawn
 
 EXCERPT_MAX_LENGTH = 400
 # Where an excerpt may leave the participant's words: "…" (or "...") where text was cut, and a
@@ -170,17 +173,15 @@ def _write_suggestions(feedback: Feedback, details: FeedbackDetails) -> None:
     )
 
 
-def _take_general_feedback_slot(participant) -> None:
-    """A cache counter per participant and window; Redis in production, shared by workers."""
+def _check_general_feedback_rate(participant) -> None:
+    """At most FEEDBACK_RATE_LIMIT general feedback per participant in its window."""
     limit, window = settings.FEEDBACK_RATE_LIMIT
-    key = f"feedback:general:{participant.pk}"
-    cache.add(key, 0, timeout=window)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        used = 1
-    if used > limit:
+    if rate_limit_reached(
+        person=participant,
+        recent=Feedback.objects.filter(participant=participant, session__isnull=True),
+        limit=limit,
+        window=timedelta(seconds=window),
+    ):
         raise FeedbackError(
             _(
                 "You have sent a lot of feedback in the last hour. Thank you! Please wait a "
@@ -189,10 +190,9 @@ def _take_general_feedback_slot(participant) -> None:
         )
 
 
-def _enqueue_digest_revision(feedback_id: int) -> None:
-    from reports.tasks import revise_digests_quoting
-
-    revise_digests_quoting.delay_on_commit(feedback_id=feedback_id)
+def _quote_withdrawn(feedback_id: int) -> None:
+    # Stored digests (reports, above this app) drop the quote: reports connects a receiver.
+    quote_withdrawn.send(sender=Feedback, feedback_id=feedback_id)
 
 
 def may_give_session_feedback(*, session: EngagementSession, participant) -> bool:
@@ -210,8 +210,9 @@ def may_give_session_feedback(*, session: EngagementSession, participant) -> boo
 def feedback_create(
     *, participant, details: FeedbackDetails, session: EngagementSession | None = None
 ) -> Feedback:
-    """Record feedback. Side effects: general feedback takes a slot of the participant's rate
-    limit (cache); feedback offered for quoting joins the organisers' quote queue."""
+    """Record feedback. Side effects: general feedback counts towards the participant's rate
+    limit (audit.ratelimit, which locks their row while it counts); feedback offered for
+    quoting joins the organisers' quote queue."""
     categories = _validate(details, for_session=session is not None)
     if session is not None:
         if not may_give_session_feedback(session=session, participant=participant):
@@ -226,7 +227,7 @@ def feedback_create(
                 _("You have already given feedback on this session; edit it instead.")
             )
     else:
-        _take_general_feedback_slot(participant)
+        _check_general_feedback_rate(participant)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -295,7 +296,7 @@ def feedback_update(*, feedback: Feedback, participant, details: FeedbackDetails
     feedback.harm_categories.set(categories)
     _write_suggestions(feedback, details)
     if was_approved and feedback.quote_status != QuoteStatus.APPROVED:
-        _enqueue_digest_revision(feedback.pk)
+        _quote_withdrawn(feedback.pk)
     return feedback
 
 
@@ -327,7 +328,7 @@ def feedback_withdraw_quote_consent(*, feedback: Feedback, participant) -> Feedb
     _withdraw(feedback)
     feedback.save(update_fields=["quote_consent", "quote_status", "quote_excerpt", "updated_at"])
     if was_approved:
-        _enqueue_digest_revision(feedback.pk)
+        _quote_withdrawn(feedback.pk)
     return feedback
 
 
@@ -342,7 +343,7 @@ def feedback_delete(*, feedback: Feedback, participant) -> None:
     feedback_id = feedback.pk
     feedback.delete()
     if was_approved:
-        _enqueue_digest_revision(feedback_id)
+        _quote_withdrawn(feedback_id)
 
 
 # --- Quote review (organisers) ----------------------------------------------------------

@@ -13,7 +13,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from reports.models import AppendOnlyQuerySet
+from audit.models import AppendOnlyQuerySet
+from harms.pii import KIND_LABELS
 
 ANONYMOUS_LABEL = _("Anonymous participant")
 
@@ -165,8 +166,6 @@ class Idea(models.Model):
     @property
     def personal_data_labels(self) -> list[str]:
         """What the privacy check found, in words a moderator reads at a glance."""
-        from harms.pii import KIND_LABELS
-
         return [str(KIND_LABELS.get(kind, kind)) for kind in self.personal_data_kind_list]
 
 

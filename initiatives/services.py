@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from audit.ratelimit import rate_limit_reached
 from harms.models import HarmCategory, SolutionArea
 from harms.pii import detect_personal_data
 from outbox.services import Email, email_queue
@@ -45,6 +45,8 @@ from .models import (
 )
 
 REDACTED = "[removed by a moderator]"
+# Ideas and comments per person: IDEAS_PER_HOUR and COMMENTS_PER_HOUR in a rolling hour.
+RATE_WINDOW = timedelta(hours=1)
 REPORTS_TO_HIDE = 3
 
 
@@ -182,24 +184,6 @@ def _fresh_comment(comment: Comment, *, lock: bool = False) -> Comment:
 # --- Authors ------------------------------------------------------------------------
 
 
-def _check_rate(*, recent, limit: int, message: str) -> None:
-    """At most `limit` rows in `recent` (one user's own rows) over the last 60 minutes.
-
-    A rolling hour counted from the rows themselves: no burst of 2 x limit across a clock
-    hour's boundary, nothing to lose when a cache is flushed. The caller holds the author's
-    row lock, so two requests from one person are counted one after the other.
-    """
-    since = timezone.now() - timedelta(hours=1)
-    if recent.filter(created_at__gte=since).count() >= limit:
-        raise IdeaError(message)
-
-
-def _lock_author(author) -> None:
-    """Serialise one person's submissions (the rate limit counts, then inserts)."""
-    users = get_user_model().objects.select_for_update()
-    list(users.filter(pk=author.pk).values_list("pk"))
-
-
 @dataclass
 class IdeaFields:
     title: str
@@ -237,15 +221,18 @@ def idea_create(
     if existing is not None:
         return existing, False
     _validate(fields)
-    _lock_author(author)
-    _check_rate(
+    if rate_limit_reached(
+        person=author,
         recent=Idea.objects.filter(author=author),
         limit=settings.IDEAS_PER_HOUR,
-        message=_(
-            "You have sent a lot of ideas in the last hour. Please wait a while and try again; "
-            "nothing you wrote before has been lost."
-        ),
-    )
+        window=RATE_WINDOW,
+    ):
+        raise IdeaError(
+            _(
+                "You have sent a lot of ideas in the last hour. Please wait a while and try "
+                "again; nothing you wrote before has been lost."
+            )
+        )
     try:
         with transaction.atomic():
             idea = Idea.objects.create(
@@ -542,12 +529,15 @@ def comment_create(
         raise IdeaError(_("Write something before posting."))
     if not Idea.objects.filter(pk=idea.pk, status=S.APPROVED).exists():
         raise IdeaError(_("Comments are open only on published ideas."))
-    _lock_author(author)
-    _check_rate(
+    if rate_limit_reached(
+        person=author,
         recent=Comment.objects.filter(author=author),
         limit=settings.COMMENTS_PER_HOUR,
-        message=_("You have posted a lot of comments in the last hour. Please wait a while."),
-    )
+        window=RATE_WINDOW,
+    ):
+        raise IdeaError(
+            _("You have posted a lot of comments in the last hour. Please wait a while.")
+        )
     status = CommentStatus.PENDING if settings.COMMENTS_PREMODERATED else CommentStatus.PUBLISHED
     return Comment.objects.create(
         idea=idea,

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import User
 from accounts.permissions import role_required
 from accounts.roles import Role
-from afa_platform import querystring
-from afa_platform.querystring import as_id
+from audit import querystring
+from audit.querystring import as_id
 from engagement.models import EngagementSession
 from harms.models import HarmCategory, SolutionArea
 
@@ -454,7 +454,7 @@ def moderation_idea_redact(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(error))
         else:
             messages.success(
-                request, _("The passage has been removed; the original is in the log.")
+                request, _("The passage has been removed; the original is in the moderation log.")
             )
     else:
         messages.error(request, _("Paste the passage to remove."))
@@ -536,7 +536,7 @@ def moderation_comment_redact(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error("passage", str(error))
         else:
             messages.success(
-                request, _("The passage has been removed; the original is in the log.")
+                request, _("The passage has been removed; the original is in the moderation log.")
             )
             return redirect(
                 reverse("initiatives:idea_detail", kwargs={"pk": comment.idea_id})

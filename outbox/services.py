@@ -24,6 +24,9 @@ from django.utils import timezone
 
 from afa_platform.mail import send_templated_email
 
+# tasks imports this module too: both name each other only inside functions' bodies, at
+# call time, so either can be imported first (as in exports.services).
+from . import tasks
 from .models import OutboundEmail, OutboundEmailStatus
 from .registry import RENDERERS
 
@@ -61,11 +64,9 @@ def email_queue(*emails: Email) -> list[int]:
         rows = [row for row in rows if row.key is None or row.key not in existing]
     ids = [row.pk for row in OutboundEmail.objects.bulk_create(rows)]
     if ids:
-        from .tasks import send_outbound_emails
-
         # Robust: the change has committed; a broker outage must not turn it into an error
         # page, and the beat sweep sends these rows a minute later.
-        transaction.on_commit(lambda: send_outbound_emails.delay(email_ids=ids), robust=True)
+        transaction.on_commit(lambda: tasks.send_outbound_emails.delay(email_ids=ids), robust=True)
     return ids
 
 

@@ -2,19 +2,7 @@ from django.contrib import admin
 
 from afa_platform.admin import ReadOnlyModelAdmin
 
-from .models import AuditEvent, Digest, DigestSubscription, LaunchSettings
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyModelAdmin):
-    """The append-only audit log, read-only; its changelist links to the whole log as CSV."""
-
-    change_list_template = "reports/admin/auditevent_change_list.html"
-    list_display = ["created_at", "actor", "action", "object_type", "object_id"]
-    list_select_related = ["actor"]
-    list_filter = ["action", "object_type"]
-    search_fields = ["actor__email", "action", "object_id"]
-    date_hierarchy = "created_at"
+from .models import Digest, DigestSubscription, LaunchSettings
 
 
 @admin.register(Digest)

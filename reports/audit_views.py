@@ -14,10 +14,9 @@ from django.views.decorators.http import require_GET
 
 from accounts.permissions import role_required
 from accounts.roles import Role
-
-from .cells import UTF8_BOM, iso, neutralise
-from .models import AuditEvent
-from .services import audit_record
+from audit.cells import UTF8_BOM, iso, neutralise
+from audit.models import AuditEvent
+from audit.services import audit_record
 
 
 @require_GET

@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext as _
 
 from accounts.models import Background, User
@@ -28,6 +29,7 @@ from .filters import (
     initiatives_matching,
     registrations_matching,
 )
+from .selectors import launch_date
 
 # Past this many days the feedback-over-time chart counts months instead of weeks.
 WEEKLY_UP_TO_DAYS = 183
@@ -182,8 +184,6 @@ def feedback_figures(filters: ReportFilters, categories: list, areas: list) -> d
 
 
 def _date_label(moment, date_format: str) -> str:
-    from django.utils.dateformat import format as format_date
-
     return format_date(timezone.localtime(moment), date_format)
 
 
@@ -225,8 +225,6 @@ def initiative_figures(filters: ReportFilters) -> list[tuple[str, str, int]]:
 
 def dashboard_data(filters: ReportFilters) -> dict:
     """Everything the dashboard shows, for these filters."""
-    from .selectors import launch_date
-
     now = timezone.now()
     categories = list(HarmCategory.objects.filter(parent__isnull=True).order_by("order", "name"))
     areas = [(area.pk, area.name) for area in SolutionArea.objects.order_by("order", "name")]

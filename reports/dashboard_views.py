@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.permissions import role_required
 from accounts.roles import Role
-from afa_platform import querystring
+from audit import querystring
 
 from .dashboard import dashboard_data
 from .filters import ReportFilterForm, ReportFilters

@@ -5,8 +5,10 @@ from datetime import date
 
 from django.utils import timezone
 
+from audit.periods import period_for_dates
+
 from .models import Digest, DigestKind, DigestStatus
-from .services import digest_compile, period_for_dates
+from .services import digest_compile
 
 
 def seed(stdout) -> None:

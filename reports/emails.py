@@ -5,6 +5,8 @@ from django.utils.translation import gettext as _
 from outbox.registry import Message, register
 
 from .models import Digest, DigestStatus
+from .rendering import digest_charts, digest_context
+from .selectors import digest_subscribers
 from .services import DIGEST_EMAIL
 
 
@@ -12,9 +14,6 @@ from .services import DIGEST_EMAIL
 def digest(email) -> Message | None:
     """A ready digest, as it stands when sent (quotes withdrawn meanwhile are gone), to a
     subscriber who still is one."""
-    from .rendering import digest_charts, digest_context
-    from .selectors import digest_subscribers
-
     found = Digest.objects.filter(pk=email.params["digest"], status=DigestStatus.READY).first()
     if found is None or not digest_subscribers().filter(pk=email.recipient_id).exists():
         return None

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import Background, User
+from accounts.roles import Role
 from engagement.models import (
     EngagementSession,
     Registration,
@@ -250,8 +251,6 @@ def digest_archive(*, page: str | int | None, per_page: int = 20):
 
 def digest_subscribers() -> QuerySet[User]:
     """Active MCI staff (or administrators) who asked to receive digests."""
-    from accounts.roles import Role
-
     subscribed = DigestSubscription.objects.values("user_id")
     return (
         User.objects.filter(pk__in=subscribed, is_active=True)

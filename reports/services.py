@@ -1,4 +1,4 @@
-"""Writes in reports: the audit log and feedback digests (request, compile, revise, send).
+"""Writes in reports: feedback digests (request, compile, revise, send).
 
 Digest lifecycle: digest_request() creates or re-queues the one row for (kind, period) and
 enqueues compile_digest on commit. digest_compile() claims it with a lease
@@ -11,99 +11,40 @@ transaction that marks the digest ready, keyed by digest and recipient so it goe
 """
 
 import logging
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import OperationalError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from afa_platform.leases import LeaseLost, lease_claim, lease_deadline, lease_heartbeat, lease_sweep
+from audit.periods import MAX_PERIOD_DAYS
+from audit.services import audit_record
+from feedback.models import Feedback, QuoteStatus
 from outbox.services import Email, email_queue
 
+# tasks imports this module too: both name each other only inside functions' bodies, at
+# call time, so either can be imported first (as in exports.services).
+from . import selectors, tasks
 from .models import (
-    AuditEvent,
     Digest,
     DigestQuote,
     DigestStatus,
     DigestSubscription,
 )
+from .rendering import render_digest_html
 
 logger = logging.getLogger(__name__)
-
-
-@transaction.atomic
-def audit_record(
-    *,
-    actor,
-    action: str,
-    object_type: str = "",
-    object_id: str | int = "",
-    details: dict | None = None,
-) -> AuditEvent:
-    """Append one row to the audit log. Call it inside the transaction that does the work."""
-    return AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        details=details or {},
-    )
-
-
-# --- Digests ----------------------------------------------------------------------------
-
-MAX_PERIOD_DAYS = 366
-# The engagement sessions began in 2021; nothing before this can be in a digest.
-EARLIEST_DIGEST_DAY = date(2020, 1, 1)
 
 
 class DigestError(Exception):
     """A refusal whose message is safe to show staff."""
 
 
-def weekly_period_containing(moment: datetime) -> tuple[datetime, datetime]:
-    """The weekly digest period [start, end) holding `moment`; periods close on
-    DIGEST_WEEKDAY at DIGEST_HOUR, Singapore time (which has no daylight saving)."""
-    local = timezone.localtime(moment)
-    boundary = local.replace(hour=settings.DIGEST_HOUR, minute=0, second=0, microsecond=0)
-    boundary -= timedelta(days=(local.weekday() - settings.DIGEST_WEEKDAY) % 7)
-    if boundary > local:
-        boundary -= timedelta(days=7)
-    return boundary, boundary + timedelta(days=7)
-
-
-def last_closed_weekly_period(now: datetime | None = None) -> tuple[datetime, datetime]:
-    current_start, _end = weekly_period_containing(now or timezone.now())
-    return current_start - timedelta(days=7), current_start
-
-
-def period_for_dates(first_day: date, last_day: date) -> tuple[datetime, datetime]:
-    """From the first day's midnight to the midnight after the last day, Singapore time.
-    Refuses (DigestError) what no digest covers, before date arithmetic could overflow on a
-    day like 9999-12-31 or 0001-01-01."""
-    if last_day < first_day:
-        raise DigestError(_("The last day must not be before the first."))
-    if first_day < EARLIEST_DIGEST_DAY:
-        raise DigestError(
-            _("Digests cover days from %(day)s on.")
-            % {"day": date_format(EARLIEST_DIGEST_DAY, "j F Y")}
-        )
-    if first_day > timezone.localdate():
-        raise DigestError(_("The period has not started yet."))
-    if (last_day - first_day).days >= MAX_PERIOD_DAYS:
-        raise DigestError(_("A digest covers at most a year."))
-    tz = timezone.get_current_timezone()
-    start = timezone.make_aware(datetime.combine(first_day, time.min), tz)
-    end = timezone.make_aware(datetime.combine(last_day + timedelta(days=1), time.min), tz)
-    return start, end
-
-
 def _enqueue_compile(digest_id: int) -> None:
-    from .tasks import compile_digest
-
-    compile_digest.delay_on_commit(digest_id=digest_id)
+    tasks.compile_digest.delay_on_commit(digest_id=digest_id)
 
 
 @transaction.atomic
@@ -176,9 +117,6 @@ def digest_compile(*, digest_id: int) -> bool:
     )
     if token is None:
         return False
-    from . import selectors
-    from .rendering import render_digest_html
-
     mine = Digest.objects.filter(pk=digest_id, status=DigestStatus.COMPILING, lease_token=token)
     try:
         with (
@@ -230,8 +168,6 @@ def digest_compile(*, digest_id: int) -> bool:
 def _queue_digest_emails(digest_id: int) -> None:
     """One outbox email per subscriber, keyed by digest and recipient: a digest compiled
     again (asked for again) is not sent again to whoever had it (or has it coming)."""
-    from . import selectors
-
     email_queue(
         *(
             Email(
@@ -300,10 +236,6 @@ def digest_drop_withdrawn_quotes(*, digest_id: int) -> bool:
     Whatever its status: a ready digest asked for again keeps its old figures and HTML while
     queued, and for good if the new compile fails. A compile that is running overwrites
     these figures with fresh ones (without the quote) and then calls this again."""
-    from feedback.models import Feedback, QuoteStatus
-
-    from .rendering import render_digest_html
-
     digest = Digest.objects.select_for_update().filter(pk=digest_id).first()
     if digest is None:
         return False
@@ -330,10 +262,6 @@ def digest_revise_orphaned_quotes() -> list[int]:
     """Safety net, run by the beat sweep: revise digests quoting feedback that is gone or no
     longer quotable by any path that skipped the revision task (e.g. a deleted account, whose
     feedback the database deletes by cascade). DigestQuote is small: a dozen rows a digest."""
-    from django.db.models import Exists, OuterRef
-
-    from feedback.models import Feedback, QuoteStatus
-
     quotable = Feedback.objects.filter(
         pk=OuterRef("feedback_id"), quote_status=QuoteStatus.APPROVED, quote_consent=True
     )

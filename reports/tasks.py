@@ -6,6 +6,8 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
+from audit.periods import last_closed_weekly_period
+
 from . import services
 from .models import DigestKind
 
@@ -48,7 +50,7 @@ def sweep_stale_digests() -> list[int]:
 @shared_task
 def queue_weekly_digest() -> int:
     """Beat, weekly at DIGEST_WEEKDAY / DIGEST_HOUR: the digest of the week that just closed."""
-    start, end = services.last_closed_weekly_period()
+    start, end = last_closed_weekly_period()
     return services.digest_request(kind=DigestKind.WEEKLY, period_start=start, period_end=end).pk
 
 

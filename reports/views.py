@@ -10,7 +10,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import role_required
 from accounts.roles import Role
-from afa_platform import querystring
+from audit import querystring
+from audit.periods import PeriodError, period_for_dates
 
 from . import selectors, services
 from .forms import DigestRequestForm
@@ -43,7 +44,7 @@ def digest_request(request: HttpRequest) -> HttpResponse:
     form = DigestRequestForm(request.POST)
     if form.is_valid():
         try:
-            start, end = services.period_for_dates(
+            start, end = period_for_dates(
                 form.cleaned_data["first_day"], form.cleaned_data["last_day"]
             )
             digest = services.digest_request(
@@ -52,7 +53,7 @@ def digest_request(request: HttpRequest) -> HttpResponse:
                 period_end=end,
                 requested_by=request.user,
             )
-        except services.DigestError as error:
+        except (PeriodError, services.DigestError) as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Your digest is being compiled."))

@@ -31,7 +31,7 @@ PERMISSIONS = {
     "initiatives.moderationlog": (False, False, False),
     "initiatives.report": (False, False, False),
     "outbox.outboundemail": (False, False, False),
-    "reports.auditevent": (False, False, False),
+    "audit.auditevent": (False, False, False),
     "reports.digest": (False, False, False),
     "reports.digestsubscription": (False, False, False),
     "reports.launchsettings": (True, True, True),

@@ -9,7 +9,7 @@ import pytest
 from django.http import QueryDict
 from django.utils import timezone
 
-from afa_platform import querystring
+from audit import querystring
 from tests.reports.digest_data import make_session
 
 pytestmark = pytest.mark.django_db

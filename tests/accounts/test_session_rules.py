@@ -176,12 +176,12 @@ def test_pages_that_only_show_refuse_a_post(client, url):
         "/admin/accounts/user/?q=a%00b",
         "/admin/initiatives/idea/?q=%00",
         "/admin/harms/harmcategory/?q=x%00y&o=1",
-        "/admin/reports/auditevent/?q=%00",
+        "/admin/audit/auditevent/?q=%00",
     ],
 )
 def test_the_admin_search_box_survives_a_nul(client, admin_user, url):
     """Django's own search form refuses a NUL (checked on PostgreSQL), so the admin needs no
-    help from afa_platform.querystring; this keeps it so."""
+    help from audit.querystring; this keeps it so."""
     client.force_login(admin_user)
     response = client.get(url)
     assert response.status_code == 200

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from engagement.models import EngagementSession, Registration, RegistrationStatus, SessionStatus
-from reports.models import AuditEvent
 from tests.factories import UserFactory
 
 from .factories import EngagementSessionFactory

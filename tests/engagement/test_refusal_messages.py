@@ -8,10 +8,10 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
+from audit.models import AuditEvent
 from engagement import services
 from engagement.models import EngagementSession, Registration, SessionMode, SessionStatus
 from harms.models import HarmCategory
-from reports.models import AuditEvent
 
 from .factories import EngagementSessionFactory
 

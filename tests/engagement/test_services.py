@@ -4,6 +4,7 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from engagement import services
 from engagement.models import (
     EngagementSession,
@@ -13,7 +14,6 @@ from engagement.models import (
     SessionStatus,
 )
 from harms.models import HarmCategory
-from reports.models import AuditEvent
 from tests.factories import UserFactory
 
 from .factories import EngagementSessionFactory

@@ -7,10 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from audit.models import AuditEvent
 from engagement import services
 from engagement.models import EngagementSession, Registration, RegistrationStatus, SessionStatus
 from harms.models import HarmCategory
-from reports.models import AuditEvent
 from tests.factories import UserFactory
 
 from .factories import EngagementSessionFactory

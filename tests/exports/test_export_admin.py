@@ -3,11 +3,11 @@ site, with the whole audit log downloadable as CSV from there."""
 
 import pytest
 
+from audit.models import AuditEvent
 from exports import services as export_services
 from exports.datasets import DATASETS
 from exports.models import ExportJob, ExportJobStatus
 from reports.filters import ReportFilters
-from reports.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -48,14 +48,14 @@ def job(staff):
 def test_administrators_read_the_audit_log_in_the_admin_and_reach_its_csv(
     admin_client, audit_event
 ):
-    page = admin_client.get("/admin/reports/auditevent/")
+    page = admin_client.get("/admin/audit/auditevent/")
     assert page.status_code == 200
     content = page.content.decode()
     assert "/reports/audit.csv" in content
     assert "Download the audit log as CSV" in content
-    assert "/admin/reports/auditevent/add/" not in content
+    assert "/admin/audit/auditevent/add/" not in content
 
-    detail = admin_client.get(f"/admin/reports/auditevent/{audit_event.pk}/change/")
+    detail = admin_client.get(f"/admin/audit/auditevent/{audit_event.pk}/change/")
     assert detail.status_code == 200
     assert "Inviting attendees to the launch event" in detail.content.decode()
     assert "<textarea" not in detail.content.decode()  # read-only: nothing to edit
@@ -68,14 +68,14 @@ def test_administrators_read_the_audit_log_in_the_admin_and_reach_its_csv(
 def test_the_audit_log_cannot_be_added_to_changed_or_deleted_in_the_admin(
     admin_client, audit_event
 ):
-    assert admin_client.get("/admin/reports/auditevent/add/").status_code == 403
+    assert admin_client.get("/admin/audit/auditevent/add/").status_code == 403
     response = admin_client.post(
-        f"/admin/reports/auditevent/{audit_event.pk}/change/", {"action": "nothing"}
+        f"/admin/audit/auditevent/{audit_event.pk}/change/", {"action": "nothing"}
     )
     assert response.status_code == 403
     assert (
         admin_client.post(
-            f"/admin/reports/auditevent/{audit_event.pk}/delete/", {"post": "yes"}
+            f"/admin/audit/auditevent/{audit_event.pk}/delete/", {"post": "yes"}
         ).status_code
         == 403
     )
@@ -109,7 +109,7 @@ def test_administrators_see_export_jobs_read_only_without_the_file(admin_client,
 
 def test_mci_staff_cannot_open_the_admin_audit_log(client, staff, audit_event):
     client.force_login(staff)
-    response = client.get("/admin/reports/auditevent/")
+    response = client.get("/admin/audit/auditevent/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
     assert AuditEvent.objects.count() == 1
@@ -118,4 +118,4 @@ def test_mci_staff_cannot_open_the_admin_audit_log(client, staff, audit_event):
 def test_export_page_links_administrators_to_the_audit_log(admin_client):
     page = admin_client.get("/reports/exports/").content.decode()
     assert 'href="/reports/audit.csv"' in page
-    assert 'href="/admin/reports/auditevent/"' in page
+    assert 'href="/admin/audit/auditevent/"' in page

@@ -12,6 +12,7 @@ from django.contrib.auth.models import Permission
 from django.core import mail
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from exports import datasets as exports
 from exports import services as export_services
 from exports.models import ExportJob, ExportJobStatus
@@ -22,7 +23,6 @@ from exports.tasks import (
 )
 from outbox.models import OutboundEmail, OutboundEmailStatus
 from outbox.services import outbox_drain
-from reports.models import AuditEvent
 from tests.exports.export_data import KnownData, build_known_data, read_csv, read_xlsx, streamed
 from tests.factories import UserFactory
 

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.permissions import SECOND_FACTOR_ATTR
+from audit.cells import neutralise
 from exports.datasets import DATASETS, csv_chunks, write_xlsx
 from exports.pseudonyms import Pseudonymiser, pseudonym
-from reports.cells import neutralise
 from reports.filters import ReportFilters
 from tests.exports.export_data import (
     CHINESE,

@@ -8,11 +8,11 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from engagement.models import RegistrationStatus
 from feedback import services
 from feedback.models import Feedback, QuoteStatus
 from harms.models import HarmCategory, SolutionArea
-from reports.models import AuditEvent
 from tests.reports.digest_data import make_registration, make_session
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from feedback import services
 from feedback.models import Feedback, QuoteStatus
 from harms.models import HarmCategory, SolutionArea
-from reports.models import AuditEvent
 from tests.factories import UserFactory
 from tests.reports.digest_data import make_feedback, make_registration, make_session
 

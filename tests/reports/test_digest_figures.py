@@ -1,7 +1,7 @@
 """A digest's figures on a known data set, checked number by number against values worked out
 by hand (in the comments)."""
 
-from datetime import date, timedelta
+from datetime import date
 from unittest import mock
 
 import pytest
@@ -308,21 +308,3 @@ def test_compiled_digest_stores_figures_and_renders_them(known_data):
     assert 'data-figure="attendance">75.0% (3 of 4 confirmed)' in digest.html
     assert "<svg" in digest.html and "style=" not in digest.html
     assert list(digest.quoted.values_list("feedback_id", flat=True)) == [known_data["f2"].pk]
-
-
-def test_weekly_periods_close_on_the_configured_day_and_hour(settings):
-    settings.DIGEST_WEEKDAY = 0
-    settings.DIGEST_HOUR = 8
-    assert services.weekly_period_containing(sgt(2026, 11, 4, 12)) == (START, END)
-    assert services.weekly_period_containing(START) == (START, END)
-    assert services.weekly_period_containing(START - timedelta(microseconds=1)) == (
-        START - timedelta(days=7),
-        START,
-    )
-    assert services.last_closed_weekly_period(sgt(2026, 11, 9, 8, 0, 1)) == (START, END)
-    settings.DIGEST_WEEKDAY = 4  # Friday
-    settings.DIGEST_HOUR = 17
-    assert services.weekly_period_containing(sgt(2026, 11, 4, 12)) == (
-        sgt(2026, 10, 30, 17),
-        sgt(2026, 11, 6, 17),
-    )

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from audit.models import AuditEvent
 from reports import services
-from reports.models import AuditEvent, Digest, DigestKind, DigestStatus, DigestSubscription
+from reports.models import Digest, DigestKind, DigestStatus, DigestSubscription
 
 from .digest_data import make_feedback, sgt
 

@@ -24,13 +24,13 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.roles import Role
+from audit.models import AuditEvent
 from exports.datasets import DATASETS
 from exports.models import ExportJob, ExportJobStatus
 from exports.services import export_job_create
 from feedback.models import Feedback
 from reports.filters import ReportFilters
 from reports.models import (
-    AuditEvent,
     Digest,
     DigestKind,
     DigestStatus,
