@@ -1,5 +1,6 @@
 """Roles are Django groups with model permissions; this module names them."""
 
+from django.contrib.auth.management import create_permissions
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -18,8 +19,6 @@ def grant_role_permissions(apps, grants: dict[str, list[str]]) -> None:
     """For data migrations: give each role (group name) the listed "app_label.codename"
     permissions, creating the permission rows first (they are normally created only after
     all migrations have run)."""
-    from django.contrib.auth.management import create_permissions
-
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)

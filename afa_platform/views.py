@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from redis.backoff import NoBackoff
@@ -74,6 +75,4 @@ def error_403(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def error_500(request: HttpRequest) -> HttpResponse:
     # No context processors: the database may be what failed.
-    from django.template import loader
-
     return HttpResponse(loader.get_template("500.html").render(), status=500)

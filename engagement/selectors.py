@@ -1,6 +1,6 @@
 """Reads of sessions and registrations, shaped for the pages that show them."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from harms.models import HarmCategory
@@ -77,8 +77,6 @@ def roster(*, session: EngagementSession, status: str) -> QuerySet[Registration]
 
 
 def roster_counts(session: EngagementSession) -> dict[str, int]:
-    from django.db.models import Count
-
     counts = dict.fromkeys(RegistrationStatus.values, 0)
     for row in session.registrations.values("status").annotate(n=Count("id")).order_by():
         counts[row["status"]] = row["n"]
