@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ReportsConfig(AppConfig):
     name = "reports"
-    verbose_name = _("Reports and audit")
+    verbose_name = _("Reports")
 
     def ready(self):
         from . import receivers  # noqa: F401  (connects feedback's quote_withdrawn)

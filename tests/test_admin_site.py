@@ -17,6 +17,7 @@ PERMISSIONS = {
     "account.emailaddress": (True, True, True),
     "mfa.authenticator": (True, True, True),
     "accounts.user": (True, True, True),
+    "audit.auditevent": (False, False, False),
     "auth.group": (True, True, True),
     "engagement.engagementsession": (True, True, False),  # through session_create/_update
     "engagement.registration": (False, True, False),  # access needs only
@@ -31,7 +32,6 @@ PERMISSIONS = {
     "initiatives.moderationlog": (False, False, False),
     "initiatives.report": (False, False, False),
     "outbox.outboundemail": (False, False, False),
-    "audit.auditevent": (False, False, False),
     "reports.digest": (False, False, False),
     "reports.digestsubscription": (False, False, False),
     "reports.launchsettings": (True, True, True),
