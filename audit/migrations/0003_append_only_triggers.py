@@ -8,6 +8,7 @@
 # so the rule "a log is append-only" is written once.
 
 from django.db import migrations
+from django.db.migrations.operations.base import Operation
 
 # Table -> the foreign-key columns that may be set to NULL (on_delete=SET_NULL).
 LOGS = {
@@ -50,25 +51,38 @@ def _trigger(table: str) -> str:
     return f"{table}_append_only"
 
 
-def create_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(FUNCTION, params=None)  # its % are PL/pgSQL's, not parameters
-    for table, nullable in LOGS.items():
-        arguments = ", ".join(f"'{column}'" for column in nullable)
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {_trigger(table)} ON {table}")
-        schema_editor.execute(
-            f"CREATE TRIGGER {_trigger(table)} BEFORE UPDATE OR DELETE ON {table} "
-            f"FOR EACH ROW EXECUTE FUNCTION afa_refuse_log_change({arguments})"
-        )
+class AppendOnlyTriggers(Operation):
+    """Creates the function and one trigger per log on PostgreSQL; nothing elsewhere. A schema
+    operation rather than a RunPython, so it is never replayed as a data migration and
+    `sqlmigrate audit 0003` shows its SQL."""
 
+    reversible = True
+    reduces_to_sql = True
 
-def drop_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table in LOGS:
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {_trigger(table)} ON {table}")
-    schema_editor.execute("DROP FUNCTION IF EXISTS afa_refuse_log_change()")
+    def state_forwards(self, app_label, state):
+        pass  # the models do not change, only what the database accepts
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        schema_editor.execute(FUNCTION, params=None)  # its % are PL/pgSQL's, not parameters
+        for table, nullable in LOGS.items():
+            arguments = ", ".join(f"'{column}'" for column in nullable)
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {_trigger(table)} ON {table}")
+            schema_editor.execute(
+                f"CREATE TRIGGER {_trigger(table)} BEFORE UPDATE OR DELETE ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION afa_refuse_log_change({arguments})"
+            )
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for table in LOGS:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {_trigger(table)} ON {table}")
+        schema_editor.execute("DROP FUNCTION IF EXISTS afa_refuse_log_change()")
+
+    def describe(self):
+        return "Refuse UPDATE and DELETE on the audit and moderation logs (PostgreSQL)"
 
 
 class Migration(migrations.Migration):
@@ -77,4 +91,4 @@ class Migration(migrations.Migration):
         ("initiatives", "0005_outbox_replaces_sent_notifications"),
     ]
 
-    operations = [migrations.RunPython(create_triggers, drop_triggers)]
+    operations = [AppendOnlyTriggers()]
