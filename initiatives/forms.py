@@ -11,6 +11,7 @@ from harms.pii import detect_personal_data, personal_data_kinds
 from .models import (
     BODY_MAX,
     COMMENT_MAX,
+    IDEA_TRANSITIONS,
     TITLE_MAX,
     CoCreatorRole,
     Idea,
@@ -18,7 +19,7 @@ from .models import (
     InitiativeStatus,
     ReportReason,
 )
-from .services import IdeaFields, can_transition
+from .services import IdeaFields
 
 
 class PrivacyCheckMixin:
@@ -244,7 +245,7 @@ class DecisionForm(forms.Form):
             self.fields["decision"].choices = [
                 (value, label)
                 for value, label in self.fields["decision"].choices
-                if can_transition(status, DECISION_TARGETS[value])
+                if IDEA_TRANSITIONS.allowed(status, DECISION_TARGETS[value])
                 and not (value == "approve" and status == IdeaStatus.HIDDEN)
                 and not (value == "restore" and status != IdeaStatus.HIDDEN)
             ]

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from afa_platform.leases import LeasedJob
+from afa_platform.states import Transitions
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -66,6 +67,26 @@ class DigestStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+# A leased job (afa_platform.leases). Queued stays queued when the sweep enqueues a digest
+# whose message was lost; compiling stays compiling when a run takes over an expired lease;
+# compiling goes back to queued on a transient error or when the sweep finds its worker dead.
+DIGEST_TRANSITIONS = Transitions(
+    "Digest.status",
+    {
+        DigestStatus.QUEUED: {DigestStatus.QUEUED, DigestStatus.COMPILING, DigestStatus.FAILED},
+        DigestStatus.COMPILING: {
+            DigestStatus.QUEUED,
+            DigestStatus.COMPILING,
+            DigestStatus.READY,
+            DigestStatus.FAILED,
+        },
+        DigestStatus.READY: {DigestStatus.QUEUED},
+        DigestStatus.FAILED: {DigestStatus.QUEUED},
+    },
+    initial={DigestStatus.QUEUED},
+)
+
+
 class Digest(LeasedJob):
     """A feedback digest for one period. reports.services owns every change of status.
 
@@ -121,6 +142,14 @@ class Digest(LeasedJob):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} digest from {self.first_day:%Y-%m-%d}"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == DigestStatus.READY
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status == DigestStatus.FAILED
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
