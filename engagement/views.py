@@ -273,7 +273,11 @@ def session_roster(request: HttpRequest, pk: int) -> HttpResponse:
             "status": status,
             "showing_confirmed": status == RegistrationStatus.CONFIRMED,
             "showing_waitlist": status == RegistrationStatus.WAITLISTED,
-            "tabs": [(value, label, counts[value]) for value, label in RegistrationStatus.choices],
+            # (status, label, how many, whether it is the tab shown)
+            "tabs": [
+                (value, label, counts[value], value == status)
+                for value, label in RegistrationStatus.choices
+            ],
             "counts": counts,
             "page": _page(
                 request, selectors.roster(session=session, status=status), ROSTER_PAGE_SIZE

@@ -559,12 +559,6 @@ class Initiative(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("initiatives:initiative_detail", kwargs={"slug": self.slug})
 
-    @property
-    def next_statuses(self) -> list[str]:
-        """The statuses this initiative may move to, in the order of InitiativeStatus."""
-        targets = INITIATIVE_TRANSITIONS.targets_of(self.status)
-        return [status for status in InitiativeStatus.values if status in targets]
-
 
 class CoCreatorRole(models.TextChoices):
     VOLUNTEER = "volunteer", _("Volunteer")

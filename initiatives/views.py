@@ -640,7 +640,7 @@ def _initiative_page(
             "join_form": join_form,
             "can_post_update": can_post_update(request.user, initiative, lead_ids),
             "update_form": InitiativeUpdateForm(),
-            "status_form": InitiativeStatusForm(initial={"status": initiative.status}),
+            "status_form": InitiativeStatusForm(current=initiative.status),
         },
         status=status,
     )
