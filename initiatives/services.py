@@ -823,7 +823,9 @@ def initiative_create(
         raise IdeaError(_("Choose at least one published idea to build on."))
     if not leads:
         raise IdeaError(_("An initiative needs at least one lead."))
+    INITIATIVE_TRANSITIONS.check_initial(InitiativeStatus.FORMING)
     initiative = _create_with_unique_slug(
+        status=InitiativeStatus.FORMING,
         title=title.strip(),
         summary=summary.strip(),
         description=description.strip(),
