@@ -12,7 +12,9 @@ over within JOB_LEASE_SECONDS plus one JOB_SWEEP_SECONDS, whatever the broker's 
 timeout.
 
 Models inherit `LeasedJob` (fields only) and keep their own status choices; the helpers take
-the status values, so each app's state machine stays its own.
+the status values and the model's table of transitions (afa_platform.states), so each app's
+state machine stays its own and every status a lease writes is a move that table allows:
+queued or running -> running (a claim), queued or running -> queued (the sweep).
 """
 
 import logging
@@ -27,6 +29,8 @@ from django.db import DatabaseError, connections, models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .states import Transitions
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +57,7 @@ def lease_claim(
     model: type[models.Model],
     *,
     pk: int,
+    transitions: Transitions,
     queued: str,
     running: str,
     **updates,
@@ -61,16 +66,17 @@ def lease_claim(
     Returns the run's token, or None when the job is held (lease alive), done or gone."""
     now = timezone.now()
     token = secrets.token_hex(16)
-    claimed = (
-        model.objects.filter(pk=pk)
-        .filter(Q(status=queued) | Q(status=running, lease_expires_at__lt=now))
-        .update(
-            status=running,
-            lease_token=token,
-            lease_expires_at=lease_deadline(now),
-            attempts=F("attempts") + 1,
-            **updates,
-        )
+    claimable = model.objects.filter(pk=pk).filter(
+        Q(status=queued) | Q(status=running, lease_expires_at__lt=now)
+    )
+    claimed = transitions.update(
+        claimable,
+        to=running,
+        among={queued, running},
+        lease_token=token,
+        lease_expires_at=lease_deadline(now),
+        attempts=F("attempts") + 1,
+        **updates,
     )
     return token if claimed else None
 
@@ -139,6 +145,7 @@ def lease_heartbeat(model: type[models.Model], *, pk: int, token: str) -> Iterat
 def lease_sweep(
     model: type[models.Model],
     *,
+    transitions: Transitions,
     queued: str,
     running: str,
     max_attempts: int,
@@ -161,8 +168,12 @@ def lease_sweep(
             if give_up(pk):
                 logger.error("Gave up on %s %s after %s attempts", model.__name__, pk, attempts)
             continue
-        moved = model.objects.filter(pk=pk, status=status, lease_expires_at=deadline).update(
-            status=queued, lease_token="", lease_expires_at=lease_deadline(now)
+        moved = transitions.update(
+            model.objects.filter(pk=pk, lease_expires_at=deadline),
+            to=queued,
+            among={status},
+            lease_token="",
+            lease_expires_at=lease_deadline(now),
         )
         if moved:
             logger.warning("Re-queueing %s %s (its lease ran out)", model.__name__, pk)

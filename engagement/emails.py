@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from outbox.registry import Message, register
 
 from .ics import session_calendar, session_calendar_filename
-from .models import Registration, RegistrationStatus
+from .models import Registration
 from .services import REGISTRATION_EMAIL
 
 # Subjects stay discreet: the date only, never the session's title (it may name a harm).
@@ -45,7 +45,7 @@ def registration_email(email) -> Message | None:
     session = registration.session
     attachments = []
     # Only a seat goes in the calendar: someone waiting holds no place to put there.
-    if kind in WITH_CALENDAR and registration.status == RegistrationStatus.CONFIRMED:
+    if kind in WITH_CALENDAR and registration.is_confirmed:
         attachments.append(
             (session_calendar_filename(session), session_calendar(session), "text/calendar")
         )
@@ -56,7 +56,7 @@ def registration_email(email) -> Message | None:
             "registration": registration,
             "session": session,
             "participant": registration.participant,
-            "is_confirmed": registration.status == RegistrationStatus.CONFIRMED,
+            "is_confirmed": registration.is_confirmed,
         },
         attachments=attachments,
     )

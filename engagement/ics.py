@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
-from .models import EngagementSession, SessionMode, SessionStatus
+from .models import EngagementSession, SessionMode
 
 
 def session_uid(session: EngagementSession) -> str:
@@ -42,7 +42,7 @@ def session_calendar(session: EngagementSession) -> bytes:
     event.add("url", url)
     event.add("description", _("Details and your registration: %(url)s") % {"url": url})
     event.add("location", session_location(session))
-    event.add("status", "CANCELLED" if session.status == SessionStatus.CANCELLED else "CONFIRMED")
+    event.add("status", "CANCELLED" if session.is_cancelled else "CONFIRMED")
     calendar.add_component(event)
     return calendar.to_ical()
 

@@ -5,6 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from afa_platform.states import Transitions
+
 
 class SessionMode(models.TextChoices):
     IN_PERSON = "in_person", _("In person")
@@ -16,6 +18,19 @@ class SessionStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+# What a session's status may become (README.md, "State machines"). engagement.services
+# checks every status write against it.
+SESSION_TRANSITIONS = Transitions(
+    "EngagementSession.status",
+    {
+        SessionStatus.DRAFT: {SessionStatus.PUBLISHED, SessionStatus.CANCELLED},
+        SessionStatus.PUBLISHED: {SessionStatus.CANCELLED},
+        SessionStatus.CANCELLED: set(),
+    },
+    initial={SessionStatus.DRAFT},
+)
 
 
 class EngagementSession(models.Model):
@@ -139,6 +154,37 @@ class EngagementSession(models.Model):
     def is_online(self) -> bool:
         return self.mode == SessionMode.ONLINE
 
+    # What templates and views ask instead of comparing status strings.
+    @property
+    def is_draft(self) -> bool:
+        return self.status == SessionStatus.DRAFT
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == SessionStatus.PUBLISHED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == SessionStatus.CANCELLED
+
+    @property
+    def can_be_published(self) -> bool:
+        return SESSION_TRANSITIONS.allowed(self.status, SessionStatus.PUBLISHED)
+
+    @property
+    def can_be_edited(self) -> bool:
+        """engagement.services.session_update refuses a cancelled session."""
+        return not self.is_cancelled
+
+    @property
+    def can_be_cancelled(self) -> bool:
+        allowed = SESSION_TRANSITIONS.allowed(self.status, SessionStatus.CANCELLED)
+        return allowed and not self.is_past
+
+    @property
+    def is_open_for_registration(self) -> bool:
+        return self.registration_is_open()
+
     def registration_is_open(self, now=None) -> bool:
         now = now or timezone.now()
         return (
@@ -152,6 +198,19 @@ class RegistrationStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed")
     WAITLISTED = "waitlisted", _("On the waiting list")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+# What a registration's status may become. A new one starts with a seat or a waiting-list
+# place; cancelled is final (a person who comes back registers anew).
+REGISTRATION_TRANSITIONS = Transitions(
+    "Registration.status",
+    {
+        RegistrationStatus.CONFIRMED: {RegistrationStatus.CANCELLED},
+        RegistrationStatus.WAITLISTED: {RegistrationStatus.CONFIRMED, RegistrationStatus.CANCELLED},
+        RegistrationStatus.CANCELLED: set(),
+    },
+    initial={RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED},
+)
 
 
 class Registration(models.Model):
@@ -227,3 +286,15 @@ class Registration(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status != RegistrationStatus.CANCELLED
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == RegistrationStatus.CONFIRMED
+
+    @property
+    def is_waitlisted(self) -> bool:
+        return self.status == RegistrationStatus.WAITLISTED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == RegistrationStatus.CANCELLED

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from accounts.permissions import is_organiser
 
 from . import selectors
-from .models import EngagementSession, Registration, RegistrationStatus, SessionStatus
+from .models import EngagementSession, Registration
 
 
 def get_session_for_user(user, slug: str, *, for_page: bool = True) -> EngagementSession:
@@ -26,7 +26,7 @@ def get_session_by_id_for_user(user, pk: int) -> EngagementSession:
 
 
 def _visible_to(user, session: EngagementSession) -> EngagementSession:
-    if session.status == SessionStatus.DRAFT and not is_organiser(user):
+    if session.is_draft and not is_organiser(user):
         raise Http404
     return session
 
@@ -52,8 +52,8 @@ def can_see_attendee_details(
     user, session: EngagementSession, registration: Registration | None
 ) -> bool:
     """The joining link and the venue details are for confirmed registrants (and organisers)."""
-    if session.status == SessionStatus.CANCELLED:
+    if session.is_cancelled:
         return False
     if is_organiser(user):
         return True
-    return registration is not None and registration.status == RegistrationStatus.CONFIRMED
+    return registration is not None and registration.is_confirmed

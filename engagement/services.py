@@ -29,6 +29,8 @@ from outbox.services import Email, email_queue
 # call time, so either can be imported first (as in exports.services).
 from . import tasks
 from .models import (
+    REGISTRATION_TRANSITIONS,
+    SESSION_TRANSITIONS,
     EngagementSession,
     Registration,
     RegistrationStatus,
@@ -189,6 +191,7 @@ def session_create(*, created_by, details: SessionDetails) -> EngagementSession:
     _validate_details(details)
     if details.starts_at <= timezone.now():
         raise SessionError(_("A new session must start in the future."))
+    SESSION_TRANSITIONS.check_initial(SessionStatus.DRAFT)
     session = EngagementSession(
         slug=_unique_slug(details.title, details.starts_at),
         created_by=created_by,
@@ -224,7 +227,7 @@ def session_update(
     """
     _validate_details(details)
     locked = _lock_session(session.pk)
-    if locked.status == SessionStatus.CANCELLED:
+    if not locked.can_be_edited:
         raise SessionError(_("This session was cancelled and can no longer be changed."))
     if details.capacity < locked.seats_taken:
         raise SessionError(
@@ -282,8 +285,10 @@ def _promote_into_free_seats(session: EngagementSession) -> int:
 @transaction.atomic
 def session_publish(*, session: EngagementSession, organiser) -> EngagementSession:
     """Make a draft session public. Side effects: an audit row."""
-    updated = EngagementSession.objects.filter(pk=session.pk, status=SessionStatus.DRAFT).update(
-        status=SessionStatus.PUBLISHED, updated_at=timezone.now()
+    updated = SESSION_TRANSITIONS.update(
+        EngagementSession.objects.filter(pk=session.pk),
+        to=SessionStatus.PUBLISHED,
+        updated_at=timezone.now(),
     )
     if not updated:
         raise SessionError(_("Only a draft session can be published."))
@@ -308,7 +313,7 @@ def session_cancel(*, session: EngagementSession, organiser, reason: str) -> Eng
     if not reason:
         raise SessionError(_("Give a reason: it is sent to everyone registered."))
     locked = _lock_session(session.pk)
-    if locked.status == SessionStatus.CANCELLED:
+    if not SESSION_TRANSITIONS.allowed(locked.status, SessionStatus.CANCELLED):
         raise SessionError(_("This session is already cancelled."))
     if locked.is_past:
         raise SessionError(_("This session has already taken place."))
@@ -413,6 +418,10 @@ _CLAIM_AND_INSERT_SQL = """
 _CLAIM_AND_INSERT_BY = {
     key: _CLAIM_AND_INSERT_SQL.format(take_place=sql.strip()) for key, sql in _TAKE_PLACE_BY.items()
 }
+# Both claims write a new registration as confirmed or waitlisted: states a registration may
+# start in, or the module refuses to load.
+for _state in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED):
+    REGISTRATION_TRANSITIONS.check_initial(_state)
 
 
 def _claim_and_insert(
@@ -502,6 +511,7 @@ def _leave_waitlist(session: EngagementSession, position: int) -> None:
 def _confirm_waitlisted(session: EngagementSession, registration: Registration, note: str) -> None:
     """Move one waitlisted registration onto a seat. Caller holds the row lock and has freed
     or checked the seat."""
+    REGISTRATION_TRANSITIONS.check(registration.status, RegistrationStatus.CONFIRMED)
     position = registration.waitlist_position
     registration.status = RegistrationStatus.CONFIRMED
     registration.waitlist_position = None
@@ -538,7 +548,7 @@ def registration_cancel(*, registration: Registration, cancelled_by) -> Registra
         raise RegistrationError(_("You can only cancel your own registration."))
     session = _lock_session(registration.session_id)
     current = _lock_registration(registration)
-    if current.status == RegistrationStatus.CANCELLED:
+    if not REGISTRATION_TRANSITIONS.allowed(current.status, RegistrationStatus.CANCELLED):
         raise RegistrationError(_("This registration is already cancelled."))
     if session.has_started:
         raise RegistrationError(_("This session has already started, so it cannot be cancelled."))

@@ -24,7 +24,7 @@ from .forms import (
     SessionForm,
 )
 from .ics import session_calendar, session_calendar_filename
-from .models import RegistrationStatus, SessionMode, SessionStatus
+from .models import RegistrationStatus, SessionMode
 from .permissions import (
     can_see_attendee_details,
     get_registration_for_organiser,
@@ -117,7 +117,7 @@ def session_register(request: HttpRequest, slug: str) -> HttpResponse:
         session = get_session_for_user(request.user, slug, for_page=False)
         messages.error(request, str(error))
         return redirect(session)
-    if registration.status == RegistrationStatus.CONFIRMED:
+    if registration.is_confirmed:
         messages.success(request, _("Your seat is confirmed. We have emailed you the details."))
     else:
         messages.info(
@@ -150,7 +150,7 @@ def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks first (a seat given up may go to the waiting list for good); POST cancels."""
     registration = get_registration_for_participant(request.user, pk)
     if request.method == "GET":
-        if registration.status == RegistrationStatus.CANCELLED:
+        if registration.is_cancelled:
             messages.info(request, _("This registration is already cancelled."))
             return redirect("engagement:my_sessions")
         return render(
@@ -264,19 +264,25 @@ def session_roster(request: HttpRequest, pk: int) -> HttpResponse:
     status = querystring.choice_param(
         request.GET, "status", RegistrationStatus.values, default=RegistrationStatus.CONFIRMED
     )
+    counts = selectors.roster_counts(session)
     return render(
         request,
         "engagement/roster.html",
         {
             "session": session,
             "status": status,
-            "tabs": RegistrationStatus.choices,
-            "counts": selectors.roster_counts(session),
+            "showing_confirmed": status == RegistrationStatus.CONFIRMED,
+            "showing_waitlist": status == RegistrationStatus.WAITLISTED,
+            # (status, label, how many, whether it is the tab shown)
+            "tabs": [
+                (value, label, counts[value], value == status)
+                for value, label in RegistrationStatus.choices
+            ],
+            "counts": counts,
             "page": _page(
                 request, selectors.roster(session=session, status=status), ROSTER_PAGE_SIZE
             ),
-            "can_mark_attendance": session.has_started
-            and session.status != SessionStatus.CANCELLED,
+            "can_mark_attendance": session.has_started and not session.is_cancelled,
         },
     )
 

@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from afa_platform.leases import LeasedJob
+from afa_platform.states import Transitions
 
 
 class ExportJobStatus(models.TextChoices):
@@ -12,6 +14,27 @@ class ExportJobStatus(models.TextChoices):
     READY = "ready", _("Ready to download")
     FAILED = "failed", _("Failed")
     EXPIRED = "expired", _("Expired and deleted")
+
+
+# A leased job (afa_platform.leases). Queued stays queued when the sweep enqueues a job whose
+# message was lost; running stays running when a run takes over an expired lease; running
+# goes back to queued when the sweep finds its worker dead.
+EXPORT_JOB_TRANSITIONS = Transitions(
+    "ExportJob.status",
+    {
+        ExportJobStatus.QUEUED: {ExportJobStatus.QUEUED, ExportJobStatus.RUNNING},
+        ExportJobStatus.RUNNING: {
+            ExportJobStatus.QUEUED,
+            ExportJobStatus.RUNNING,
+            ExportJobStatus.READY,
+            ExportJobStatus.FAILED,
+        },
+        ExportJobStatus.READY: {ExportJobStatus.EXPIRED},
+        ExportJobStatus.FAILED: set(),
+        ExportJobStatus.EXPIRED: set(),
+    },
+    initial={ExportJobStatus.QUEUED},
+)
 
 
 class ExportJob(LeasedJob):
@@ -78,3 +101,18 @@ class ExportJob(LeasedJob):
     @property
     def is_pending(self) -> bool:
         return self.status in (ExportJobStatus.QUEUED, ExportJobStatus.RUNNING)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == ExportJobStatus.READY
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status == ExportJobStatus.FAILED
+
+    @property
+    def is_expired(self) -> bool:
+        """Its file is gone, or past its expiry and about to go (the hourly sweep)."""
+        if self.status == ExportJobStatus.EXPIRED:
+            return True
+        return self.is_ready and self.expires_at is not None and self.expires_at <= timezone.now()

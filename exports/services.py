@@ -39,7 +39,7 @@ from reports.filters import ReportFilters
 # call time, so either can be imported first.
 from . import tasks
 from .datasets import DATASETS, Dataset, ProgressCounter, export_filename, write_xlsx
-from .models import ExportJob, ExportJobStatus
+from .models import EXPORT_JOB_TRANSITIONS, ExportJob, ExportJobStatus
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +113,7 @@ def export_job_create(
 ) -> ExportJob:
     """Queue an export to be built by a worker. Side effect: build_export_job on commit."""
     check_personal_export(user, personal, purpose)
+    EXPORT_JOB_TRANSITIONS.check_initial(ExportJobStatus.QUEUED)  # the model's default
     job = ExportJob.objects.create(
         requested_by=user,
         dataset=dataset.slug,
@@ -152,6 +153,7 @@ def export_job_build(*, job_id: int, rows_per_sheet: int | None = None) -> bool:
     token = lease_claim(
         ExportJob,
         pk=job_id,
+        transitions=EXPORT_JOB_TRANSITIONS,
         queued=ExportJobStatus.QUEUED,
         running=ExportJobStatus.RUNNING,
         started_at=timezone.now(),
@@ -204,8 +206,9 @@ def export_job_build(*, job_id: int, rows_per_sheet: int | None = None) -> bool:
             logger.exception("Export job %s failed", job.pk)
             partial.unlink(missing_ok=True)
             with transaction.atomic():
-                failed = mine.update(
-                    status=ExportJobStatus.FAILED,
+                failed = EXPORT_JOB_TRANSITIONS.update(
+                    mine,
+                    to=ExportJobStatus.FAILED,
                     error=_("The file could not be written. Please ask for it again."),
                     rows_written=rows.count,
                     finished_at=timezone.now(),
@@ -228,8 +231,9 @@ def export_job_build(*, job_id: int, rows_per_sheet: int | None = None) -> bool:
 
     finished = timezone.now()
     with transaction.atomic():
-        ready = mine.update(
-            status=ExportJobStatus.READY,
+        ready = EXPORT_JOB_TRANSITIONS.update(
+            mine,
+            to=ExportJobStatus.READY,
             rows_written=written,
             file_path=relative,
             file_name=export_filename(dataset, job.file_format, personal=personal, on=finished),
@@ -278,8 +282,11 @@ def exports_expire(*, now=None) -> dict[str, int]:
     ).values_list("pk", "file_path"):
         if relative:
             (Path(settings.EXPORT_ROOT) / relative).unlink(missing_ok=True)
-        expired += ExportJob.objects.filter(pk=job_id, status=ExportJobStatus.READY).update(
-            status=ExportJobStatus.EXPIRED, file_path=""
+        expired += EXPORT_JOB_TRANSITIONS.update(
+            ExportJob.objects.filter(pk=job_id),
+            to=ExportJobStatus.EXPIRED,
+            among={ExportJobStatus.READY},
+            file_path="",
         )
     return {"expired": expired}
 
@@ -289,10 +296,10 @@ def export_job_give_up(*, job_id: int) -> bool:
     Conditional, so a run that got it back meanwhile keeps it."""
     now = timezone.now()
     with transaction.atomic():
-        moved = ExportJob.objects.filter(
-            pk=job_id, status=ExportJobStatus.RUNNING, lease_expires_at__lt=now
-        ).update(
-            status=ExportJobStatus.FAILED,
+        moved = EXPORT_JOB_TRANSITIONS.update(
+            ExportJob.objects.filter(pk=job_id, lease_expires_at__lt=now),
+            to=ExportJobStatus.FAILED,
+            among={ExportJobStatus.RUNNING},
             error=_("The export was interrupted. Please ask for it again."),
             finished_at=now,
             lease_token="",
@@ -322,6 +329,7 @@ def export_jobs_resume(*, now=None) -> list[int]:
     message was lost are enqueued again. Returns the ids enqueued."""
     return lease_sweep(
         ExportJob,
+        transitions=EXPORT_JOB_TRANSITIONS,
         queued=ExportJobStatus.QUEUED,
         running=ExportJobStatus.RUNNING,
         max_attempts=settings.EXPORT_JOB_MAX_ATTEMPTS,

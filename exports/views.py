@@ -22,7 +22,6 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -297,9 +296,7 @@ def _xlsx_response(
 def exportjob_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The job's status; as JSON for the page's polling script."""
     job = get_export_job_for_user(request.user, pk)
-    expired = job.status == ExportJobStatus.EXPIRED or (
-        job.status == ExportJobStatus.READY and job.expires_at and job.expires_at <= timezone.now()
-    )
+    expired = job.is_expired
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse(
             {
@@ -312,7 +309,7 @@ def exportjob_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "error": job.error,
                 "download_url": (
                     reverse("exports:exportjob_download", args=[job.pk])
-                    if job.status == ExportJobStatus.READY and not expired
+                    if job.is_ready and not expired
                     else None
                 ),
             }
@@ -329,7 +326,7 @@ def exportjob_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.STAFF)
 def exportjob_download(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_export_job_for_user(request.user, pk)
-    if job.is_pending or job.status == ExportJobStatus.FAILED:
+    if job.is_pending or job.has_failed:
         return redirect(job)
     path = services.export_job_file(job)
     if path is None:

@@ -123,6 +123,10 @@ class Feedback(models.Model):
     def is_general(self) -> bool:
         return self.session_id is None
 
+    @property
+    def has_approved_quote(self) -> bool:
+        return self.quote_status == QuoteStatus.APPROVED
+
     def is_editable(self, now=None) -> bool:
         return (now or timezone.now()) < self.editable_until
 

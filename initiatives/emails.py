@@ -5,14 +5,36 @@ content."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from outbox.registry import Message, register
 
-from .models import Comment, Idea, InitiativeUpdate, ModerationLog, Report, TargetKind
+from .models import Comment, Idea, IdeaStatus, InitiativeUpdate, ModerationLog, Report, TargetKind
 
 MODERATION_NOTICE = "initiatives.moderation_notice"
 REPORT_ACKNOWLEDGEMENT = "initiatives.report_acknowledgement"
 INITIATIVE_UPDATE = "initiatives.initiative_update"
+
+# What the author of an idea is told, by the status the idea moved to.
+IDEA_OUTCOMES = {
+    IdeaStatus.APPROVED: gettext_lazy(
+        "Your idea has been reviewed and is now published on the idea board."
+    ),
+    IdeaStatus.CHANGES_REQUESTED: gettext_lazy(
+        "A moderator has reviewed your idea and asks for some changes before it can be "
+        "published. You can edit and resubmit it from My ideas."
+    ),
+    IdeaStatus.REJECTED: gettext_lazy(
+        "A moderator has reviewed your idea and decided not to publish it."
+    ),
+    IdeaStatus.HIDDEN: gettext_lazy(
+        "Your idea has been taken off the board for now while our moderators look at reports "
+        "about it."
+    ),
+    IdeaStatus.MERGED: gettext_lazy(
+        "Your idea has been brought together with others into a new initiative. Thank you!"
+    ),
+}
 
 
 @register(MODERATION_NOTICE)
@@ -31,6 +53,9 @@ def moderation_notice(email) -> Message | None:
             "kind": "idea",
             "idea": idea,
             "entry": entry,
+            "outcome": IDEA_OUTCOMES.get(
+                entry.to_status, gettext_lazy("The status of your idea has changed.")
+            ),
             "link": reverse("initiatives:my_ideas"),
         }
         subject = _("An update on your idea")

@@ -11,6 +11,8 @@ from harms.pii import detect_personal_data, personal_data_kinds
 from .models import (
     BODY_MAX,
     COMMENT_MAX,
+    IDEA_TRANSITIONS,
+    INITIATIVE_TRANSITIONS,
     TITLE_MAX,
     CoCreatorRole,
     Idea,
@@ -18,7 +20,7 @@ from .models import (
     InitiativeStatus,
     ReportReason,
 )
-from .services import IdeaFields, can_transition
+from .services import IdeaFields
 
 
 class PrivacyCheckMixin:
@@ -244,7 +246,7 @@ class DecisionForm(forms.Form):
             self.fields["decision"].choices = [
                 (value, label)
                 for value, label in self.fields["decision"].choices
-                if can_transition(status, DECISION_TARGETS[value])
+                if IDEA_TRANSITIONS.allowed(status, DECISION_TARGETS[value])
                 and not (value == "approve" and status == IdeaStatus.HIDDEN)
                 and not (value == "restore" and status != IdeaStatus.HIDDEN)
             ]
@@ -362,3 +364,16 @@ class InitiativeUpdateForm(forms.Form):
 
 class InitiativeStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=InitiativeStatus.choices)
+
+    def __init__(self, *args, current: str | None = None, **kwargs):
+        """With `current`, offer it and the statuses INITIATIVE_TRANSITIONS lets it become
+        (for display). A posted form is validated against every status, so a move the table
+        refuses reaches the service and gets its answer."""
+        super().__init__(*args, **kwargs)
+        if current is not None:
+            self.initial.setdefault("status", current)
+            self.fields["status"].choices = [
+                (value, label)
+                for value, label in InitiativeStatus.choices
+                if value == current or INITIATIVE_TRANSITIONS.allowed(current, value)
+            ]

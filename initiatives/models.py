@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from afa_platform.states import Transitions
 from audit.models import AppendOnlyQuerySet
 from harms.pii import KIND_LABELS
 
@@ -32,6 +33,29 @@ class IdeaStatus(models.TextChoices):
     HIDDEN = "hidden", _("Hidden while we review reports")
     MERGED = "merged", _("Merged into an initiative")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# The idea state machine: what may follow what (README.md, "State machines").
+# initiatives.services._transition moves an idea only along it.
+IDEA_TRANSITIONS = Transitions(
+    "Idea.status",
+    {
+        IdeaStatus.DRAFT: {IdeaStatus.SUBMITTED, IdeaStatus.WITHDRAWN},
+        IdeaStatus.SUBMITTED: {
+            IdeaStatus.APPROVED,
+            IdeaStatus.CHANGES_REQUESTED,
+            IdeaStatus.REJECTED,
+            IdeaStatus.WITHDRAWN,
+        },
+        IdeaStatus.CHANGES_REQUESTED: {IdeaStatus.SUBMITTED, IdeaStatus.WITHDRAWN},
+        IdeaStatus.APPROVED: {IdeaStatus.HIDDEN, IdeaStatus.MERGED, IdeaStatus.WITHDRAWN},
+        IdeaStatus.REJECTED: set(),
+        IdeaStatus.HIDDEN: {IdeaStatus.APPROVED, IdeaStatus.REJECTED},
+        IdeaStatus.MERGED: set(),
+        IdeaStatus.WITHDRAWN: set(),
+    },
+    initial={IdeaStatus.DRAFT},
+)
 
 
 class Idea(models.Model):
@@ -137,9 +161,22 @@ class Idea(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("initiatives:idea_detail", kwargs={"pk": self.pk})
 
+    # What templates, forms and views ask instead of comparing status strings.
     @property
     def is_public(self) -> bool:
         return self.status in (IdeaStatus.APPROVED, IdeaStatus.MERGED)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == IdeaStatus.DRAFT
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.status == IdeaStatus.HIDDEN
+
+    @property
+    def has_changes_requested(self) -> bool:
+        return self.status == IdeaStatus.CHANGES_REQUESTED
 
     @property
     def is_editable(self) -> bool:
@@ -147,12 +184,26 @@ class Idea(models.Model):
 
     @property
     def is_withdrawable(self) -> bool:
-        return self.status in (
-            IdeaStatus.DRAFT,
-            IdeaStatus.SUBMITTED,
-            IdeaStatus.CHANGES_REQUESTED,
-            IdeaStatus.APPROVED,
-        )
+        return IDEA_TRANSITIONS.allowed(self.status, IdeaStatus.WITHDRAWN)
+
+    @property
+    def can_be_supported(self) -> bool:
+        """initiatives.services.idea_support_set adds support only to a published idea."""
+        return self.status == IdeaStatus.APPROVED
+
+    @property
+    def is_open_for_comments(self) -> bool:
+        """initiatives.services.comment_create posts only on a published idea."""
+        return self.status == IdeaStatus.APPROVED
+
+    @property
+    def can_be_merged(self) -> bool:
+        """May start (or join) an initiative."""
+        return IDEA_TRANSITIONS.allowed(self.status, IdeaStatus.MERGED)
+
+    @property
+    def can_be_reported(self) -> bool:
+        return self.status in (IdeaStatus.APPROVED, IdeaStatus.HIDDEN)
 
     @property
     def public_author_name(self) -> str:
@@ -196,6 +247,23 @@ class CommentStatus(models.TextChoices):
     DELETED = "deleted", _("Deleted by its author")
 
 
+# A comment starts published (or waiting, when comments are premoderated); deleted is final.
+COMMENT_TRANSITIONS = Transitions(
+    "Comment.status",
+    {
+        CommentStatus.PUBLISHED: {CommentStatus.HIDDEN, CommentStatus.DELETED},
+        CommentStatus.PENDING: {
+            CommentStatus.PUBLISHED,
+            CommentStatus.HIDDEN,
+            CommentStatus.DELETED,
+        },
+        CommentStatus.HIDDEN: {CommentStatus.PUBLISHED, CommentStatus.DELETED},
+        CommentStatus.DELETED: set(),
+    },
+    initial={CommentStatus.PUBLISHED, CommentStatus.PENDING},
+)
+
+
 class Comment(models.Model):
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(
@@ -225,6 +293,34 @@ class Comment(models.Model):
     @property
     def public_author_name(self) -> str:
         return str(ANONYMOUS_LABEL) if self.is_anonymous else self.author.display_name
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == CommentStatus.PUBLISHED
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == CommentStatus.PENDING
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.status == CommentStatus.HIDDEN
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.status == CommentStatus.DELETED
+
+    @property
+    def can_be_hidden(self) -> bool:
+        return COMMENT_TRANSITIONS.allowed(self.status, CommentStatus.HIDDEN)
+
+    @property
+    def can_be_deleted(self) -> bool:
+        return COMMENT_TRANSITIONS.allowed(self.status, CommentStatus.DELETED)
+
+    @property
+    def can_be_reported(self) -> bool:
+        return self.status in (CommentStatus.PUBLISHED, CommentStatus.PENDING, CommentStatus.HIDDEN)
 
 
 class ReportReason(models.TextChoices):
@@ -407,6 +503,19 @@ class InitiativeStatus(models.TextChoices):
     FORMING = "forming", _("Forming")
     IN_PROGRESS = "in_progress", _("In progress")
     LAUNCHED = "launched", _("Launched")
+
+
+# An initiative moves on to any later status, or back one step to correct a mistake; a
+# launched one is never "forming" again.
+INITIATIVE_TRANSITIONS = Transitions(
+    "Initiative.status",
+    {
+        InitiativeStatus.FORMING: {InitiativeStatus.IN_PROGRESS, InitiativeStatus.LAUNCHED},
+        InitiativeStatus.IN_PROGRESS: {InitiativeStatus.FORMING, InitiativeStatus.LAUNCHED},
+        InitiativeStatus.LAUNCHED: {InitiativeStatus.IN_PROGRESS},
+    },
+    initial={InitiativeStatus.FORMING},
+)
 
 
 class Initiative(models.Model):

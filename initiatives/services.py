@@ -1,11 +1,13 @@
 """Every write to ideas, comments, reports and initiatives.
 
-The idea state machine lives here and only here: `TRANSITIONS` lists what may follow what,
-and `_transition` moves an idea with a conditional UPDATE (`... WHERE status = <expected>`),
-so when two organisers decide at once exactly one UPDATE matches and the other is told who
-decided first. Every transition and moderation action appends one ModerationLog row in the
-same transaction. Emails are outbox rows (outbox.services.email_queue) written in that
-transaction too, sent once after it commits (or by the beat sweep if the broker was down).
+The state machines are tables beside the models (`IDEA_TRANSITIONS`, `COMMENT_TRANSITIONS`,
+`INITIATIVE_TRANSITIONS` in initiatives.models); every status write here is checked against
+its table first. `_transition` moves an idea with a conditional UPDATE
+(`... WHERE status = <expected>`), so when two organisers decide at once exactly one UPDATE
+matches and the other is told who decided first. Every transition and moderation action
+appends one ModerationLog row in the same transaction. Emails are outbox rows
+(outbox.services.email_queue) written in that transaction too, sent once after it commits
+(or by the beat sweep if the broker was down).
 """
 
 import uuid
@@ -27,6 +29,9 @@ from outbox.services import Email, email_queue
 
 from .emails import INITIATIVE_UPDATE, MODERATION_NOTICE, REPORT_ACKNOWLEDGEMENT
 from .models import (
+    COMMENT_TRANSITIONS,
+    IDEA_TRANSITIONS,
+    INITIATIVE_TRANSITIONS,
     URGENT_REASONS,
     CoCreator,
     Comment,
@@ -59,24 +64,10 @@ class IdeaConflict(IdeaError):
 
 
 S = IdeaStatus
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
-    S.SUBMITTED: frozenset({S.APPROVED, S.CHANGES_REQUESTED, S.REJECTED, S.WITHDRAWN}),
-    S.CHANGES_REQUESTED: frozenset({S.SUBMITTED, S.WITHDRAWN}),
-    S.APPROVED: frozenset({S.HIDDEN, S.MERGED, S.WITHDRAWN}),
-    S.HIDDEN: frozenset({S.APPROVED, S.REJECTED}),
-    S.REJECTED: frozenset(),
-    S.MERGED: frozenset(),
-    S.WITHDRAWN: frozenset(),
-}
 # Transitions an organiser makes; their actor, time and reason are kept as "the decision".
 DECISIONS = frozenset({S.APPROVED, S.CHANGES_REQUESTED, S.REJECTED, S.HIDDEN})
 # Transitions the author hears about by email.
 NOTIFY_AUTHOR = frozenset({S.APPROVED, S.CHANGES_REQUESTED, S.REJECTED, S.HIDDEN, S.MERGED})
-
-
-def can_transition(from_status: str, to_status: str) -> bool:
-    return to_status in TRANSITIONS.get(from_status, frozenset())
 
 
 def _log(
@@ -129,20 +120,23 @@ def _transition(
     deciders exactly one wins; the loser gets IdeaConflict naming who decided first.
     """
     expected = idea.status
-    if not can_transition(expected, to):
+    if not IDEA_TRANSITIONS.allowed(expected, to):
         raise IdeaError(
             _("An idea that is “%(from)s” cannot become “%(to)s”.")
             % {"from": IdeaStatus(expected).label, "to": IdeaStatus(to).label}
         )
     now = timezone.now()
-    updates: dict = {"status": to, "updated_at": now, **(extra or {})}
+    updates: dict = {"updated_at": now, **(extra or {})}
     if to in DECISIONS:
         updates.update(decided_by=actor, decided_at=now, moderator_note=reason)
     if to == S.SUBMITTED:
         updates.update(submitted_at=now)
-    if not Idea.objects.filter(pk=idea.pk, status=expected).update(**updates):
+    moved = IDEA_TRANSITIONS.update(
+        Idea.objects.filter(pk=idea.pk), to=to, among={expected}, **updates
+    )
+    if not moved:
         raise _conflict(idea.pk)
-    for field, value in updates.items():
+    for field, value in {"status": to, **updates}.items():
         setattr(idea, field, value)
     entry = _log(
         actor=actor,
@@ -233,6 +227,7 @@ def idea_create(
                 "again; nothing you wrote before has been lost."
             )
         )
+    IDEA_TRANSITIONS.check_initial(S.DRAFT)
     try:
         with transaction.atomic():
             idea = Idea.objects.create(
@@ -539,6 +534,7 @@ def comment_create(
             _("You have posted a lot of comments in the last hour. Please wait a while.")
         )
     status = CommentStatus.PENDING if settings.COMMENTS_PREMODERATED else CommentStatus.PUBLISHED
+    COMMENT_TRANSITIONS.check_initial(status)
     return Comment.objects.create(
         idea=idea,
         author=author,
@@ -552,17 +548,24 @@ def comment_create(
 def _comment_move(
     *, comment: Comment, allowed_from: Iterable[str], to: str, actor, action: str, reason: str
 ) -> Comment:
+    """Move `comment` from the status it was read with to `to`. `allowed_from` narrows the
+    table for one action (approving moves only a pending comment to published, restoring
+    only a hidden one); every state in it must be a source of `to` in COMMENT_TRANSITIONS."""
+    allowed_from = COMMENT_TRANSITIONS.sources_of(to, among=allowed_from)
     before = comment.status
     if before not in allowed_from:
         raise IdeaError(
             _("This comment is “%(status)s” already.") % {"status": comment.get_status_display()}
         )
-    updates = {"status": to}
+    updates = {}
     if to == CommentStatus.DELETED:
         updates["body"] = ""  # the author asked for it to go: keep nothing
-    if not Comment.objects.filter(pk=comment.pk, status=before).update(**updates):
+    moved = COMMENT_TRANSITIONS.update(
+        Comment.objects.filter(pk=comment.pk), to=to, among={before}, **updates
+    )
+    if not moved:
         raise IdeaConflict(_("Someone else acted on this comment first. Reload the page."))
-    for field, value in updates.items():
+    for field, value in {"status": to, **updates}.items():
         setattr(comment, field, value)
     entry = _log(
         actor=actor,
@@ -656,17 +659,13 @@ def report_create(
     urgent = reason in URGENT_REASONS
     if idea is not None:
         target = _fresh(idea, lock=True)
-        if target.status not in (S.APPROVED, S.HIDDEN):
+        if not target.can_be_reported:
             raise IdeaError(_("This idea cannot be reported."))
         lookup = {"idea": target}
         kind, idea_id = TargetKind.IDEA, target.pk
     else:
         target = _fresh_comment(comment, lock=True)
-        if target.status not in (
-            CommentStatus.PUBLISHED,
-            CommentStatus.PENDING,
-            CommentStatus.HIDDEN,
-        ):
+        if not target.can_be_reported:
             raise IdeaError(_("This comment cannot be reported."))
         lookup = {"comment": target}
         kind, idea_id = TargetKind.COMMENT, target.idea_id
@@ -694,10 +693,7 @@ def report_create(
         )
         if idea is not None and target.status == S.APPROVED:
             _transition(idea=target, to=S.HIDDEN, actor=None, reason=why)
-        elif comment is not None and target.status in (
-            CommentStatus.PUBLISHED,
-            CommentStatus.PENDING,
-        ):
+        elif comment is not None and target.can_be_hidden:
             _comment_move(
                 comment=target,
                 allowed_from=(CommentStatus.PUBLISHED, CommentStatus.PENDING),
@@ -753,7 +749,7 @@ def reports_resolve(
         target_kind, target_id, idea_id = TargetKind.IDEA, current.pk, current.pk
     else:
         current = _fresh_comment(comment)
-        if uphold and current.status in (CommentStatus.PUBLISHED, CommentStatus.PENDING):
+        if uphold and current.can_be_hidden:
             comment_hide(comment=current, moderator=moderator, reason=note)
         elif not uphold and current.status == CommentStatus.HIDDEN:
             comment_restore(comment=current, moderator=moderator, note=note)
@@ -817,7 +813,9 @@ def initiative_create(
         raise IdeaError(_("Choose at least one published idea to build on."))
     if not leads:
         raise IdeaError(_("An initiative needs at least one lead."))
+    INITIATIVE_TRANSITIONS.check_initial(InitiativeStatus.FORMING)
     initiative = _create_with_unique_slug(
+        status=InitiativeStatus.FORMING,
         title=title.strip(),
         summary=summary.strip(),
         description=description.strip(),
@@ -839,7 +837,8 @@ def initiative_create(
 
 @transaction.atomic
 def initiative_set_status(*, initiative: Initiative, actor, status: str) -> Initiative:
-    """Move an initiative to forming, in progress or launched.
+    """Move an initiative to forming, in progress or launched, along INITIATIVE_TRANSITIONS
+    (on to any later status, or back one step); any other move is refused.
 
     Side effects: one ModerationLog row per real change (none when the status is already
     `status`); the UPDATE is conditional on the status read, so a concurrent change is
@@ -850,7 +849,15 @@ def initiative_set_status(*, initiative: Initiative, actor, status: str) -> Init
     before = initiative.status
     if before == status:
         return initiative
-    if not Initiative.objects.filter(pk=initiative.pk, status=before).update(status=status):
+    if not INITIATIVE_TRANSITIONS.allowed(before, status):
+        raise IdeaError(
+            _("An initiative that is “%(from)s” cannot become “%(to)s”.")
+            % {"from": InitiativeStatus(before).label, "to": InitiativeStatus(status).label}
+        )
+    moved = INITIATIVE_TRANSITIONS.update(
+        Initiative.objects.filter(pk=initiative.pk), to=status, among={before}
+    )
+    if not moved:
         raise IdeaConflict(_("Someone else changed this initiative's status first. Reload it."))
     initiative.status = status
     _log(

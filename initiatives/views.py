@@ -33,7 +33,7 @@ from .forms import (
     ReportForm,
     ReportResolveForm,
 )
-from .models import Comment, CommentStatus, Idea, IdeaStatus, Initiative
+from .models import Comment, Idea, IdeaStatus, Initiative
 from .permissions import (
     can_moderate,
     can_post_update,
@@ -246,7 +246,7 @@ def idea_comment(request: HttpRequest, pk: int) -> HttpResponse:
         except IdeaError as error:
             form.add_error(None, str(error))
         else:
-            if comment.status == CommentStatus.PENDING:
+            if comment.is_pending:
                 messages.success(request, _("Thank you. Your comment will appear once reviewed."))
             else:
                 messages.success(request, _("Your comment is posted."))
@@ -640,7 +640,7 @@ def _initiative_page(
             "join_form": join_form,
             "can_post_update": can_post_update(request.user, initiative, lead_ids),
             "update_form": InitiativeUpdateForm(),
-            "status_form": InitiativeStatusForm(initial={"status": initiative.status}),
+            "status_form": InitiativeStatusForm(current=initiative.status),
         },
         status=status,
     )

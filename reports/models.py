@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from afa_platform.leases import LeasedJob
+from afa_platform.states import Transitions
 
 # --- Digests ----------------------------------------------------------------------------
 
@@ -21,6 +22,26 @@ class DigestStatus(models.TextChoices):
     COMPILING = "compiling", _("Compiling")
     READY = "ready", _("Ready")
     FAILED = "failed", _("Failed")
+
+
+# A leased job (afa_platform.leases). Queued stays queued when the sweep enqueues a digest
+# whose message was lost; compiling stays compiling when a run takes over an expired lease;
+# compiling goes back to queued on a transient error or when the sweep finds its worker dead.
+DIGEST_TRANSITIONS = Transitions(
+    "Digest.status",
+    {
+        DigestStatus.QUEUED: {DigestStatus.QUEUED, DigestStatus.COMPILING, DigestStatus.FAILED},
+        DigestStatus.COMPILING: {
+            DigestStatus.QUEUED,
+            DigestStatus.COMPILING,
+            DigestStatus.READY,
+            DigestStatus.FAILED,
+        },
+        DigestStatus.READY: {DigestStatus.QUEUED},
+        DigestStatus.FAILED: {DigestStatus.QUEUED},
+    },
+    initial={DigestStatus.QUEUED},
+)
 
 
 class Digest(LeasedJob):
@@ -78,6 +99,14 @@ class Digest(LeasedJob):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} digest from {self.first_day:%Y-%m-%d}"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == DigestStatus.READY
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status == DigestStatus.FAILED
 
     def get_absolute_url(self) -> str:
         return reverse("reports:digest_detail", kwargs={"pk": self.pk})

@@ -29,6 +29,7 @@ from outbox.services import Email, email_queue
 # call time, so either can be imported first (as in exports.services).
 from . import selectors, tasks
 from .models import (
+    DIGEST_TRANSITIONS,
     Digest,
     DigestQuote,
     DigestStatus,
@@ -61,6 +62,7 @@ def digest_request(
     if period_start > timezone.now():
         raise DigestError(_("The period has not started yet."))
     now = timezone.now()
+    DIGEST_TRANSITIONS.check_initial(DigestStatus.QUEUED)  # the model's default
     digest, created = Digest.objects.get_or_create(
         kind=kind,
         period_start=period_start,
@@ -73,10 +75,10 @@ def digest_request(
         },
     )
     queued = created or bool(
-        Digest.objects.filter(
-            pk=digest.pk, status__in=[DigestStatus.READY, DigestStatus.FAILED]
-        ).update(
-            status=DigestStatus.QUEUED,
+        DIGEST_TRANSITIONS.update(
+            Digest.objects.filter(pk=digest.pk),
+            to=DigestStatus.QUEUED,
+            among={DigestStatus.READY, DigestStatus.FAILED},
             queued_at=now,
             error="",
             attempts=0,
@@ -111,6 +113,7 @@ def digest_compile(*, digest_id: int) -> bool:
     token = lease_claim(
         Digest,
         pk=digest_id,
+        transitions=DIGEST_TRANSITIONS,
         queued=DigestStatus.QUEUED,
         running=DigestStatus.COMPILING,
         started_at=timezone.now(),
@@ -127,8 +130,9 @@ def digest_compile(*, digest_id: int) -> bool:
             figures = selectors.digest_figures(start=digest.period_start, end=digest.period_end)
             html = render_digest_html(digest, figures)
             heartbeat.check()
-            finished = mine.update(
-                status=DigestStatus.READY,
+            finished = DIGEST_TRANSITIONS.update(
+                mine,
+                to=DigestStatus.READY,
                 figures=figures,
                 html=html,
                 error="",
@@ -149,12 +153,15 @@ def digest_compile(*, digest_id: int) -> bool:
         return False
     except OperationalError:
         # Transient (lost connection, lock timeout, serialization): let the task retry.
-        mine.update(status=DigestStatus.QUEUED, lease_token="", lease_expires_at=lease_deadline())
+        DIGEST_TRANSITIONS.update(
+            mine, to=DigestStatus.QUEUED, lease_token="", lease_expires_at=lease_deadline()
+        )
         raise
     except Exception as exc:
         logger.exception("Digest %s failed to compile", digest_id)
-        mine.update(
-            status=DigestStatus.FAILED,
+        DIGEST_TRANSITIONS.update(
+            mine,
+            to=DigestStatus.FAILED,
             error=f"{type(exc).__name__}: {exc}"[:2000],
             finished_at=timezone.now(),
             lease_expires_at=None,
@@ -182,10 +189,10 @@ def _queue_digest_emails(digest_id: int) -> None:
 
 
 def digest_mark_failed(*, digest_id: int, error: str) -> None:
-    Digest.objects.filter(
-        pk=digest_id, status__in=[DigestStatus.COMPILING, DigestStatus.QUEUED]
-    ).update(
-        status=DigestStatus.FAILED,
+    DIGEST_TRANSITIONS.update(
+        Digest.objects.filter(pk=digest_id),
+        to=DigestStatus.FAILED,
+        among={DigestStatus.COMPILING, DigestStatus.QUEUED},
         error=error[:2000],
         finished_at=timezone.now(),
         lease_token="",
@@ -197,10 +204,10 @@ def _digest_give_up(digest_id: int) -> bool:
     # A digest whose every attempt kills its worker (memory, time limit) stops here, failed
     # with a reason staff can read, instead of being re-queued for ever.
     return bool(
-        Digest.objects.filter(
-            pk=digest_id, status=DigestStatus.COMPILING, lease_expires_at__lt=timezone.now()
-        ).update(
-            status=DigestStatus.FAILED,
+        DIGEST_TRANSITIONS.update(
+            Digest.objects.filter(pk=digest_id, lease_expires_at__lt=timezone.now()),
+            to=DigestStatus.FAILED,
+            among={DigestStatus.COMPILING},
             finished_at=timezone.now(),
             lease_token="",
             lease_expires_at=None,
@@ -219,6 +226,7 @@ def digest_requeue_stale(*, now: datetime | None = None) -> list[int]:
     claims a dead one is failed. Safe: the compile claim lets one worker through."""
     return lease_sweep(
         Digest,
+        transitions=DIGEST_TRANSITIONS,
         queued=DigestStatus.QUEUED,
         running=DigestStatus.COMPILING,
         max_attempts=settings.DIGEST_MAX_ATTEMPTS,

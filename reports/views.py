@@ -15,7 +15,7 @@ from audit.periods import PeriodError, period_for_dates
 
 from . import selectors, services
 from .forms import DigestRequestForm
-from .models import DigestKind, DigestStatus, DigestSubscription
+from .models import DigestKind, DigestSubscription
 from .permissions import get_digest_for_staff
 
 
@@ -97,7 +97,7 @@ def digest_status(request: HttpRequest, pk: int) -> JsonResponse:
         {
             "status": digest.status,
             "label": digest.get_status_display(),
-            "done": digest.status in (DigestStatus.READY, DigestStatus.FAILED),
+            "done": not digest.is_pending,
             "url": digest.get_absolute_url(),
         }
     )

@@ -8,8 +8,9 @@ from django.core import mail
 
 from harms.models import HarmCategory, SolutionArea
 from initiatives import services
+from initiatives.models import IDEA_TRANSITIONS as TRANSITIONS
 from initiatives.models import Idea, IdeaStatus, ModerationLog
-from initiatives.services import TRANSITIONS, IdeaConflict, IdeaError, IdeaFields
+from initiatives.services import IdeaConflict, IdeaError, IdeaFields
 
 from .factories import IdeaFactory, InitiativeFactory
 
