@@ -101,7 +101,8 @@ GLOSSARY: dict[str, Term] = {
             _("Registrations"),
             _(
                 "Places asked for at sessions starting within the filters, confirmed or on "
-                "the waiting list; cancelled registrations do not count."
+                "the waiting list, whatever the session's status; cancelled registrations do "
+                "not count."
             ),
         ),
         Term(
@@ -163,9 +164,10 @@ GLOSSARY: dict[str, Term] = {
             "feedback",
             _("Feedback"),
             _(
-                "Pieces of feedback given within the dates, about a session or general. On "
-                "the dashboard a session, harm category (with its sub-categories) or solution "
-                "area chosen narrows it."
+                "Pieces of feedback, about a session or general, given in the dates chosen "
+                "(on the dashboard) or in the period (in a digest). On the dashboard, a "
+                "session, harm category (with its sub-categories) or solution area chosen "
+                "narrows it too."
             ),
         ),
         Term(
@@ -214,7 +216,10 @@ GLOSSARY: dict[str, Term] = {
         Term(
             "ideas_submitted",
             _("Ideas submitted"),
-            _("Ideas sent for moderation within the dates, whatever their status now."),
+            _(
+                "Ideas sent for moderation in the dates chosen (on the dashboard) or in the "
+                "period (in a digest), whatever their status now; drafts never count."
+            ),
         ),
         Term(
             "ideas_by_status",
