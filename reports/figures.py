@@ -309,6 +309,9 @@ DIGEST_FIGURES = (
     "most_supported_ideas",
 )
 
+# Digest figures the archive of digests lists for each one (selectors.digest_archive).
+ARCHIVE_FIGURES = ("feedback", "new_registrations", "days_to_launch_from_period_end")
+
 
 def glossary(keys: tuple[str, ...]) -> list[Term]:
     return [GLOSSARY[key] for key in keys]

@@ -18,7 +18,12 @@ from .figures import launch_date
 from .filters import Scope
 from .models import Digest, DigestSubscription
 
-__all__ = ["digest_archive", "digest_figures", "digest_subscribers", "launch_date"]
+__all__ = [
+    "digest_archive",
+    "digest_figures",
+    "digest_subscribers",
+    "launch_date",
+]
 
 
 def digest_figures(*, start: datetime, end: datetime) -> dict:

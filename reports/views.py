@@ -12,7 +12,7 @@ from accounts.permissions import role_required
 from accounts.roles import Role
 from afa_platform import querystring
 
-from . import selectors, services
+from . import figures, selectors, services
 from .forms import DigestRequestForm
 from .models import DigestKind, DigestStatus, DigestSubscription
 from .permissions import get_digest_for_staff
@@ -26,6 +26,7 @@ def _archive(request: HttpRequest, form: DigestRequestForm, status: int = 200) -
             "page": selectors.digest_archive(page=querystring.page_param(request.GET)),
             "form": form,
             "subscribed": DigestSubscription.objects.filter(user=request.user).exists(),
+            "terms": figures.terms(figures.ARCHIVE_FIGURES),
         },
         status=status,
     )

@@ -164,3 +164,16 @@ def test_a_digest_period_and_the_dashboard_filters_for_its_days_select_the_same_
     assert set(feedback_matching(filters)) == set(feedback_matching(period))
     assert set(registrations_matching(filters)) == set(registrations_matching(period))
     assert set(feedback_matching(filters)) == {known.fb_alice, known.fb_bala}
+
+
+def test_digest_archive_names_its_columns_as_the_digest_glossary_does(
+    client, staff, compiled_digest
+):
+    assert set(figures.ARCHIVE_FIGURES) <= set(figures.DIGEST_FIGURES)
+    client.force_login(staff)
+    html = client.get("/reports/digests/").content.decode()
+    assert _figures_shown(html) == set(figures.ARCHIVE_FIGURES)
+    for key in figures.ARCHIVE_FIGURES:
+        assert f'data-figure="{key}">{escape(str(figures.GLOSSARY[key].name))}</th>' in html
+    # A digest's registrations are the ones made in the period, not the dashboard's figure.
+    assert ">Registrations</th>" not in html
