@@ -478,13 +478,18 @@ def feedback_figures(
         previous = found.get("before", 0)
         return {"count": count, "previous": previous, "change": count - previous}
 
+    # The first and last feedback choose weeks or months when the dates are left open.
+    span = (
+        {"first": Min("created_at", filter=now_q), "last": Max("created_at", filter=now_q)}
+        if over_time
+        else {}
+    )
     totals = window.aggregate(
         **counts(),
         session=Count("id", filter=now_q & Q(session__isnull=False)),
         rated=Count("rating", filter=now_q),
         average_rating=Avg("rating", filter=now_q),
-        first=Min("created_at", filter=now_q),
-        last=Max("created_at", filter=now_q),
+        **span,
     )
     by_category = window.annotate(
         category=Coalesce("harm_categories__parent_id", "harm_categories__id")
