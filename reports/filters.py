@@ -1,12 +1,18 @@
-"""The filters shared by the staff dashboard and the exports: one form, one value object,
-and one filtered queryset per dataset (`registrations_matching` and the others below).
+"""What the reports count: scopes, and one filtered queryset per dataset.
+
+A scope is a time range (from `starts`, inclusive, to `ends`, exclusive; None leaves that side
+open) and, optionally, one session, one harm category (with its sub-categories) and one
+solution area. Two kinds of value are scopes: `ReportFilters`, what the dashboard's and the
+exports' filter form asks for, and `Scope`, which is also a digest's period
+(`Scope.period(start, end)`). The querysets below (`registrations_matching` and the others)
+take either, so the dashboard's figures, a digest's figures (reports.figures) and the export
+files (exports.datasets) select rows the same way.
 
 What each filter means for each dataset is written down in exports.datasets (and shown on the
-export page); the dashboard's figures and the export files read the same querysets, so they
-always agree.
+export page).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
@@ -15,10 +21,44 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from engagement.models import EngagementSession, Registration
+from engagement.models import EngagementSession, Registration, SessionStatus
 from feedback.models import Feedback, FeedbackSuggestion
 from harms.models import HarmCategory, SolutionArea
 from initiatives.models import Idea, Initiative
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a figure counts: see the module's docstring. A digest's period is
+    `Scope.period(start, end)`; the dashboard's filters become one with `ReportFilters.scope`."""
+
+    starts: datetime | None = None
+    ends: datetime | None = None  # exclusive
+    session_id: int | None = None
+    harm_category_id: int | None = None
+    solution_area_id: int | None = None
+
+    @classmethod
+    def period(cls, start: datetime, end: datetime) -> "Scope":
+        """A digest's period: everything from start up to end (exclusive), nothing narrowed."""
+        return cls(starts=start, ends=end)
+
+    @property
+    def before(self) -> "Scope":
+        """The same narrowing over the time of the same length just before (start and end
+        must be set)."""
+        assert self.starts is not None and self.ends is not None
+        return replace(self, starts=self.starts - (self.ends - self.starts), ends=self.starts)
+
+    @property
+    def after(self) -> "Scope":
+        """The same narrowing over all the time from this scope's end on."""
+        return replace(self, starts=self.ends, ends=None)
+
+    @property
+    def with_before(self) -> "Scope":
+        """This scope and `before` together."""
+        return replace(self, starts=self.before.starts)
 
 
 @dataclass(frozen=True)
@@ -42,6 +82,16 @@ class ReportFilters:
         if self.date_to is None:
             return None
         return timezone.make_aware(datetime.combine(self.date_to + timedelta(days=1), time.min))
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(
+            starts=self.starts,
+            ends=self.ends,
+            session_id=self.session_id,
+            harm_category_id=self.harm_category_id,
+            solution_area_id=self.solution_area_id,
+        )
 
     @property
     def is_empty(self) -> bool:
@@ -151,92 +201,105 @@ def harm_category_ids(harm_category_id: int) -> list[int]:
 
 # --- One filtered queryset per dataset ---------------------------------------------------
 
+# Either kind of scope: both have starts, ends, session_id, harm_category_id, solution_area_id.
+AnyScope = Scope | ReportFilters
 
-def registrations_matching(filters: ReportFilters) -> QuerySet:
-    registrations = Registration.objects.all()
-    if filters.starts:
-        registrations = registrations.filter(session__starts_at__gte=filters.starts)
-    if filters.ends:
-        registrations = registrations.filter(session__starts_at__lt=filters.ends)
-    if filters.session_id:
-        registrations = registrations.filter(session_id=filters.session_id)
-    if filters.harm_category_id:
+
+def in_range(queryset: QuerySet, field: str, scope: AnyScope) -> QuerySet:
+    """Rows whose `field` falls in the scope's time range."""
+    if scope.starts:
+        queryset = queryset.filter(**{f"{field}__gte": scope.starts})
+    if scope.ends:
+        queryset = queryset.filter(**{f"{field}__lt": scope.ends})
+    return queryset
+
+
+def _session_discusses(session_ref, harm_category_id: int) -> Exists:
+    return Exists(
+        EngagementSession.harm_categories.through.objects.filter(
+            engagementsession_id=session_ref,
+            harmcategory_id__in=harm_category_ids(harm_category_id),
+        )
+    )
+
+
+def sessions_matching(scope: AnyScope, *, dated_by: str = "starts_at") -> QuerySet:
+    """Published sessions the scope selects, by start (or `dated_by`). A solution area does
+    not apply to sessions."""
+    sessions = in_range(
+        EngagementSession.objects.filter(status=SessionStatus.PUBLISHED), dated_by, scope
+    )
+    if scope.session_id:
+        sessions = sessions.filter(pk=scope.session_id)
+    if scope.harm_category_id:
+        sessions = sessions.filter(_session_discusses(OuterRef("pk"), scope.harm_category_id))
+    return sessions
+
+
+def registrations_matching(scope: AnyScope, *, dated_by: str = "session__starts_at") -> QuerySet:
+    """Registrations of every status, dated by their session's start (or `dated_by`, such
+    as `created_at`). A solution area does not apply to registrations."""
+    registrations = in_range(Registration.objects.all(), dated_by, scope)
+    if scope.session_id:
+        registrations = registrations.filter(session_id=scope.session_id)
+    if scope.harm_category_id:
         registrations = registrations.filter(
-            Exists(
-                EngagementSession.harm_categories.through.objects.filter(
-                    engagementsession_id=OuterRef("session_id"),
-                    harmcategory_id__in=harm_category_ids(filters.harm_category_id),
-                )
-            )
+            _session_discusses(OuterRef("session_id"), scope.harm_category_id)
         )
     return registrations
 
 
-def feedback_matching(filters: ReportFilters) -> QuerySet:
-    feedback = Feedback.objects.all()
-    if filters.starts:
-        feedback = feedback.filter(created_at__gte=filters.starts)
-    if filters.ends:
-        feedback = feedback.filter(created_at__lt=filters.ends)
-    if filters.session_id:
-        feedback = feedback.filter(session_id=filters.session_id)
-    if filters.harm_category_id:
+def feedback_matching(scope: AnyScope) -> QuerySet:
+    feedback = in_range(Feedback.objects.all(), "created_at", scope)
+    if scope.session_id:
+        feedback = feedback.filter(session_id=scope.session_id)
+    if scope.harm_category_id:
         feedback = feedback.filter(
             Exists(
                 Feedback.harm_categories.through.objects.filter(
                     feedback_id=OuterRef("pk"),
-                    harmcategory_id__in=harm_category_ids(filters.harm_category_id),
+                    harmcategory_id__in=harm_category_ids(scope.harm_category_id),
                 )
             )
         )
-    if filters.solution_area_id:
+    if scope.solution_area_id:
         feedback = feedback.filter(
             Exists(
                 FeedbackSuggestion.objects.filter(
-                    feedback_id=OuterRef("pk"), solution_area_id=filters.solution_area_id
+                    feedback_id=OuterRef("pk"), solution_area_id=scope.solution_area_id
                 )
             )
         )
     return feedback
 
 
-def ideas_matching(filters: ReportFilters) -> QuerySet:
+def ideas_matching(scope: AnyScope) -> QuerySet:
     """Submitted ideas only: drafts are nobody's business but their author's."""
-    ideas = Idea.objects.filter(submitted_at__isnull=False)
-    if filters.starts:
-        ideas = ideas.filter(submitted_at__gte=filters.starts)
-    if filters.ends:
-        ideas = ideas.filter(submitted_at__lt=filters.ends)
-    if filters.session_id:
-        ideas = ideas.filter(session_id=filters.session_id)
-    if filters.harm_category_id:
-        ideas = ideas.filter(harm_category_id__in=harm_category_ids(filters.harm_category_id))
-    if filters.solution_area_id:
-        ideas = ideas.filter(solution_area_id=filters.solution_area_id)
+    ideas = in_range(Idea.objects.filter(submitted_at__isnull=False), "submitted_at", scope)
+    if scope.session_id:
+        ideas = ideas.filter(session_id=scope.session_id)
+    if scope.harm_category_id:
+        ideas = ideas.filter(harm_category_id__in=harm_category_ids(scope.harm_category_id))
+    if scope.solution_area_id:
+        ideas = ideas.filter(solution_area_id=scope.solution_area_id)
     return ideas
 
 
-def initiatives_matching(filters: ReportFilters) -> QuerySet:
-    initiatives = Initiative.objects.all()
-    if filters.starts:
-        initiatives = initiatives.filter(created_at__gte=filters.starts)
-    if filters.ends:
-        initiatives = initiatives.filter(created_at__lt=filters.ends)
-    if filters.session_id:
+def initiatives_matching(scope: AnyScope) -> QuerySet:
+    initiatives = in_range(Initiative.objects.all(), "created_at", scope)
+    if scope.session_id:
         initiatives = initiatives.filter(
-            Exists(
-                Idea.objects.filter(merged_into_id=OuterRef("pk"), session_id=filters.session_id)
-            )
+            Exists(Idea.objects.filter(merged_into_id=OuterRef("pk"), session_id=scope.session_id))
         )
-    if filters.harm_category_id:
+    if scope.harm_category_id:
         initiatives = initiatives.filter(
             Exists(
                 Initiative.harm_categories.through.objects.filter(
                     initiative_id=OuterRef("pk"),
-                    harmcategory_id__in=harm_category_ids(filters.harm_category_id),
+                    harmcategory_id__in=harm_category_ids(scope.harm_category_id),
                 )
             )
         )
-    if filters.solution_area_id:
-        initiatives = initiatives.filter(solution_area_id=filters.solution_area_id)
+    if scope.solution_area_id:
+        initiatives = initiatives.filter(solution_area_id=scope.solution_area_id)
     return initiatives

@@ -1,8 +1,10 @@
-"""Turning a digest's stored figures into charts, HTML and plain text."""
+"""Turning a digest's stored figures into charts, HTML and plain text, each labelled and
+explained by the glossary of reports.figures (the same definitions the dashboard shows)."""
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from . import figures as engine
 from .charts import Chart, bar_chart, grouped_bar_chart
 
 
@@ -35,7 +37,13 @@ def digest_charts(figures: dict) -> list[Chart]:
 
 
 def digest_context(digest, figures: dict) -> dict:
-    return {"digest": digest, "figures": figures, "charts": digest_charts(figures)}
+    return {
+        "digest": digest,
+        "figures": figures,
+        "charts": digest_charts(figures),
+        "glossary": engine.glossary(engine.DIGEST_FIGURES),
+        "terms": engine.terms(engine.DIGEST_FIGURES),
+    }
 
 
 def render_digest_html(digest, figures: dict) -> str:

@@ -13,7 +13,7 @@ from accounts.roles import Role
 from audit import querystring
 from audit.periods import PeriodError, period_for_dates
 
-from . import selectors, services
+from . import figures, selectors, services
 from .forms import DigestRequestForm
 from .models import DigestKind, DigestSubscription
 from .permissions import get_digest_for_staff
@@ -27,6 +27,7 @@ def _archive(request: HttpRequest, form: DigestRequestForm, status: int = 200) -
             "page": selectors.digest_archive(page=querystring.page_param(request.GET)),
             "form": form,
             "subscribed": DigestSubscription.objects.filter(user=request.user).exists(),
+            "terms": figures.terms(figures.ARCHIVE_FIGURES),
         },
         status=status,
     )

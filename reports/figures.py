@@ -1,0 +1,653 @@
+"""The figures engine: every figure the dashboard and the digests show, defined once.
+
+Each figure has a key, a name and a plain-English definition in `GLOSSARY`, and is computed
+by one function below from a scope (reports.filters: the dashboard's `ReportFilters.scope`,
+or a digest's `Scope.period(start, end)`). The dashboard (reports.dashboard) and the digest
+(reports.selectors.digest_figures) call these functions; their pages and the digest email
+show the glossary of the figures they use (`DASHBOARD_FIGURES`, `DIGEST_FIGURES`), and label
+each figure with its glossary name. Where the dashboard and a digest mean different things
+(people who took part, people who joined), they are two figures with two names.
+
+Every figure is a database aggregate (COUNT, AVG, GROUP BY), never a Python loop over rows,
+so a page or a digest costs the same queries for ten rows or a million. Counts are of
+aggregates only: anonymous feedback and ideas count without anyone being singled out.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Avg, Count, Max, Min, Q
+from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Background, User
+from engagement.models import RegistrationStatus, SessionStatus
+from feedback.models import Feedback, QuoteStatus
+from harms.models import HarmCategory, SolutionArea
+from initiatives.models import (
+    CoCreator,
+    Idea,
+    IdeaStatus,
+    InitiativeStatus,
+    InitiativeUpdate,
+    ModerationAction,
+    ModerationLog,
+    TargetKind,
+)
+
+from .filters import (
+    Scope,
+    feedback_matching,
+    ideas_matching,
+    in_range,
+    initiatives_matching,
+    registrations_matching,
+    sessions_matching,
+)
+from .models import LaunchSettings
+
+# Past this many days the feedback-over-time chart counts months instead of weeks.
+WEEKLY_UP_TO_DAYS = 183
+NO_AREA = "none"
+QUOTES_PER_DIGEST = 12
+TOP_IDEAS = 5
+
+
+# --- The glossary -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """One figure: its key (also its `data-figure` in the pages), its name and what it counts."""
+
+    key: str
+    name: Promise
+    definition: Promise
+
+
+GLOSSARY: dict[str, Term] = {
+    term.key: term
+    for term in (
+        Term(
+            "people_took_part",
+            _("People who took part"),
+            _(
+                "Distinct people with a registration that was not cancelled for a session "
+                "within the filters, feedback given within them or an idea submitted within "
+                "them, each counted once, by the background they stated. Anonymous feedback "
+                "and ideas count here but are never shown one by one."
+            ),
+        ),
+        Term(
+            "sessions_held",
+            _("Sessions held"),
+            _(
+                "Published sessions starting within the filters that have ended by now. "
+                "Cancelled and draft sessions never count."
+            ),
+        ),
+        Term(
+            "sessions_upcoming",
+            _("Sessions upcoming"),
+            _("Published sessions starting within the filters that have not started yet."),
+        ),
+        Term(
+            "registrations",
+            _("Registrations"),
+            _(
+                "Places asked for at sessions starting within the filters, confirmed or on "
+                "the waiting list, whatever the session's status; cancelled registrations do "
+                "not count."
+            ),
+        ),
+        Term(
+            "attendance_rate",
+            _("Attendance rate"),
+            _(
+                "Of the confirmed places at published sessions within the filters that have "
+                "ended, the share the organisers marked attended."
+            ),
+        ),
+        Term(
+            "days_to_launch",
+            _("Days to launch"),
+            _(
+                "Days from today (Singapore time) to the official launch date in the launch "
+                "settings."
+            ),
+        ),
+        Term(
+            "sessions_held_in_period",
+            _("Sessions held in the period"),
+            _("Published sessions that ended within the period."),
+        ),
+        Term(
+            "sessions_after_period",
+            _("Sessions coming up after it"),
+            _("Published sessions starting at or after the end of the period."),
+        ),
+        Term(
+            "new_registrations",
+            _("New registrations"),
+            _(
+                "Registrations made in the period, whatever became of them since (cancelled "
+                "and waiting-list ones included)."
+            ),
+        ),
+        Term(
+            "attendance",
+            _("Attendance at sessions held"),
+            _(
+                "Of the confirmed places at published sessions that ended in the period, the "
+                "share the organisers marked attended."
+            ),
+        ),
+        Term(
+            "new_participants",
+            _("New participants"),
+            _("Accounts created in the period, by the background their owners stated."),
+        ),
+        Term(
+            "days_to_launch_from_period_end",
+            _("Days to the official launch"),
+            _(
+                "Days from the day the period ends (Singapore time) to the official launch "
+                "date in the launch settings."
+            ),
+        ),
+        Term(
+            "feedback",
+            _("Feedback"),
+            _(
+                "Pieces of feedback, about a session or general, given in the dates chosen "
+                "(on the dashboard) or in the period (in a digest). On the dashboard, a "
+                "session, harm category (with its sub-categories) or solution area chosen "
+                "narrows it too."
+            ),
+        ),
+        Term(
+            "feedback_change",
+            _("Change on the period before"),
+            _(
+                "This period's count minus the count in the period of the same length just "
+                "before it."
+            ),
+        ),
+        Term(
+            "average_rating",
+            _("Average session rating"),
+            _(
+                "The mean of the ratings (1 to 5) given with feedback in the period; feedback "
+                "without a rating does not count."
+            ),
+        ),
+        Term(
+            "feedback_by_harm_and_area",
+            _("Feedback by harm category and solution area"),
+            _(
+                "A piece of feedback counts once under each top-level harm category it names "
+                "(a sub-category counts under its parent) and once under each solution area "
+                "it suggests action in (“No suggestion” when none), so cells can add up to "
+                "more than the total."
+            ),
+        ),
+        Term(
+            "feedback_over_time",
+            _("Feedback by week or month and harm category"),
+            _(
+                "Feedback counted in the week (starting Monday, Singapore time) or, over more "
+                "than six months, the month it was given, under each top-level harm category "
+                "it names."
+            ),
+        ),
+        Term(
+            "quotes",
+            _("In participants' words"),
+            _(
+                "Excerpts an organiser approved in the period, from feedback whose author "
+                "agreed to be quoted and still does; never who wrote them."
+            ),
+        ),
+        Term(
+            "ideas_submitted",
+            _("Ideas submitted"),
+            _(
+                "Ideas sent for moderation in the dates chosen (on the dashboard) or in the "
+                "period (in a digest), whatever their status now; drafts never count."
+            ),
+        ),
+        Term(
+            "ideas_by_status",
+            _("Ideas by status"),
+            _("Ideas submitted within the filters, by the status they have now."),
+        ),
+        Term(
+            "idea_pipeline",
+            _("The idea pipeline"),
+            _(
+                "Ideas submitted within the filters; of them, those approved and published "
+                "(approved, or in an initiative, now) and those in an initiative."
+            ),
+        ),
+        Term(
+            "ideas_approved",
+            _("Ideas approved"),
+            _("Ideas an organiser approved in the period (moderation log), each counted once."),
+        ),
+        Term(
+            "most_supported_ideas",
+            _("The five most supported ideas"),
+            _(
+                "Approved ideas submitted before the end of the period, by the supporters they "
+                "had at its end; ideas without supporters are left out."
+            ),
+        ),
+        Term(
+            "initiatives_by_status",
+            _("Initiatives by status"),
+            _("Initiatives started within the filters, by the status they have now."),
+        ),
+        Term(
+            "initiatives_new",
+            _("New initiatives"),
+            _("Initiatives started in the period."),
+        ),
+        Term(
+            "initiatives_updated",
+            _("Initiatives with updates"),
+            _("Initiatives that posted at least one update in the period, each counted once."),
+        ),
+        Term(
+            "cocreators",
+            _("Co-creators"),
+            _(
+                "Co-creator places in initiatives at the end of the period (a person in two "
+                "initiatives counts twice); in brackets, those taken in the period."
+            ),
+        ),
+    )
+}
+
+# The figures each surface shows, in the order its glossary lists them.
+DASHBOARD_FIGURES = (
+    "people_took_part",
+    "sessions_held",
+    "sessions_upcoming",
+    "registrations",
+    "attendance_rate",
+    "feedback",
+    "ideas_submitted",
+    "days_to_launch",
+    "ideas_by_status",
+    "initiatives_by_status",
+    "feedback_over_time",
+    "feedback_by_harm_and_area",
+    "idea_pipeline",
+)
+DIGEST_FIGURES = (
+    "days_to_launch_from_period_end",
+    "sessions_held_in_period",
+    "sessions_after_period",
+    "new_registrations",
+    "attendance",
+    "new_participants",
+    "feedback",
+    "feedback_change",
+    "average_rating",
+    "feedback_by_harm_and_area",
+    "quotes",
+    "ideas_submitted",
+    "ideas_approved",
+    "initiatives_new",
+    "initiatives_updated",
+    "cocreators",
+    "most_supported_ideas",
+)
+
+# Digest figures the archive of digests lists for each one (selectors.digest_archive).
+ARCHIVE_FIGURES = ("feedback", "new_registrations", "days_to_launch_from_period_end")
+
+
+def glossary(keys: tuple[str, ...]) -> list[Term]:
+    return [GLOSSARY[key] for key in keys]
+
+
+def terms(keys: tuple[str, ...]) -> dict[str, Term]:
+    """The same, by key: templates label each figure with `terms.<key>.name`."""
+    return {key: GLOSSARY[key] for key in keys}
+
+
+# --- Launch -------------------------------------------------------------------------------
+
+
+def launch_date() -> date:
+    """The admin's launch settings win over the AFA_LAUNCH_DATE setting."""
+    row = LaunchSettings.objects.filter(pk=1).values_list("launch_date", flat=True).first()
+    return row or date.fromisoformat(settings.AFA_LAUNCH_DATE)
+
+
+def days_to_launch(*, launch: date, on: date) -> int:
+    """`days_to_launch` (on = today) and `days_to_launch_from_period_end` (on = the day the
+    period ends)."""
+    return (launch - on).days
+
+
+# --- Sessions and registrations -----------------------------------------------------------
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def sessions_held_and_upcoming(scope: Scope, *, now: datetime) -> dict:
+    """`sessions_held` and `sessions_upcoming`."""
+    return sessions_matching(scope).aggregate(
+        sessions_held=Count("id", filter=Q(ends_at__lte=now)),
+        sessions_upcoming=Count("id", filter=Q(starts_at__gt=now)),
+    )
+
+
+def registrations_and_attendance(scope: Scope, *, now: datetime) -> dict:
+    """`registrations` and `attendance_rate` (with the attended and confirmed places)."""
+    held = Q(
+        status=RegistrationStatus.CONFIRMED,
+        session__ends_at__lte=now,
+        session__status=SessionStatus.PUBLISHED,
+    )
+    figures = registrations_matching(scope).aggregate(
+        registrations=Count("id", filter=~Q(status=RegistrationStatus.CANCELLED)),
+        confirmed_held=Count("id", filter=held),
+        attended=Count("id", filter=held & Q(attended=True)),
+    )
+    figures["attendance_rate"] = _rate(figures["attended"], figures["confirmed_held"])
+    return figures
+
+
+def sessions_held_in_period(period: Scope) -> int:
+    return sessions_matching(period, dated_by="ends_at").aggregate(count=Count("id"))["count"]
+
+
+def sessions_after_period(period: Scope) -> int:
+    return sessions_matching(period.after).count()
+
+
+def new_registrations(period: Scope) -> int:
+    return registrations_matching(period, dated_by="created_at").count()
+
+
+def attendance_in_period(period: Scope) -> dict:
+    """`attendance`: confirmed places at published sessions that ended in the period."""
+    figures = (
+        registrations_matching(period, dated_by="session__ends_at")
+        .filter(session__status=SessionStatus.PUBLISHED, status=RegistrationStatus.CONFIRMED)
+        .aggregate(confirmed=Count("id"), attended=Count("id", filter=Q(attended=True)))
+    )
+    figures["attendance_rate"] = _rate(figures["attended"], figures["confirmed"])
+    return figures
+
+
+# --- People -------------------------------------------------------------------------------
+
+
+def people_who_took_part(scope: Scope) -> list[tuple[str, str, int]]:
+    """`people_took_part`, by background: (code, label, count) for every background."""
+    registrants = (
+        registrations_matching(scope)
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .values("participant_id")
+    )
+    feedback_givers = feedback_matching(scope).values("participant_id")
+    authors = ideas_matching(scope).values("author_id")
+    counts = dict(
+        User.objects.filter(Q(pk__in=registrants) | Q(pk__in=feedback_givers) | Q(pk__in=authors))
+        .values("background")
+        .annotate(count=Count("id"))
+        .values_list("background", "count")
+    )
+    return [(code, str(label), counts.get(code, 0)) for code, label in Background.choices]
+
+
+def new_participants(period: Scope) -> list[tuple[str, str, int]]:
+    """`new_participants`, by background: (code, label, count) for every background."""
+    counts = dict(
+        in_range(User.objects.all(), "date_joined", period)
+        .values_list("background")
+        .annotate(n=Count("id"))
+        .values_list("background", "n")
+    )
+    return [(code, str(label), counts.get(code, 0)) for code, label in Background.choices]
+
+
+# --- Feedback -----------------------------------------------------------------------------
+
+
+def top_level_categories() -> list[HarmCategory]:
+    return list(HarmCategory.objects.filter(parent__isnull=True).order_by("order", "name"))
+
+
+def solution_areas() -> list[dict]:
+    """Every solution area ({"key", "slug", "name"}), then "No suggestion" (key NO_AREA)."""
+    areas = [
+        {"key": area.pk, "slug": area.slug, "name": area.name}
+        for area in SolutionArea.objects.order_by("order", "name")
+    ]
+    areas.append({"key": NO_AREA, "slug": NO_AREA, "name": gettext("No suggestion")})
+    return areas
+
+
+def _date_label(moment, date_format: str) -> str:
+    return format_date(timezone.localtime(moment), date_format)
+
+
+def feedback_figures(
+    scope: Scope,
+    *,
+    categories: list[HarmCategory],
+    areas: list[dict],
+    compare_with_before: bool = False,
+    over_time: bool = False,
+) -> dict:
+    """`feedback`, `average_rating` and `feedback_by_harm_and_area` over the scope; with
+    `compare_with_before`, each also for the period before (`feedback_change`) and the matrix's
+    column totals; with `over_time`, `feedback_over_time`.
+
+    Counts are {"count": n}, with "previous" and "change" when compared. The matrix is, per
+    top-level category, (category, [count per area], row count)."""
+    if compare_with_before:
+        window = feedback_matching(scope.with_before)
+        now_q, before_q = Q(created_at__gte=scope.starts), Q(created_at__lt=scope.starts)
+    else:
+        window = feedback_matching(scope)
+        now_q, before_q = Q(), None
+
+    def counts(**extra) -> dict:
+        found = {"now": Count("id", filter=now_q, **extra)}
+        if before_q is not None:
+            found["before"] = Count("id", filter=before_q, **extra)
+        return found
+
+    def change(found: dict) -> dict:
+        count = found.get("now", 0)
+        if not compare_with_before:
+            return {"count": count}
+        previous = found.get("before", 0)
+        return {"count": count, "previous": previous, "change": count - previous}
+
+    # The first and last feedback choose weeks or months when the dates are left open.
+    span = (
+        {"first": Min("created_at", filter=now_q), "last": Max("created_at", filter=now_q)}
+        if over_time
+        else {}
+    )
+    totals = window.aggregate(
+        **counts(),
+        session=Count("id", filter=now_q & Q(session__isnull=False)),
+        rated=Count("rating", filter=now_q),
+        average_rating=Avg("rating", filter=now_q),
+        **span,
+    )
+    by_category = window.annotate(
+        category=Coalesce("harm_categories__parent_id", "harm_categories__id")
+    )
+    cells = by_category.values("category", "suggestions__solution_area").annotate(
+        **counts(distinct=True)
+    )
+    rows = by_category.values("category").annotate(**counts(distinct=True))
+    cell_map = {(c["category"], c["suggestions__solution_area"] or NO_AREA): c for c in cells}
+    row_map = {r["category"]: r for r in rows}
+    average = totals["average_rating"]
+    figures = {
+        "total": change(totals),
+        "session_feedback": totals["session"],
+        "rated": totals["rated"],
+        "average_rating": round(float(average), 2) if average is not None else None,
+        "matrix": [
+            (
+                category,
+                [change(cell_map.get((category.pk, area["key"]), {})) for area in areas],
+                change(row_map.get(category.pk, {})),
+            )
+            for category in categories
+        ],
+    }
+    if compare_with_before:
+        columns = window.values("suggestions__solution_area").annotate(**counts(distinct=True))
+        column_map = {c["suggestions__solution_area"] or NO_AREA: c for c in columns}
+        figures["column_totals"] = [change(column_map.get(area["key"], {})) for area in areas]
+    if over_time:
+        figures.update(
+            _feedback_over_time(
+                by_category, scope, categories, first=totals["first"], last=totals["last"]
+            )
+        )
+    return figures
+
+
+def _feedback_over_time(by_category, scope: Scope, categories, *, first, last) -> dict:
+    start = scope.starts or first
+    end = scope.ends or last
+    monthly = bool(start and end and end - start > timedelta(days=WEEKLY_UP_TO_DAYS))
+    trunc = TruncMonth if monthly else TruncWeek
+    rows = (
+        by_category.annotate(period=trunc("created_at"))
+        .values("period", "category")
+        .annotate(count=Count("id", distinct=True))
+        .order_by("period")
+    )
+    periods: dict = {}
+    for row in rows:
+        if row["category"] is None:
+            continue
+        periods.setdefault(row["period"], {})[row["category"]] = row["count"]
+    period_format = "M Y" if monthly else "j M Y"
+    return {
+        "monthly": monthly,
+        "over_time": [
+            (
+                _date_label(period, period_format),
+                [found.get(category.pk, 0) for category in categories],
+            )
+            for period, found in sorted(periods.items())
+        ],
+    }
+
+
+def approved_quotes(period: Scope) -> list[dict]:
+    """`quotes`: excerpts approved in the period, with consent still given; never who."""
+    quotes = (
+        in_range(
+            Feedback.objects.filter(quote_status=QuoteStatus.APPROVED, quote_consent=True),
+            "quote_reviewed_at",
+            period,
+        )
+        .order_by("quote_reviewed_at", "id")
+        .values("id", "quote_excerpt", "session__title")[:QUOTES_PER_DIGEST]
+    )
+    return [
+        {
+            "feedback_id": q["id"],
+            "excerpt": q["quote_excerpt"],
+            "session": q["session__title"] or "",
+        }
+        for q in quotes
+    ]
+
+
+# --- Ideas and initiatives ----------------------------------------------------------------
+
+
+def ideas_by_status(scope: Scope) -> dict:
+    """`ideas_by_status` (every status but draft), `ideas_submitted` (their sum) and the
+    `idea_pipeline`."""
+    counts = dict(
+        ideas_matching(scope)
+        .values("status")
+        .annotate(count=Count("id"))
+        .values_list("status", "count")
+    )
+    submitted = sum(counts.values())
+    in_initiative = counts.get(IdeaStatus.MERGED, 0)
+    return {
+        "by_status": [
+            (code, str(label), counts.get(code, 0))
+            for code, label in IdeaStatus.choices
+            if code != IdeaStatus.DRAFT
+        ],
+        "submitted": submitted,
+        "pipeline": [
+            (gettext("Submitted"), submitted),
+            (gettext("Approved and published"), counts.get(IdeaStatus.APPROVED, 0) + in_initiative),
+            (gettext("In an initiative"), in_initiative),
+        ],
+    }
+
+
+def ideas_approved(period: Scope) -> int:
+    return in_range(
+        ModerationLog.objects.filter(
+            target_kind=TargetKind.IDEA,
+            action=ModerationAction.TRANSITION,
+            to_status=IdeaStatus.APPROVED,
+        ),
+        "created_at",
+        period,
+    ).aggregate(n=Count("target_id", distinct=True))["n"]
+
+
+def most_supported_ideas(period: Scope) -> list[dict]:
+    end = period.ends
+    return list(
+        Idea.objects.filter(status=IdeaStatus.APPROVED, submitted_at__lt=end)
+        .annotate(supporters=Count("supports", filter=Q(supports__created_at__lt=end)))
+        .filter(supporters__gt=0)
+        .order_by("-supporters", "submitted_at", "id")
+        .values("id", "title", "supporters")[:TOP_IDEAS]
+    )
+
+
+def initiatives_by_status(scope: Scope) -> list[tuple[str, str, int]]:
+    """`initiatives_by_status`; their sum is `initiatives_new`."""
+    counts = dict(
+        initiatives_matching(scope)
+        .values("status")
+        .annotate(count=Count("id"))
+        .values_list("status", "count")
+    )
+    return [(code, str(label), counts.get(code, 0)) for code, label in InitiativeStatus.choices]
+
+
+def initiatives_updated(period: Scope) -> int:
+    return in_range(InitiativeUpdate.objects.all(), "created_at", period).aggregate(
+        n=Count("initiative", distinct=True)
+    )["n"]
+
+
+def cocreators(period: Scope) -> dict:
+    return CoCreator.objects.filter(joined_at__lt=period.ends).aggregate(
+        total=Count("id"), new=Count("id", filter=Q(joined_at__gte=period.starts))
+    )
