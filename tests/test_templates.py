@@ -19,7 +19,7 @@ from engagement.models import EngagementSession, RegistrationStatus
 from feedback.models import QuoteStatus
 from reports import services as report_services
 from reports.models import Digest, DigestKind
-from tests.reports.digest_data import make_feedback, sgt
+from tests.factories import FeedbackFactory, sgt
 
 BASE_DIR = Path(django_settings.BASE_DIR)
 TEMPLATES = BASE_DIR / "templates"
@@ -149,10 +149,10 @@ def demo(db, settings):
     call_command("seed_demo")
     author = User.objects.get(email="attendee01@example.com")
     for day in (3, 4):
-        make_feedback(
+        FeedbackFactory(
             participant=author,
             created_at=sgt(2026, 11, day, 9),
-            categories=["doxxing"],
+            harm_categories=["doxxing"],
             quote_status=QuoteStatus.PENDING,
         )
     for week in (0, 1):

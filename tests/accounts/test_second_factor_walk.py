@@ -20,9 +20,13 @@ from engagement.models import Registration, RegistrationStatus, SessionStatus
 from feedback.models import Feedback
 from initiatives.models import CommentStatus, IdeaStatus
 from reports.models import Digest, DigestKind, DigestStatus
-from tests.engagement.factories import EngagementSessionFactory
-from tests.factories import UserFactory
-from tests.initiatives.factories import CommentFactory, IdeaFactory, InitiativeFactory
+from tests.factories import (
+    CommentFactory,
+    EngagementSessionFactory,
+    IdeaFactory,
+    InitiativeFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,7 @@ from accounts.roles import Role
 from engagement.models import EngagementSession, Registration, RegistrationStatus
 from tests.browser_support import sign_in
 from tests.conftest import assert_no_serious_axe_violations
-from tests.factories import UserFactory
-
-from .factories import EngagementSessionFactory
+from tests.factories import EngagementSessionFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,8 +12,7 @@ from engagement import services
 from engagement.models import EngagementSession, Registration, SessionMode, SessionStatus
 from harms.models import HarmCategory
 from reports.models import AuditEvent
-
-from .factories import EngagementSessionFactory
+from tests.factories import EngagementSessionFactory
 
 pytestmark = pytest.mark.django_db
 

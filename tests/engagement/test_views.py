@@ -11,9 +11,7 @@ from engagement import services
 from engagement.models import EngagementSession, Registration, RegistrationStatus, SessionStatus
 from harms.models import HarmCategory
 from reports.models import AuditEvent
-from tests.factories import UserFactory
-
-from .factories import EngagementSessionFactory
+from tests.factories import EngagementSessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

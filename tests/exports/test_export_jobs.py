@@ -23,8 +23,9 @@ from exports.tasks import (
 from outbox.models import OutboundEmail, OutboundEmailStatus
 from outbox.services import outbox_drain
 from reports.models import AuditEvent
-from tests.exports.export_data import KnownData, build_known_data, read_csv, read_xlsx, streamed
+from tests.exports.reading import read_csv, read_xlsx, streamed
 from tests.factories import UserFactory
+from tests.scenarios import KnownData, build_known_data
 
 pytestmark = pytest.mark.django_db
 

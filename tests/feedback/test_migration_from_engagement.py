@@ -15,8 +15,7 @@ from django.utils import timezone
 
 from feedback.models import Feedback, FeedbackSuggestion, QuoteStatus
 from harms.models import HarmCategory, SolutionArea
-from tests.engagement.factories import EngagementSessionFactory
-from tests.factories import UserFactory
+from tests.factories import EngagementSessionFactory, UserFactory
 
 # The last migrations before the move: engagement still owns feedback, the feedback app has
 # none applied.

@@ -5,8 +5,7 @@ import pytest
 from django.urls import reverse
 
 from initiatives.models import IdeaStatus, Report
-
-from .factories import CommentFactory, IdeaFactory, InitiativeFactory
+from tests.factories import CommentFactory, IdeaFactory, InitiativeFactory
 
 ANON, AUTHOR, OTHER, ORGANISER, STAFF = "anonymous", "participant", "other", "organiser", "staff"
 CAST = [ANON, AUTHOR, OTHER, ORGANISER, STAFF]

@@ -13,9 +13,7 @@ from initiatives.models import (
     InitiativeStatus,
     ModerationLog,
 )
-from tests.factories import UserFactory
-
-from .factories import CommentFactory, IdeaFactory, InitiativeFactory
+from tests.factories import CommentFactory, IdeaFactory, InitiativeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,7 @@ from accounts.roles import Role
 from initiatives.models import CoCreator, Idea, IdeaStatus
 from tests.browser_support import sign_in
 from tests.conftest import assert_no_serious_axe_violations
-from tests.factories import UserFactory
-
-from .factories import IdeaFactory, InitiativeFactory
+from tests.factories import IdeaFactory, InitiativeFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,10 +9,8 @@ from django.db import transaction
 from accounts.roles import Role
 from initiatives import services
 from initiatives.models import Idea, IdeaStatus, ModerationLog, Support
-from tests.factories import UserFactory
+from tests.factories import IdeaFactory, UserFactory
 from tests.threads import run_at_once
-
-from .factories import IdeaFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from harms.models import HarmCategory, SolutionArea
 from initiatives.models import BODY_MAX, TITLE_MAX, Idea, IdeaStatus
-
-from .factories import CommentFactory, IdeaFactory
+from tests.factories import CommentFactory, IdeaFactory
 
 
 def _form(**overrides) -> dict:

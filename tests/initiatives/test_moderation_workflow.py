@@ -14,9 +14,7 @@ from harms.models import HarmCategory, SolutionArea
 from initiatives import selectors, services
 from initiatives.models import Comment, Idea, IdeaStatus, Initiative, ModerationLog
 from initiatives.services import IdeaConflict, IdeaError, IdeaFields
-from tests.factories import UserFactory
-
-from .factories import IdeaFactory, InitiativeFactory
+from tests.factories import IdeaFactory, InitiativeFactory, UserFactory
 
 S = IdeaStatus
 
@@ -274,8 +272,7 @@ XSS = '<script>alert(1)</script><a href="javascript:alert(2)">x</a>'
 @pytest.mark.django_db
 def test_html_in_the_queue_and_on_initiative_pages_renders_as_text(client, participant, organiser):
     from initiatives.models import CommentStatus, InitiativeUpdate
-
-    from .factories import CommentFactory
+    from tests.factories import CommentFactory
 
     CommentFactory(status=CommentStatus.PENDING, body=f"C {XSS}")
     reported = IdeaFactory(status=S.APPROVED, title=f"T {XSS}")
@@ -296,7 +293,7 @@ def test_comment_author_is_told_when_an_urgent_report_hides_it(
 ):
     from django.core import mail
 
-    from .factories import CommentFactory
+    from tests.factories import CommentFactory
 
     comment = CommentFactory(author=participant)
     with django_capture_on_commit_callbacks(execute=True):
@@ -310,7 +307,7 @@ def test_comment_author_is_told_when_an_urgent_report_hides_it(
 def test_organiser_redacts_a_comment_and_the_original_is_only_in_the_log(
     client, organiser, other_participant
 ):
-    from .factories import CommentFactory
+    from tests.factories import CommentFactory
 
     comment = CommentFactory(body="Her handle is @victim_sg, please help her.")
     idea_url = comment.idea.get_absolute_url()

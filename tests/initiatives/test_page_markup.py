@@ -11,8 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from initiatives.models import CoCreator, IdeaStatus, ModerationLog
-
-from .factories import CommentFactory, IdeaFactory, InitiativeFactory
+from tests.factories import CommentFactory, IdeaFactory, InitiativeFactory
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates" / "initiatives"
 ID = re.compile(r"\sid=\"([^\"]+)\"")

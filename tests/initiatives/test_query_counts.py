@@ -7,9 +7,7 @@ from django.urls import reverse
 
 from initiatives import services
 from initiatives.models import CommentStatus, IdeaStatus
-from tests.factories import UserFactory
-
-from .factories import CommentFactory, IdeaFactory
+from tests.factories import CommentFactory, IdeaFactory, UserFactory
 
 
 def _count(client, url) -> int:

@@ -10,8 +10,7 @@ from harms.models import HarmCategory, SolutionArea
 from initiatives import services
 from initiatives.models import Idea, IdeaStatus, ModerationLog
 from initiatives.services import TRANSITIONS, IdeaConflict, IdeaError, IdeaFields
-
-from .factories import IdeaFactory, InitiativeFactory
+from tests.factories import IdeaFactory, InitiativeFactory
 
 S = IdeaStatus
 ALLOWED = {

@@ -23,10 +23,14 @@ from outbox.models import OutboundEmail, OutboundEmailStatus
 from outbox.services import Email, email_queue, outbox_drain
 from reports import services as report_services
 from reports.models import DigestKind, DigestSubscription
-from tests.engagement.factories import EngagementSessionFactory
 from tests.engagement.test_emails_and_calendar import _moved_to
-from tests.factories import UserFactory
-from tests.initiatives.factories import CommentFactory, IdeaFactory, InitiativeFactory
+from tests.factories import (
+    CommentFactory,
+    EngagementSessionFactory,
+    IdeaFactory,
+    InitiativeFactory,
+    UserFactory,
+)
 from tests.threads import run_at_once
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,7 @@ from django.utils import timezone
 
 from reports.models import Digest, DigestKind, DigestStatus, DigestSubscription
 from reports.services import digest_subscription_set
-
-from .digest_data import sgt
+from tests.factories import sgt
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ from django.utils import timezone
 
 from reports import selectors, services
 from reports.models import Digest, DigestKind, DigestStatus
-
-from .digest_data import sgt
+from tests.factories import sgt
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -22,9 +22,15 @@ from initiatives.models import (
 )
 from reports import selectors, services
 from reports.models import Digest, DigestKind, DigestStatus, LaunchSettings
-from tests.factories import UserFactory
-
-from .digest_data import area, category, make_feedback, make_registration, make_session, sgt
+from tests.factories import (
+    EngagementSessionFactory,
+    FeedbackFactory,
+    RegistrationFactory,
+    UserFactory,
+    area,
+    category,
+    sgt,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -54,12 +60,12 @@ def known_data(settings):
     p = people
     # Sessions: S0 held before, S1 held in the period, S2 cancelled in it, S3 upcoming,
     # S4 a draft after it.
-    make_session(starts_at=sgt(2026, 10, 28, 15))
-    s1 = make_session(starts_at=sgt(2026, 11, 4, 15), title="Session one")
-    make_session(starts_at=sgt(2026, 11, 5, 15), status=SessionStatus.CANCELLED)
-    s3 = make_session(starts_at=sgt(2026, 11, 20, 15))
-    make_session(starts_at=sgt(2026, 11, 21, 15), status=SessionStatus.DRAFT)
-    reg = make_registration
+    EngagementSessionFactory(starts_at=sgt(2026, 10, 28, 15))
+    s1 = EngagementSessionFactory(starts_at=sgt(2026, 11, 4, 15), title="Session one")
+    EngagementSessionFactory(starts_at=sgt(2026, 11, 5, 15), status=SessionStatus.CANCELLED)
+    s3 = EngagementSessionFactory(starts_at=sgt(2026, 11, 20, 15))
+    EngagementSessionFactory(starts_at=sgt(2026, 11, 21, 15), status=SessionStatus.DRAFT)
+    reg = RegistrationFactory
     reg(session=s1, participant=p["p1"], attended=True, created_at=sgt(2026, 10, 20))
     reg(session=s1, participant=p["p2"], attended=True, created_at=sgt(2026, 11, 2, 9))
     reg(session=s1, participant=p["p3"], attended=True, created_at=IN)
@@ -68,7 +74,7 @@ def known_data(settings):
         session=s1,
         participant=p["p5"],
         status=RegistrationStatus.WAITLISTED,
-        position=1,
+        waitlist_position=1,
         created_at=IN,
     )
     reg(
@@ -80,46 +86,46 @@ def known_data(settings):
     reg(session=s3, participant=p["p1"], created_at=IN)
     reg(session=s3, participant=p["p2"], created_at=END)
     # Feedback. F1..F4 in the period, F5 in the one before, F6 after.
-    f1 = make_feedback(
+    f1 = FeedbackFactory(
         participant=p["p1"],
         session=s1,
         rating=4,
         created_at=IN,
-        categories=["doxxing"],
+        harm_categories=["doxxing"],
         suggestions=["public-education", "regulation"],
         quote_status=QuoteStatus.PENDING,
     )
-    f2 = make_feedback(
+    f2 = FeedbackFactory(
         participant=p["p2"],
         session=s1,
         rating=5,
         created_at=IN,
-        categories=["unwelcome-interactions", "non-consensual-publication"],
+        harm_categories=["unwelcome-interactions", "non-consensual-publication"],
         suggestions=["partnerships"],
-        quote="It changed how I see it.",
+        quote_excerpt="It changed how I see it.",
         quote_reviewed_at=sgt(2026, 11, 6, 10),
     )
-    make_feedback(
-        participant=p["p3"], created_at=sgt(2026, 11, 3, 9), categories=["harmful-platforms"]
+    FeedbackFactory(
+        participant=p["p3"], created_at=sgt(2026, 11, 3, 9), harm_categories=["harmful-platforms"]
     )
-    make_feedback(
+    FeedbackFactory(
         participant=p["p1"],
         created_at=sgt(2026, 11, 8, 20),
-        categories=["image-based-sexual-abuse", "doxxing"],
+        harm_categories=["image-based-sexual-abuse", "doxxing"],
         suggestions=["regulation"],
-        quote="Approved too late for this digest.",
+        quote_excerpt="Approved too late for this digest.",
         quote_reviewed_at=AFTER,
     )
-    make_feedback(
+    FeedbackFactory(
         participant=p["p2"],
         created_at=BEFORE,
-        categories=["unwelcome-interactions"],
+        harm_categories=["unwelcome-interactions"],
         suggestions=["public-education"],
     )
-    make_feedback(
+    FeedbackFactory(
         participant=p["p3"],
         created_at=sgt(2026, 11, 9, 9),
-        categories=["harmful-platforms"],
+        harm_categories=["harmful-platforms"],
         suggestions=["partnerships"],
     )
 

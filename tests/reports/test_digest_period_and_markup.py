@@ -17,8 +17,7 @@ from django.utils import timezone
 
 from reports import services
 from reports.models import Digest, DigestKind, DigestSubscription
-
-from .digest_data import make_feedback, sgt
+from tests.factories import FeedbackFactory, sgt
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +35,9 @@ def _digest(start, end, *, kind=DigestKind.ON_DEMAND, compile=True) -> Digest:
 @pytest.fixture
 def november(participant):
     """Asked for 1 to 29 November 2026 inclusive: it ends at midnight starting 30 November."""
-    make_feedback(participant=participant, created_at=sgt(2026, 11, 3), categories=["doxxing"])
+    FeedbackFactory(
+        participant=participant, created_at=sgt(2026, 11, 3), harm_categories=["doxxing"]
+    )
     return _digest(sgt(2026, 11, 1), sgt(2026, 11, 30))
 
 

@@ -19,9 +19,7 @@ from reports.models import (
     DigestStatus,
     DigestSubscription,
 )
-from tests.factories import UserFactory
-
-from .digest_data import make_feedback, sgt
+from tests.factories import FeedbackFactory, UserFactory, sgt
 
 pytestmark = pytest.mark.django_db
 
@@ -45,12 +43,16 @@ def request_digest(captured, **kwargs):
 def test_requesting_the_same_period_twice_gives_one_digest_with_fresh_figures(
     participant, staff, django_capture_on_commit_callbacks
 ):
-    make_feedback(participant=participant, created_at=sgt(2026, 11, 3), categories=["doxxing"])
+    FeedbackFactory(
+        participant=participant, created_at=sgt(2026, 11, 3), harm_categories=["doxxing"]
+    )
     first = request_digest(django_capture_on_commit_callbacks, requested_by=staff)
     assert first.status == DigestStatus.READY
     assert first.figures["feedback"]["total"] == 1
 
-    make_feedback(participant=participant, created_at=sgt(2026, 11, 4), categories=["doxxing"])
+    FeedbackFactory(
+        participant=participant, created_at=sgt(2026, 11, 4), harm_categories=["doxxing"]
+    )
     second = request_digest(django_capture_on_commit_callbacks, requested_by=staff)
 
     assert second.pk == first.pk

@@ -12,8 +12,7 @@ from django.utils.html import escape
 
 from reports import services
 from reports.models import AuditEvent, Digest, DigestKind, DigestStatus, DigestSubscription
-
-from .digest_data import make_feedback, sgt
+from tests.factories import FeedbackFactory, sgt
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +44,9 @@ def _status(response):
 
 @pytest.fixture
 def digest(participant):
-    make_feedback(participant=participant, created_at=sgt(2026, 11, 3), categories=["doxxing"])
+    FeedbackFactory(
+        participant=participant, created_at=sgt(2026, 11, 3), harm_categories=["doxxing"]
+    )
     digest = Digest.objects.create(
         kind=DigestKind.WEEKLY,
         period_start=sgt(2026, 11, 2, 8),
@@ -91,7 +92,9 @@ def test_unknown_digest_is_not_found(client, staff):
 def test_staff_request_an_on_demand_digest_and_it_compiles(
     client, staff, participant, django_capture_on_commit_callbacks
 ):
-    make_feedback(participant=participant, created_at=sgt(2026, 11, 3, 12), categories=["doxxing"])
+    FeedbackFactory(
+        participant=participant, created_at=sgt(2026, 11, 3, 12), harm_categories=["doxxing"]
+    )
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(

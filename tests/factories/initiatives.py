@@ -2,8 +2,20 @@ import factory
 from django.utils import timezone
 
 from harms.models import HarmCategory, SolutionArea
-from initiatives.models import Comment, CommentStatus, Idea, IdeaStatus, Initiative
-from tests.factories import UserFactory
+from initiatives.models import (
+    CoCreator,
+    CoCreatorRole,
+    Comment,
+    CommentStatus,
+    Idea,
+    IdeaStatus,
+    Initiative,
+    InitiativeUpdate,
+)
+
+from .accounts import UserFactory
+from .base import DatedFactory
+from .harms import set_harm_categories
 
 
 class IdeaFactory(factory.django.DjangoModelFactory):
@@ -37,7 +49,7 @@ class CommentFactory(factory.django.DjangoModelFactory):
     status = CommentStatus.PUBLISHED
 
 
-class InitiativeFactory(factory.django.DjangoModelFactory):
+class InitiativeFactory(DatedFactory):
     class Meta:
         model = Initiative
         skip_postgeneration_save = True
@@ -52,3 +64,25 @@ class InitiativeFactory(factory.django.DjangoModelFactory):
     def leads(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.leads.set(extracted)
+
+    @factory.post_generation
+    def harm_categories(obj, create, extracted, **kwargs):
+        set_harm_categories(obj, create, extracted)
+
+
+class CoCreatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CoCreator
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    user = factory.SubFactory(UserFactory)
+    role = CoCreatorRole.VOLUNTEER
+
+
+class InitiativeUpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InitiativeUpdate
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    title = "Started"
+    body = "First steps"
