@@ -118,6 +118,17 @@ def _conflict(idea_pk: int) -> IdeaError:
     )
 
 
+def _move_if_unchanged(idea_pk: int, expected: str, updates: dict) -> bool:
+    """The decision guard: one conditional UPDATE, matched only while the row still has the
+    status it was read with. False when someone else moved it first."""
+    return bool(Idea.objects.filter(pk=idea_pk, status=expected).update(**updates))
+
+
+def _count_support(idea_pk: int, delta: int) -> None:
+    """The support counter moves in the database (F()), never as read-then-write."""
+    Idea.objects.filter(pk=idea_pk).update(support_count=F("support_count") + delta)
+
+
 def _transition(
     *, idea: Idea, to: str, actor, reason: str = "", extra: dict | None = None
 ) -> ModerationLog:
@@ -138,7 +149,7 @@ def _transition(
         updates.update(decided_by=actor, decided_at=now, moderator_note=reason)
     if to == S.SUBMITTED:
         updates.update(submitted_at=now)
-    if not Idea.objects.filter(pk=idea.pk, status=expected).update(**updates):
+    if not _move_if_unchanged(idea.pk, expected, updates):
         raise _conflict(idea.pk)
     for field, value in updates.items():
         setattr(idea, field, value)
@@ -521,11 +532,11 @@ def idea_support_set(*, idea: Idea, user, supported: bool) -> bool:
                 Support.objects.create(user=user, idea=idea)
         except IntegrityError:
             return True  # already supported: nothing to count
-        Idea.objects.filter(pk=idea.pk).update(support_count=F("support_count") + 1)
+        _count_support(idea.pk, +1)
         return True
     deleted, _unused = Support.objects.filter(user=user, idea=idea).delete()
     if deleted:
-        Idea.objects.filter(pk=idea.pk).update(support_count=F("support_count") - 1)
+        _count_support(idea.pk, -1)
     return False
 
 
