@@ -18,8 +18,8 @@ from accounts.models import User
 from engagement.models import EngagementSession, RegistrationStatus
 from feedback.models import QuoteStatus
 from reports import services as report_services
-from reports.models import Digest, DigestKind
-from tests.factories import FeedbackFactory, sgt
+from reports.models import DigestKind
+from tests.factories import DigestFactory, FeedbackFactory, sgt
 
 BASE_DIR = Path(django_settings.BASE_DIR)
 TEMPLATES = BASE_DIR / "templates"
@@ -156,7 +156,7 @@ def demo(db, settings):
             quote_status=QuoteStatus.PENDING,
         )
     for week in (0, 1):
-        digest = Digest.objects.create(
+        digest = DigestFactory(
             kind=DigestKind.WEEKLY,
             period_start=sgt(2026, 11, 2, 8) + timedelta(weeks=week),
             period_end=sgt(2026, 11, 9, 8) + timedelta(weeks=week),

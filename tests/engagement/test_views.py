@@ -11,7 +11,7 @@ from engagement import services
 from engagement.models import EngagementSession, Registration, RegistrationStatus, SessionStatus
 from harms.models import HarmCategory
 from reports.models import AuditEvent
-from tests.factories import EngagementSessionFactory, UserFactory
+from tests.factories import EngagementSessionFactory, RegistrationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -635,7 +635,7 @@ def test_my_sessions_runs_the_same_queries_for_3_and_30_rows(client, participant
 
     def make(n):
         for _ in range(n):
-            Registration.objects.create(
+            RegistrationFactory(
                 session=EngagementSessionFactory(), participant=participant, status="confirmed"
             )
 

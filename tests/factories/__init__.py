@@ -8,15 +8,19 @@ insert. Scenarios that compose these (the known export data set) live in tests/s
 from .accounts import PASSWORD, TOTP_PERIOD, UserFactory, current_totp_code
 from .base import SGT, DatedFactory, sgt
 from .engagement import EngagementSessionFactory, RegistrationFactory
+from .exports import ExportJobFactory
 from .feedback import FeedbackFactory, FeedbackSuggestionFactory
-from .harms import area, category
+from .harms import SupportResourceFactory, area, category
 from .initiatives import (
     CoCreatorFactory,
     CommentFactory,
     IdeaFactory,
     InitiativeFactory,
     InitiativeUpdateFactory,
+    ReportFactory,
+    SupportFactory,
 )
+from .reports import DigestFactory, DigestSubscriptionFactory
 
 __all__ = [
     "PASSWORD",
@@ -25,13 +29,19 @@ __all__ = [
     "CoCreatorFactory",
     "CommentFactory",
     "DatedFactory",
+    "DigestFactory",
+    "DigestSubscriptionFactory",
     "EngagementSessionFactory",
+    "ExportJobFactory",
     "FeedbackFactory",
     "FeedbackSuggestionFactory",
     "IdeaFactory",
     "InitiativeFactory",
     "InitiativeUpdateFactory",
     "RegistrationFactory",
+    "ReportFactory",
+    "SupportFactory",
+    "SupportResourceFactory",
     "UserFactory",
     "area",
     "category",

@@ -11,6 +11,9 @@ from initiatives.models import (
     IdeaStatus,
     Initiative,
     InitiativeUpdate,
+    Report,
+    ReportReason,
+    Support,
 )
 
 from .accounts import UserFactory
@@ -86,3 +89,22 @@ class InitiativeUpdateFactory(factory.django.DjangoModelFactory):
     initiative = factory.SubFactory(InitiativeFactory)
     title = "Started"
     body = "First steps"
+
+
+class SupportFactory(factory.django.DjangoModelFactory):
+    """A support row only: the idea's counter is the service's to move."""
+
+    class Meta:
+        model = Support
+
+    user = factory.SubFactory(UserFactory)
+    idea = factory.SubFactory(IdeaFactory, status=IdeaStatus.APPROVED)
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Report
+
+    reporter = factory.SubFactory(UserFactory)
+    idea = factory.SubFactory(IdeaFactory, status=IdeaStatus.APPROVED)
+    reason = ReportReason.SPAM

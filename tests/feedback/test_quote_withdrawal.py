@@ -8,7 +8,7 @@ from feedback import services
 from feedback.models import Feedback, QuoteStatus
 from reports import services as report_services
 from reports.models import Digest, DigestKind, DigestStatus
-from tests.factories import FeedbackFactory, sgt
+from tests.factories import DigestFactory, FeedbackFactory, sgt
 
 pytestmark = pytest.mark.django_db
 
@@ -40,9 +40,7 @@ def other_quote(other_participant):
 
 
 def compiled(kind=DigestKind.WEEKLY, start=START, end=END) -> Digest:
-    digest = Digest.objects.create(
-        kind=kind, period_start=start, period_end=end, queued_at=timezone.now()
-    )
+    digest = DigestFactory(kind=kind, period_start=start, period_end=end, queued_at=timezone.now())
     report_services.digest_compile(digest_id=digest.pk)
     digest.refresh_from_db()
     return digest

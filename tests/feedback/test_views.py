@@ -17,6 +17,7 @@ from tests.factories import (
     EngagementSessionFactory,
     FeedbackFactory,
     RegistrationFactory,
+    SupportResourceFactory,
     UserFactory,
 )
 
@@ -348,9 +349,8 @@ def test_signed_in_navigation_links_to_my_feedback(client, participant):
 def test_the_experience_field_has_a_content_warning_and_support_beside_it(
     client, participant, feedback, url_name
 ):
-    from harms.models import SupportResource
 
-    SupportResource.objects.create(
+    SupportResourceFactory(
         name="Helpline for women", description="Listens, any hour.", phone="1800 000 0000"
     )
     client.force_login(participant)

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from harms.models import HarmCategory, SolutionArea
 from initiatives.models import BODY_MAX, TITLE_MAX, Idea, IdeaStatus
-from tests.factories import CommentFactory, IdeaFactory
+from tests.factories import CommentFactory, EngagementSessionFactory, IdeaFactory
 
 
 def _form(**overrides) -> dict:
@@ -269,10 +269,8 @@ def test_board_filters_by_session(client):
 
     from django.utils import timezone
 
-    from engagement.models import EngagementSession
-
     now = timezone.now()
-    session = EngagementSession.objects.create(
+    session = EngagementSessionFactory(
         title="Second engagement session",
         slug="second",
         summary="s",

@@ -14,7 +14,7 @@ from harms.models import HarmCategory, SolutionArea
 from initiatives import selectors, services
 from initiatives.models import Comment, Idea, IdeaStatus, Initiative, ModerationLog
 from initiatives.services import IdeaConflict, IdeaError, IdeaFields
-from tests.factories import IdeaFactory, InitiativeFactory, UserFactory
+from tests.factories import IdeaFactory, InitiativeFactory, InitiativeUpdateFactory, UserFactory
 
 S = IdeaStatus
 
@@ -271,14 +271,14 @@ XSS = '<script>alert(1)</script><a href="javascript:alert(2)">x</a>'
 
 @pytest.mark.django_db
 def test_html_in_the_queue_and_on_initiative_pages_renders_as_text(client, participant, organiser):
-    from initiatives.models import CommentStatus, InitiativeUpdate
+    from initiatives.models import CommentStatus
     from tests.factories import CommentFactory
 
     CommentFactory(status=CommentStatus.PENDING, body=f"C {XSS}")
     reported = IdeaFactory(status=S.APPROVED, title=f"T {XSS}")
     services.report_create(reporter=participant, idea=reported, reason="spam", note=f"N {XSS}")
     initiative = InitiativeFactory(leads=[organiser], description=f"D {XSS}")
-    InitiativeUpdate.objects.create(initiative=initiative, title=f"U {XSS}", body=f"B {XSS}")
+    InitiativeUpdateFactory(initiative=initiative, title=f"U {XSS}", body=f"B {XSS}")
     services.cocreator_join(initiative=initiative, user=participant, role="volunteer", pledge=XSS)
     client.force_login(organiser)
     for url in (reverse("initiatives:moderation_queue"), initiative.get_absolute_url()):

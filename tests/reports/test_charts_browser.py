@@ -10,10 +10,10 @@ from playwright.sync_api import expect
 
 from accounts.roles import Role
 from reports import services
-from reports.models import Digest, DigestKind
+from reports.models import DigestKind
 from tests.browser_support import sign_in
 from tests.conftest import assert_no_serious_axe_violations
-from tests.factories import FeedbackFactory, UserFactory, sgt
+from tests.factories import DigestFactory, FeedbackFactory, UserFactory, sgt
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -88,7 +88,7 @@ def test_digest_on_a_phone_has_whole_labels_and_a_focusable_table(live_server, p
         harm_categories=["doxxing", "sites-promoting-vice"],
         suggestions=["regulation"],
     )
-    digest = Digest.objects.create(
+    digest = DigestFactory(
         kind=DigestKind.ON_DEMAND,
         period_start=sgt(2026, 11, 1),
         period_end=sgt(2026, 11, 30),

@@ -10,22 +10,23 @@ from accounts.models import Background
 from engagement.models import RegistrationStatus, SessionStatus
 from feedback.models import QuoteStatus
 from initiatives.models import (
-    CoCreator,
-    Idea,
     IdeaStatus,
-    Initiative,
-    InitiativeUpdate,
     ModerationAction,
     ModerationLog,
-    Support,
     TargetKind,
 )
 from reports import selectors, services
-from reports.models import Digest, DigestKind, DigestStatus, LaunchSettings
+from reports.models import DigestKind, DigestStatus, LaunchSettings
 from tests.factories import (
+    CoCreatorFactory,
+    DigestFactory,
     EngagementSessionFactory,
     FeedbackFactory,
+    IdeaFactory,
+    InitiativeFactory,
+    InitiativeUpdateFactory,
     RegistrationFactory,
+    SupportFactory,
     UserFactory,
     area,
     category,
@@ -132,12 +133,13 @@ def known_data(settings):
     # Ideas: I1 submitted and approved in the period (3 supporters before its end, 1 after),
     # I2 approved before it (1 supporter), I3 waiting, I4 rejected.
     def idea(title, status, submitted_at):
-        return Idea.objects.create(
+        return IdeaFactory(
             author=p["p1"],
             title=title,
             body="Body",
             status=status,
             submitted_at=submitted_at,
+            decided_at=None,
             harm_category=category("doxxing"),
             solution_area=area("regulation"),
         )
@@ -165,23 +167,23 @@ def known_data(settings):
         (IN, p["p2"], i2),
     ]:
         with at(moment):
-            Support.objects.create(user=user, idea=target)
+            SupportFactory(user=user, idea=target)
     # Initiatives: N0 before, with two updates in the period; N1 new in it.
     with at(BEFORE):
-        n0 = Initiative.objects.create(
+        n0 = InitiativeFactory(
             slug="n0", title="N0", summary="S", description="D", solution_area=area("partnerships")
         )
-        CoCreator.objects.create(initiative=n0, user=p["p1"], role="volunteer")
-        CoCreator.objects.create(initiative=n0, user=p["p2"], role="volunteer")
+        CoCreatorFactory(initiative=n0, user=p["p1"], role="volunteer")
+        CoCreatorFactory(initiative=n0, user=p["p2"], role="volunteer")
     with at(IN):
-        n1 = Initiative.objects.create(
+        n1 = InitiativeFactory(
             slug="n1", title="N1", summary="S", description="D", solution_area=area("regulation")
         )
-        InitiativeUpdate.objects.create(initiative=n0, title="U1", body="B")
-        InitiativeUpdate.objects.create(initiative=n0, title="U2", body="B")
-        CoCreator.objects.create(initiative=n1, user=p["p3"], role="expert")
+        InitiativeUpdateFactory(initiative=n0, title="U1", body="B")
+        InitiativeUpdateFactory(initiative=n0, title="U2", body="B")
+        CoCreatorFactory(initiative=n1, user=p["p3"], role="expert")
     with at(AFTER):
-        CoCreator.objects.create(initiative=n1, user=p["p4"], role="expert")
+        CoCreatorFactory(initiative=n1, user=p["p4"], role="expert")
     return {"f1": f1, "f2": f2}
 
 
@@ -301,7 +303,7 @@ def test_launch_date_from_the_admin_overrides_the_setting(settings, db):
 
 
 def test_compiled_digest_stores_figures_and_renders_them(known_data):
-    digest = Digest.objects.create(
+    digest = DigestFactory(
         kind=DigestKind.WEEKLY, period_start=START, period_end=END, queued_at=START
     )
     assert services.digest_compile(digest_id=digest.pk) is True

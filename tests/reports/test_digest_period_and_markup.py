@@ -16,16 +16,14 @@ from django.core import mail
 from django.utils import timezone
 
 from reports import services
-from reports.models import Digest, DigestKind, DigestSubscription
-from tests.factories import FeedbackFactory, sgt
+from reports.models import Digest, DigestKind
+from tests.factories import DigestFactory, DigestSubscriptionFactory, FeedbackFactory, sgt
 
 pytestmark = pytest.mark.django_db
 
 
 def _digest(start, end, *, kind=DigestKind.ON_DEMAND, compile=True) -> Digest:
-    digest = Digest.objects.create(
-        kind=kind, period_start=start, period_end=end, queued_at=timezone.now()
-    )
+    digest = DigestFactory(kind=kind, period_start=start, period_end=end, queued_at=timezone.now())
     if compile:
         services.digest_compile(digest_id=digest.pk)
         digest.refresh_from_db()
@@ -128,7 +126,7 @@ def test_weekly_digest_gives_the_exact_times_it_runs_between(client, staff, part
 def test_emailed_digest_gives_the_last_day_in_subject_text_and_html(staff, november):
     from outbox.services import outbox_drain
 
-    DigestSubscription.objects.create(user=staff)
+    DigestSubscriptionFactory(user=staff)
     mail.outbox.clear()
     services._queue_digest_emails(november.pk)
     assert outbox_drain() == 1

@@ -12,7 +12,7 @@ from django.utils.html import escape
 
 from reports import services
 from reports.models import AuditEvent, Digest, DigestKind, DigestStatus, DigestSubscription
-from tests.factories import FeedbackFactory, sgt
+from tests.factories import DigestFactory, FeedbackFactory, sgt
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ def digest(participant):
     FeedbackFactory(
         participant=participant, created_at=sgt(2026, 11, 3), harm_categories=["doxxing"]
     )
-    digest = Digest.objects.create(
+    digest = DigestFactory(
         kind=DigestKind.WEEKLY,
         period_start=sgt(2026, 11, 2, 8),
         period_end=sgt(2026, 11, 9, 8),
@@ -124,7 +124,7 @@ def test_staff_request_an_on_demand_digest_and_it_compiles(
 
 
 def test_a_queued_digest_page_polls_its_status(client, staff):
-    digest = Digest.objects.create(
+    digest = DigestFactory(
         kind=DigestKind.ON_DEMAND,
         period_start=sgt(2026, 11, 1),
         period_end=sgt(2026, 11, 8),
@@ -185,7 +185,7 @@ def test_archive_costs_the_same_queries_for_one_or_many_digests(client, staff, d
     few, page = count()
     assert '<td class="text-end">1</td>' in page  # the headline feedback count
     for day in range(1, 40):
-        Digest.objects.create(
+        DigestFactory(
             kind=DigestKind.ON_DEMAND,
             period_start=sgt(2025, 1, 1),
             period_end=sgt(2025, 1, 1 + day % 28 + 1, day % 24),
