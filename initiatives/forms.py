@@ -30,7 +30,7 @@ class PrivacyCheckMixin:
     def check_privacy(self, cleaned: dict) -> None:
         text = "\n".join(cleaned.get(name) or "" for name in self.privacy_fields)
         self.privacy_findings = detect_personal_data(text)
-        self.personal_data = ",".join(personal_data_kinds(self.privacy_findings))
+        self.personal_data = personal_data_kinds(self.privacy_findings)
         if self.privacy_findings and not cleaned.get("confirm_personal_data"):
             self.add_error(
                 None,
@@ -114,7 +114,7 @@ class IdeaForm(PrivacyCheckMixin, forms.Form):
         kwargs.setdefault("initial", {}).setdefault("submission_token", uuid.uuid4())
         super().__init__(*args, **kwargs)
         self.privacy_findings = []
-        self.personal_data = ""
+        self.personal_data: list[str] = []
 
     def clean(self):
         cleaned = super().clean()

@@ -9,8 +9,9 @@ transaction too, sent once after it commits (or by the beat sweep if the broker 
 """
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import timedelta
 
 from django.conf import settings
@@ -221,7 +222,7 @@ class IdeaFields:
     is_anonymous: bool
     has_content_warning: bool
     content_warning_note: str
-    personal_data_kinds: str = ""
+    personal_data_kinds: list[str] = dataclass_field(default_factory=list)
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -545,7 +546,12 @@ def idea_support_set(*, idea: Idea, user, supported: bool) -> bool:
 
 @transaction.atomic
 def comment_create(
-    *, idea: Idea, author, body: str, is_anonymous: bool, personal_data_kinds: str = ""
+    *,
+    idea: Idea,
+    author,
+    body: str,
+    is_anonymous: bool,
+    personal_data_kinds: Sequence[str] = (),
 ) -> Comment:
     """Post a comment on a published idea. Published at once unless COMMENTS_PREMODERATED."""
     body = body.strip()
@@ -566,7 +572,7 @@ def comment_create(
         body=body,
         is_anonymous=is_anonymous,
         status=status,
-        personal_data_kinds=personal_data_kinds,
+        personal_data_kinds=list(personal_data_kinds),
     )
 
 

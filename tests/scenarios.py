@@ -195,7 +195,7 @@ def build_known_data() -> KnownData:
         status=IdeaStatus.SUBMITTED,
         submitted_at=sgt(2021, 2, 26, 10, 0),
         is_anonymous=True,
-        personal_data_kinds="phone,name",
+        personal_data_kinds=["phone", "name"],
     )
     initiative = InitiativeFactory(
         slug="safer-schools",

@@ -29,7 +29,7 @@ def test_participant_submits_an_idea_and_sees_it_waiting_on_my_ideas(client, par
     response = client.post(reverse("initiatives:idea_create"), _form())
     assert response.status_code == 302
     idea = Idea.objects.get()
-    assert (idea.author, idea.status, idea.personal_data_kinds) == (participant, "submitted", "")
+    assert (idea.author, idea.status, idea.personal_data_kinds) == (participant, "submitted", [])
     page = client.get(reverse("initiatives:my_ideas")).content.decode()
     assert "Consent lessons in every secondary school" in page
     assert "Waiting for review" in page
@@ -57,7 +57,7 @@ def test_personal_data_is_flagged_before_submit_and_marked_when_confirmed(client
     response = client.post(reverse("initiatives:idea_create"), data)
     assert response.status_code == 302
     idea = Idea.objects.get()
-    assert idea.personal_data_kind_list == ["name", "phone"]
+    assert idea.personal_data_kinds == ["name", "phone"]
 
 
 @pytest.mark.django_db

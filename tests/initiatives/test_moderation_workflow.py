@@ -160,7 +160,7 @@ def test_next_page_of_a_filtered_queue_stays_filtered(client, organiser):
 
 @pytest.mark.django_db
 def test_personal_data_marker_and_log_read_in_plain_english(client, organiser):
-    idea = IdeaFactory(status=S.SUBMITTED, personal_data_kinds="name,phone")
+    idea = IdeaFactory(status=S.SUBMITTED, personal_data_kinds=["name", "phone"])
     services.idea_request_changes(idea=idea, moderator=organiser, note="Take out the number.")
     client.force_login(organiser)
     page = client.get(
@@ -169,7 +169,7 @@ def test_personal_data_marker_and_log_read_in_plain_english(client, organiser):
     assert "a name of another person, a phone number" in page
     assert "Waiting for review → Changes requested" in page
     assert "name,phone" not in page and "submitted → changes_requested" not in page
-    idea2 = IdeaFactory(status=S.SUBMITTED, personal_data_kinds="nric")
+    idea2 = IdeaFactory(status=S.SUBMITTED, personal_data_kinds=["nric"])
     queue = client.get(reverse("initiatives:moderation_queue")).content.decode()
     assert idea2.title in queue and "an NRIC or FIN number" in queue
 
@@ -376,7 +376,7 @@ WITH_PHONE = "Call the hotline my neighbour runs on 9123 4567 any time."
 
 @pytest.mark.django_db
 def test_approving_an_idea_that_still_holds_personal_data_needs_the_check(organiser):
-    idea = IdeaFactory(status=S.SUBMITTED, body=WITH_PHONE, personal_data_kinds="phone")
+    idea = IdeaFactory(status=S.SUBMITTED, body=WITH_PHONE, personal_data_kinds=["phone"])
     with pytest.raises(IdeaError, match="It still contains a phone number"):
         services.idea_approve(idea=idea, moderator=organiser)
     assert Idea.objects.get(pk=idea.pk).status == S.SUBMITTED
@@ -386,7 +386,7 @@ def test_approving_an_idea_that_still_holds_personal_data_needs_the_check(organi
 
 @pytest.mark.django_db
 def test_a_redacted_idea_is_approved_without_the_check(organiser):
-    idea = IdeaFactory(status=S.SUBMITTED, body=WITH_PHONE, personal_data_kinds="phone")
+    idea = IdeaFactory(status=S.SUBMITTED, body=WITH_PHONE, personal_data_kinds=["phone"])
     services.idea_redact(idea=idea, moderator=organiser, passage="9123 4567", reason="Phone")
     services.idea_approve(idea=idea, moderator=organiser)
     assert Idea.objects.get(pk=idea.pk).status == S.APPROVED
@@ -395,7 +395,7 @@ def test_a_redacted_idea_is_approved_without_the_check(organiser):
 @pytest.mark.django_db
 def test_bulk_approve_leaves_an_idea_with_personal_data_for_its_own_page(organiser):
     plain = IdeaFactory(status=S.SUBMITTED, body="More school talks.")
-    flagged = IdeaFactory(status=S.SUBMITTED, body=WITH_PHONE, personal_data_kinds="phone")
+    flagged = IdeaFactory(status=S.SUBMITTED, body=WITH_PHONE, personal_data_kinds=["phone"])
     done, problems = services.ideas_bulk_decide(
         ideas=[plain, flagged], moderator=organiser, decision="approve", reason=""
     )
@@ -407,7 +407,7 @@ def test_bulk_approve_leaves_an_idea_with_personal_data_for_its_own_page(organis
 @pytest.mark.django_db
 def test_moderation_page_asks_for_the_check_only_when_personal_data_was_flagged(client, organiser):
     plain = IdeaFactory(status=S.SUBMITTED, body="More school talks.")
-    flagged = IdeaFactory(status=S.SUBMITTED, body=WITH_PHONE, personal_data_kinds="phone")
+    flagged = IdeaFactory(status=S.SUBMITTED, body=WITH_PHONE, personal_data_kinds=["phone"])
     client.force_login(organiser)
 
     def page(idea):
