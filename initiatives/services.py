@@ -9,9 +9,8 @@ transaction too, sent once after it commits (or by the beat sweep if the broker 
 """
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 from datetime import timedelta
 
 from django.conf import settings
@@ -23,7 +22,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from harms.models import HarmCategory, SolutionArea
-from harms.pii import detect_personal_data
+from harms.pii import Finding, detect_personal_data, personal_data_kinds
 from outbox.services import Email, email_queue
 
 from .emails import INITIATIVE_UPDATE, MODERATION_NOTICE, REPORT_ACKNOWLEDGEMENT
@@ -222,10 +221,19 @@ class IdeaFields:
     is_anonymous: bool
     has_content_warning: bool
     content_warning_note: str
-    personal_data_kinds: list[str] = dataclass_field(default_factory=list)
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
+
+
+def personal_data_in(*texts: str) -> list[Finding]:
+    """What harms.pii finds in an idea's or a comment's free text: the form shows it to the
+    author before sending; the services store its kinds on the row whoever calls them."""
+    return detect_personal_data("\n".join(texts))
+
+
+def _personal_data_kinds(*texts: str) -> list[str]:
+    return personal_data_kinds(personal_data_in(*texts))
 
 
 def _validate(fields: IdeaFields) -> None:
@@ -264,6 +272,7 @@ def idea_create(
                 author=author,
                 submission_token=submission_token,
                 status=S.DRAFT,
+                personal_data_kinds=_personal_data_kinds(fields.title, fields.body),
                 **fields.as_dict(),
             )
     except IntegrityError:
@@ -294,7 +303,8 @@ def idea_update(*, idea: Idea, author, fields: IdeaFields, submit: bool) -> Idea
     _validate(fields)
     for name, value in fields.as_dict().items():
         setattr(locked, name, value)
-    locked.save(update_fields=[*fields.as_dict().keys(), "updated_at"])
+    locked.personal_data_kinds = _personal_data_kinds(fields.title, fields.body)
+    locked.save(update_fields=[*fields.as_dict().keys(), "personal_data_kinds", "updated_at"])
     if submit:
         _transition(idea=locked, to=S.SUBMITTED, actor=author)
     return locked
@@ -545,15 +555,9 @@ def idea_support_set(*, idea: Idea, user, supported: bool) -> bool:
 
 
 @transaction.atomic
-def comment_create(
-    *,
-    idea: Idea,
-    author,
-    body: str,
-    is_anonymous: bool,
-    personal_data_kinds: Sequence[str] = (),
-) -> Comment:
-    """Post a comment on a published idea. Published at once unless COMMENTS_PREMODERATED."""
+def comment_create(*, idea: Idea, author, body: str, is_anonymous: bool) -> Comment:
+    """Post a comment on a published idea. Published at once unless COMMENTS_PREMODERATED.
+    The kinds of personal data the privacy check finds in it are kept for the moderator."""
     body = body.strip()
     if not body:
         raise IdeaError(_("Write something before posting."))
@@ -572,7 +576,7 @@ def comment_create(
         body=body,
         is_anonymous=is_anonymous,
         status=status,
-        personal_data_kinds=list(personal_data_kinds),
+        personal_data_kinds=_personal_data_kinds(body),
     )
 
 

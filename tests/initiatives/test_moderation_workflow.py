@@ -375,6 +375,37 @@ WITH_PHONE = "Call the hotline my neighbour runs on 9123 4567 any time."
 
 
 @pytest.mark.django_db
+def test_an_idea_made_through_the_service_is_marked_with_the_personal_data_it_holds(participant):
+    """The marker comes from the service, not the form: an idea written any way (the demo, a
+    shell, a future API) carries it, and an edit that removes the data clears it."""
+    fields = _fields()
+    fields.body = WITH_PHONE + " Or write to lee.mei@example.com."
+    idea, _created = services.idea_create(
+        author=participant, fields=fields, submit=False, submission_token=uuid.uuid4()
+    )
+    assert Idea.objects.get(pk=idea.pk).personal_data_kinds == ["phone", "email"]
+    services.idea_update(
+        idea=Idea.objects.get(pk=idea.pk), author=participant, fields=_fields(), submit=False
+    )
+    assert Idea.objects.get(pk=idea.pk).personal_data_kinds == []
+
+
+@pytest.mark.django_db
+def test_a_comment_made_through_the_service_is_marked_with_the_personal_data_it_holds(
+    participant,
+):
+    idea = IdeaFactory(status=S.APPROVED)
+    flagged = services.comment_create(
+        idea=idea, author=participant, body=WITH_PHONE, is_anonymous=False
+    )
+    plain = services.comment_create(
+        idea=idea, author=participant, body="Agreed.", is_anonymous=False
+    )
+    assert Comment.objects.get(pk=flagged.pk).personal_data_kinds == ["phone"]
+    assert Comment.objects.get(pk=plain.pk).personal_data_kinds == []
+
+
+@pytest.mark.django_db
 def test_approving_an_idea_that_still_holds_personal_data_needs_the_check(organiser):
     idea = IdeaFactory(status=S.SUBMITTED, body=WITH_PHONE, personal_data_kinds=["phone"])
     with pytest.raises(IdeaError, match="It still contains a phone number"):
