@@ -115,13 +115,11 @@ def _ids_lookup(key: str, ids: list[int]) -> dict:
 
 
 def _kinds(value: str | None) -> list[str]:
-    """The kinds of personal data found: a JSON list (feedback, read as text so the common
-    empty list costs no parsing) or comma-separated text (ideas)."""
+    """The kinds of personal data found: a JSON list on feedback and ideas alike, read as
+    text so the common empty list costs no parsing."""
     if not value or value == "[]":
         return []
-    if value.startswith("["):
-        return json.loads(value)
-    return [kind for kind in value.split(",") if kind]
+    return json.loads(value)
 
 
 def _has_kinds(value: str | None) -> bool:
@@ -474,7 +472,7 @@ class IdeasDataset(Dataset):
         "moderator_note",
         "has_content_warning",
         "merged_into_id",
-        "personal_data_kinds",
+        "kinds_text",
     )
     personal_fields = ("author__display_name", "author__email")
 
@@ -492,7 +490,7 @@ class IdeasDataset(Dataset):
         export.each_chunk(load)
 
         def withheld(row) -> bool:
-            return hide_flagged and _has_kinds(row.personal_data_kinds)
+            return hide_flagged and _has_kinds(row.kinds_text)
 
         return [
             Column("idea_id", _("Number of the idea."), field("id")),
@@ -574,7 +572,7 @@ class IdeasDataset(Dataset):
             Column(
                 "personal_data_in_text",
                 _("Kinds of personal data the privacy check found in the text, if any."),
-                lambda row: "; ".join(_kinds(row.personal_data_kinds)),
+                lambda row: "; ".join(_kinds(row.kinds_text)),
             ),
             Column(
                 "text_withheld",
@@ -597,6 +595,9 @@ class IdeasDataset(Dataset):
 
     def queryset(self, filters: ReportFilters) -> QuerySet:
         return ideas_matching(filters)
+
+    def read(self, filters: ReportFilters) -> QuerySet:
+        return self.queryset(filters).annotate(kinds_text=Cast("personal_data_kinds", TextField()))
 
 
 class InitiativesDataset(Dataset):

@@ -148,3 +148,9 @@ def personal_data_kinds(findings: list[Finding]) -> list[str]:
     """The distinct kinds found, in a stable order (what a moderator's marker shows)."""
     kinds = {finding.kind for finding in findings}
     return [kind for kind in KIND_LABELS if kind in kinds]
+
+
+def kind_labels(kinds: list[str]) -> list[str]:
+    """Stored kinds (a JSON list on feedback, ideas and comments) in words a moderator reads
+    at a glance."""
+    return [str(KIND_LABELS.get(kind, kind)) for kind in kinds]

@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from engagement.models import EngagementSession
 from harms.models import HarmCategory, SolutionArea
-from harms.pii import detect_personal_data, personal_data_kinds
 
 from .models import (
     BODY_MAX,
@@ -20,19 +19,19 @@ from .models import (
     InitiativeStatus,
     ReportReason,
 )
-from .services import IdeaFields
+from .services import IdeaFields, personal_data_in
 
 
 class PrivacyCheckMixin:
-    """Warn about personal data in the text fields; a second submit with the confirmation
-    box ticked goes through, and the kinds found are kept for the moderator."""
+    """Warn about the personal data the service's privacy check finds in the text fields; a
+    second submit with the confirmation box ticked goes through (the service then keeps the
+    kinds found for the moderator)."""
 
     privacy_fields: tuple[str, ...] = ()
 
     def check_privacy(self, cleaned: dict) -> None:
-        text = "\n".join(cleaned.get(name) or "" for name in self.privacy_fields)
-        self.privacy_findings = detect_personal_data(text)
-        self.personal_data = ",".join(personal_data_kinds(self.privacy_findings))
+        texts = (cleaned.get(name) or "" for name in self.privacy_fields)
+        self.privacy_findings = personal_data_in(*texts)
         if self.privacy_findings and not cleaned.get("confirm_personal_data"):
             self.add_error(
                 None,
@@ -116,7 +115,6 @@ class IdeaForm(PrivacyCheckMixin, forms.Form):
         kwargs.setdefault("initial", {}).setdefault("submission_token", uuid.uuid4())
         super().__init__(*args, **kwargs)
         self.privacy_findings = []
-        self.personal_data = ""
 
     def clean(self):
         cleaned = super().clean()
@@ -144,7 +142,6 @@ class IdeaForm(PrivacyCheckMixin, forms.Form):
             content_warning_note=data["content_warning_note"].strip()
             if data["has_content_warning"]
             else "",
-            personal_data_kinds=self.personal_data,
         )
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from afa_platform.states import Transitions
 from audit.models import AppendOnlyQuerySet
-from harms.pii import KIND_LABELS
+from harms.pii import kind_labels
 
 ANONYMOUS_LABEL = _("Anonymous participant")
 
@@ -90,9 +90,9 @@ class Idea(models.Model):
     is_anonymous = models.BooleanField(_("show me as anonymous"), default=False)
     has_content_warning = models.BooleanField(_("needs a content warning"), default=False)
     content_warning_note = models.CharField(_("content warning"), max_length=200, blank=True)
-    personal_data_kinds = models.CharField(
+    personal_data_kinds = models.JSONField(
         _("personal data detected"),
-        max_length=100,
+        default=list,
         blank=True,
         help_text=_("Kinds of personal data the privacy check found when the author submitted."),
     )
@@ -211,13 +211,9 @@ class Idea(models.Model):
         return str(ANONYMOUS_LABEL) if self.is_anonymous else self.author.display_name
 
     @property
-    def personal_data_kind_list(self) -> list[str]:
-        return [kind for kind in self.personal_data_kinds.split(",") if kind]
-
-    @property
     def personal_data_labels(self) -> list[str]:
         """What the privacy check found, in words a moderator reads at a glance."""
-        return [str(KIND_LABELS.get(kind, kind)) for kind in self.personal_data_kind_list]
+        return kind_labels(self.personal_data_kinds)
 
 
 class Support(models.Model):
@@ -278,7 +274,7 @@ class Comment(models.Model):
         default=CommentStatus.PUBLISHED,
         db_index=True,
     )
-    personal_data_kinds = models.CharField(_("personal data detected"), max_length=100, blank=True)
+    personal_data_kinds = models.JSONField(_("personal data detected"), default=list, blank=True)
     created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
 
     class Meta:

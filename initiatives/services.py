@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from audit.ratelimit import rate_limit_reached
 from harms.models import HarmCategory, SolutionArea
-from harms.pii import detect_personal_data
+from harms.pii import Finding, detect_personal_data, personal_data_kinds
 from outbox.services import Email, email_queue
 
 from .emails import INITIATIVE_UPDATE, MODERATION_NOTICE, REPORT_ACKNOWLEDGEMENT
@@ -111,6 +111,21 @@ def _conflict(idea_pk: int) -> IdeaError:
     )
 
 
+def _move_if_unchanged(idea_pk: int, expected: str, to: str, updates: dict) -> bool:
+    """The decision guard: one conditional UPDATE (through the idea's transition table),
+    matched only while the row still has the status it was read with. False when someone
+    else moved it first."""
+    moved = IDEA_TRANSITIONS.update(
+        Idea.objects.filter(pk=idea_pk), to=to, among={expected}, **updates
+    )
+    return bool(moved)
+
+
+def _count_support(idea_pk: int, delta: int) -> None:
+    """The support counter moves in the database (F()), never as read-then-write."""
+    Idea.objects.filter(pk=idea_pk).update(support_count=F("support_count") + delta)
+
+
 def _transition(
     *, idea: Idea, to: str, actor, reason: str = "", extra: dict | None = None
 ) -> ModerationLog:
@@ -131,10 +146,7 @@ def _transition(
         updates.update(decided_by=actor, decided_at=now, moderator_note=reason)
     if to == S.SUBMITTED:
         updates.update(submitted_at=now)
-    moved = IDEA_TRANSITIONS.update(
-        Idea.objects.filter(pk=idea.pk), to=to, among={expected}, **updates
-    )
-    if not moved:
+    if not _move_if_unchanged(idea.pk, expected, to, updates):
         raise _conflict(idea.pk)
     for field, value in {"status": to, **updates}.items():
         setattr(idea, field, value)
@@ -188,10 +200,19 @@ class IdeaFields:
     is_anonymous: bool
     has_content_warning: bool
     content_warning_note: str
-    personal_data_kinds: str = ""
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
+
+
+def personal_data_in(*texts: str) -> list[Finding]:
+    """What harms.pii finds in an idea's or a comment's free text: the form shows it to the
+    author before sending; the services store its kinds on the row whoever calls them."""
+    return detect_personal_data("\n".join(texts))
+
+
+def _personal_data_kinds(*texts: str) -> list[str]:
+    return personal_data_kinds(personal_data_in(*texts))
 
 
 def _validate(fields: IdeaFields) -> None:
@@ -234,6 +255,7 @@ def idea_create(
                 author=author,
                 submission_token=submission_token,
                 status=S.DRAFT,
+                personal_data_kinds=_personal_data_kinds(fields.title, fields.body),
                 **fields.as_dict(),
             )
     except IntegrityError:
@@ -264,7 +286,8 @@ def idea_update(*, idea: Idea, author, fields: IdeaFields, submit: bool) -> Idea
     _validate(fields)
     for name, value in fields.as_dict().items():
         setattr(locked, name, value)
-    locked.save(update_fields=[*fields.as_dict().keys(), "updated_at"])
+    locked.personal_data_kinds = _personal_data_kinds(fields.title, fields.body)
+    locked.save(update_fields=[*fields.as_dict().keys(), "personal_data_kinds", "updated_at"])
     if submit:
         _transition(idea=locked, to=S.SUBMITTED, actor=author)
     return locked
@@ -503,11 +526,11 @@ def idea_support_set(*, idea: Idea, user, supported: bool) -> bool:
                 Support.objects.create(user=user, idea=idea)
         except IntegrityError:
             return True  # already supported: nothing to count
-        Idea.objects.filter(pk=idea.pk).update(support_count=F("support_count") + 1)
+        _count_support(idea.pk, +1)
         return True
     deleted, _unused = Support.objects.filter(user=user, idea=idea).delete()
     if deleted:
-        Idea.objects.filter(pk=idea.pk).update(support_count=F("support_count") - 1)
+        _count_support(idea.pk, -1)
     return False
 
 
@@ -515,10 +538,9 @@ def idea_support_set(*, idea: Idea, user, supported: bool) -> bool:
 
 
 @transaction.atomic
-def comment_create(
-    *, idea: Idea, author, body: str, is_anonymous: bool, personal_data_kinds: str = ""
-) -> Comment:
-    """Post a comment on a published idea. Published at once unless COMMENTS_PREMODERATED."""
+def comment_create(*, idea: Idea, author, body: str, is_anonymous: bool) -> Comment:
+    """Post a comment on a published idea. Published at once unless COMMENTS_PREMODERATED.
+    The kinds of personal data the privacy check finds in it are kept for the moderator."""
     body = body.strip()
     if not body:
         raise IdeaError(_("Write something before posting."))
@@ -541,7 +563,7 @@ def comment_create(
         body=body,
         is_anonymous=is_anonymous,
         status=status,
-        personal_data_kinds=personal_data_kinds,
+        personal_data_kinds=_personal_data_kinds(body),
     )
 
 

@@ -241,7 +241,6 @@ def idea_comment(request: HttpRequest, pk: int) -> HttpResponse:
                 author=request.user,
                 body=form.cleaned_data["body"],
                 is_anonymous=form.cleaned_data["is_anonymous"],
-                personal_data_kinds=form.personal_data,
             )
         except IdeaError as error:
             form.add_error(None, str(error))

@@ -10,7 +10,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from audit import querystring
-from tests.reports.digest_data import make_session
+from tests.factories import EngagementSessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ CASES = [
 
 @pytest.fixture
 def a_session(db):
-    return make_session(starts_at=timezone.now() + timedelta(days=7))
+    return EngagementSessionFactory(starts_at=timezone.now() + timedelta(days=7))
 
 
 @pytest.mark.parametrize(("url", "who", "query", "allowed"), CASES)

@@ -28,8 +28,7 @@ from engagement.models import Registration, RegistrationStatus
 from feedback.models import Feedback
 from initiatives.models import Idea
 from tests.accounts.test_signup import signup_data
-from tests.engagement.factories import EngagementSessionFactory
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, EngagementSessionFactory
 from tests.feedback.test_views import _form_data as feedback_form
 from tests.initiatives.test_ideas_pages import _form as idea_form
 from tests.settings_env import settings_with_env

@@ -18,8 +18,8 @@ from accounts.models import User
 from engagement.models import EngagementSession, RegistrationStatus
 from feedback.models import QuoteStatus
 from reports import services as report_services
-from reports.models import Digest, DigestKind
-from tests.reports.digest_data import make_feedback, sgt
+from reports.models import DigestKind
+from tests.factories import DigestFactory, FeedbackFactory, sgt
 
 BASE_DIR = Path(django_settings.BASE_DIR)
 TEMPLATES = BASE_DIR / "templates"
@@ -149,14 +149,14 @@ def demo(db, settings):
     call_command("seed_demo")
     author = User.objects.get(email="attendee01@example.com")
     for day in (3, 4):
-        make_feedback(
+        FeedbackFactory(
             participant=author,
             created_at=sgt(2026, 11, day, 9),
-            categories=["doxxing"],
+            harm_categories=["doxxing"],
             quote_status=QuoteStatus.PENDING,
         )
     for week in (0, 1):
-        digest = Digest.objects.create(
+        digest = DigestFactory(
             kind=DigestKind.WEEKLY,
             period_start=sgt(2026, 11, 2, 8) + timedelta(weeks=week),
             period_end=sgt(2026, 11, 9, 8) + timedelta(weeks=week),

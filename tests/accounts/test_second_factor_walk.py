@@ -16,13 +16,19 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
 
 from accounts.roles import Role
-from engagement.models import Registration, RegistrationStatus, SessionStatus
-from feedback.models import Feedback
+from engagement.models import RegistrationStatus, SessionStatus
 from initiatives.models import CommentStatus, IdeaStatus
-from reports.models import Digest, DigestKind, DigestStatus
-from tests.engagement.factories import EngagementSessionFactory
-from tests.factories import UserFactory
-from tests.initiatives.factories import CommentFactory, IdeaFactory, InitiativeFactory
+from reports.models import DigestKind, DigestStatus
+from tests.factories import (
+    CommentFactory,
+    DigestFactory,
+    EngagementSessionFactory,
+    FeedbackFactory,
+    IdeaFactory,
+    InitiativeFactory,
+    RegistrationFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +67,7 @@ def secrets_data(db):
         online_link=SECRETS["other session link"],
         venue_details=SECRETS["other session room"],
     )
-    registration = Registration.objects.create(
+    registration = RegistrationFactory(
         session=published, participant=someone, status=RegistrationStatus.CONFIRMED
     )
     draft_idea = IdeaFactory(author=someone, title=SECRETS["draft idea"], status=IdeaStatus.DRAFT)
@@ -82,13 +88,13 @@ def secrets_data(db):
         idea=anonymous_idea, body=SECRETS["pending comment"], status=CommentStatus.PENDING
     )
     initiative = InitiativeFactory(slug="safer-schools")
-    feedback = Feedback.objects.create(
+    feedback = FeedbackFactory(
         participant=someone,
         session=published,
         experience=SECRETS["feedback text"],
         editable_until=published.ends_at,
     )
-    digest = Digest.objects.create(
+    digest = DigestFactory(
         kind=DigestKind.ON_DEMAND,
         period_start=published.starts_at,
         period_end=published.ends_at,

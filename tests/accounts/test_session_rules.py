@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from accounts.middleware import LAST_SEEN, SIGNED_IN_AT
 from tests.accounts.test_second_factor_walk import all_urls
+from tests.factories import FeedbackFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,9 +30,7 @@ def test_pages_for_a_signed_in_person_are_never_stored(client, participant, url)
 def test_a_feedback_page_is_never_stored(client, participant):
     from django.utils import timezone
 
-    from feedback.models import Feedback
-
-    feedback = Feedback.objects.create(
+    feedback = FeedbackFactory(
         participant=participant, experience="What I saw", editable_until=timezone.now()
     )
     client.force_login(participant)

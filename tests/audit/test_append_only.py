@@ -9,8 +9,7 @@ from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record
 from initiatives.models import Idea, ModerationAction, ModerationLog, TargetKind
-from tests.factories import UserFactory
-from tests.initiatives.factories import IdeaFactory
+from tests.factories import IdeaFactory, UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from audit import periods
-from tests.reports.digest_data import sgt
+from tests.factories import sgt
 
 START = sgt(2026, 11, 2, 8)  # a Monday, 08:00 Singapore time
 END = sgt(2026, 11, 9, 8)

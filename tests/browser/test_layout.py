@@ -8,9 +8,7 @@ from accounts.roles import Role
 from harms.models import HarmCategory
 from initiatives.models import IdeaStatus
 from tests.browser_support import sign_in
-from tests.engagement.factories import EngagementSessionFactory
-from tests.factories import UserFactory
-from tests.initiatives.factories import IdeaFactory
+from tests.factories import EngagementSessionFactory, IdeaFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

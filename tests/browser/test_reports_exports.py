@@ -14,8 +14,9 @@ from exports.models import ExportJob, ExportJobStatus
 from exports.tasks import build_export_job
 from tests.browser_support import sign_in
 from tests.conftest import assert_no_serious_axe_violations
-from tests.exports.export_data import build_known_data, read_csv, read_xlsx
+from tests.exports.reading import read_csv, read_xlsx
 from tests.factories import UserFactory
+from tests.scenarios import build_known_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -2,9 +2,7 @@ import pytest
 
 from engagement import services
 from engagement.models import EngagementSession
-from tests.factories import UserFactory
-
-from .factories import EngagementSessionFactory
+from tests.factories import EngagementSessionFactory, UserFactory
 
 
 @pytest.fixture

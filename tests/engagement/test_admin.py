@@ -9,9 +9,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from engagement.models import EngagementSession, Registration, RegistrationStatus, SessionStatus
-from tests.factories import UserFactory
-
-from .factories import EngagementSessionFactory
+from tests.factories import EngagementSessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,7 @@ from accounts.roles import Role
 from engagement.models import EngagementSession, Registration, RegistrationStatus
 from tests.browser_support import sign_in
 from tests.conftest import assert_no_serious_axe_violations
-from tests.factories import UserFactory
-
-from .factories import EngagementSessionFactory
+from tests.factories import EngagementSessionFactory, RegistrationFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,9 +29,7 @@ def test_participant_registers_and_cancels_and_organiser_marks_attendance(live_s
         registration_closes_at=timezone.now() - timedelta(hours=1),
     )
     attendee = UserFactory(display_name="Ada Attendee")
-    Registration.objects.create(
-        session=ongoing, participant=attendee, status=RegistrationStatus.CONFIRMED
-    )
+    RegistrationFactory(session=ongoing, participant=attendee, status=RegistrationStatus.CONFIRMED)
     EngagementSession.objects.filter(pk=ongoing.pk).update(seats_taken=1)
 
     base = live_server.url

@@ -8,10 +8,8 @@ import pytest
 
 from engagement import services, tasks
 from engagement.models import Registration, RegistrationStatus
-from tests.factories import UserFactory
+from tests.factories import EngagementSessionFactory, UserFactory
 from tests.threads import run_at_once
-
-from .factories import EngagementSessionFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

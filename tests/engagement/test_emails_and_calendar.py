@@ -10,8 +10,7 @@ from engagement import services, tasks
 from engagement.ics import session_uid
 from engagement.models import EngagementSession, Registration, SessionMode
 from harms.models import HarmCategory
-
-from .factories import EngagementSessionFactory
+from tests.factories import EngagementSessionFactory
 
 pytestmark = pytest.mark.django_db
 SGT = ZoneInfo("Asia/Singapore")

@@ -12,8 +12,7 @@ from audit.models import AuditEvent
 from engagement import services
 from engagement.models import EngagementSession, Registration, SessionMode, SessionStatus
 from harms.models import HarmCategory
-
-from .factories import EngagementSessionFactory
+from tests.factories import EngagementSessionFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,7 @@ from django.urls import reverse
 
 from afa_platform.celery import app
 from engagement.models import Registration
-from tests.factories import UserFactory
-
-from .factories import EngagementSessionFactory
+from tests.factories import EngagementSessionFactory, UserFactory
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
 

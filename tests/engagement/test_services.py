@@ -14,9 +14,7 @@ from engagement.models import (
     SessionStatus,
 )
 from harms.models import HarmCategory
-from tests.factories import UserFactory
-
-from .factories import EngagementSessionFactory
+from tests.factories import EngagementSessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

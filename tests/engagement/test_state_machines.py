@@ -6,9 +6,8 @@ import pytest
 from afa_platform.states import TransitionError
 from engagement import models, services
 from engagement.models import Registration, RegistrationStatus, SessionStatus
+from tests.factories import EngagementSessionFactory
 from tests.state_tables import without
-
-from .factories import EngagementSessionFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,7 @@ import pytest
 
 from engagement import services
 from engagement.models import Registration
-
-from .factories import EngagementSessionFactory
+from tests.factories import EngagementSessionFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,7 @@ from audit.models import AuditEvent
 from engagement import services
 from engagement.models import EngagementSession, Registration, RegistrationStatus, SessionStatus
 from harms.models import HarmCategory
-from tests.factories import UserFactory
-
-from .factories import EngagementSessionFactory
+from tests.factories import EngagementSessionFactory, RegistrationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -637,7 +635,7 @@ def test_my_sessions_runs_the_same_queries_for_3_and_30_rows(client, participant
 
     def make(n):
         for _ in range(n):
-            Registration.objects.create(
+            RegistrationFactory(
                 session=EngagementSessionFactory(), participant=participant, status="confirmed"
             )
 

@@ -8,7 +8,8 @@ from django.contrib.auth.models import Permission
 
 from exports.datasets import DATASETS, Column
 from reports.filters import ReportFilters
-from tests.exports.export_data import build_known_data, read_csv, read_xlsx, streamed
+from tests.exports.reading import read_csv, read_xlsx, streamed
+from tests.scenarios import build_known_data
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,8 @@
 import pytest
 from django.contrib.auth.models import Permission
 
-from exports.models import ExportJob, ExportJobStatus
+from exports.models import ExportJobStatus
+from tests.factories import ExportJobFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -12,7 +13,7 @@ ANONYMOUS = None
 
 @pytest.fixture
 def job(staff):
-    return ExportJob.objects.create(
+    return ExportJobFactory(
         requested_by=staff, dataset="feedback", file_format="xlsx", status=ExportJobStatus.QUEUED
     )
 

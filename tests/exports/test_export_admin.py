@@ -6,8 +6,9 @@ import pytest
 from audit.models import AuditEvent
 from exports import services as export_services
 from exports.datasets import DATASETS
-from exports.models import ExportJob, ExportJobStatus
+from exports.models import ExportJobStatus
 from reports.filters import ReportFilters
+from tests.factories import ExportJobFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def audit_event(staff):
 
 @pytest.fixture
 def job(staff):
-    return ExportJob.objects.create(
+    return ExportJobFactory(
         requested_by=staff,
         dataset="ideas",
         file_format="xlsx",

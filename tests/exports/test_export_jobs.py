@@ -23,8 +23,9 @@ from exports.tasks import (
 )
 from outbox.models import OutboundEmail, OutboundEmailStatus
 from outbox.services import outbox_drain
-from tests.exports.export_data import KnownData, build_known_data, read_csv, read_xlsx, streamed
-from tests.factories import UserFactory
+from tests.exports.reading import read_csv, read_xlsx, streamed
+from tests.factories import ExportJobFactory, UserFactory
+from tests.scenarios import KnownData, build_known_data
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +157,7 @@ def test_running_job_shows_progress_as_rows_written(staff, known, monkeypatch, s
         return original(target, columns, watched(), **kwargs)
 
     monkeypatch.setattr(export_services, "write_xlsx", spy)
-    job = ExportJob.objects.create(requested_by=staff, dataset="feedback", file_format="xlsx")
+    job = ExportJobFactory(requested_by=staff, dataset="feedback", file_format="xlsx")
     assert export_services.export_job_build(job_id=job.pk)
     assert seen == [1, 2, 3]
 
@@ -200,7 +201,7 @@ def test_unexpired_files_survive_the_sweep(
 
 def _dead_run(staff, *, attempts: int, **fields) -> ExportJob:
     """A job a worker claimed and then died on: its lease ran out a moment ago."""
-    return ExportJob.objects.create(
+    return ExportJobFactory(
         requested_by=staff,
         dataset="feedback",
         file_format="xlsx",
@@ -264,7 +265,7 @@ def test_a_job_that_keeps_losing_its_worker_is_failed_and_audited(staff, known, 
 
 
 def test_a_queued_job_whose_message_was_lost_is_enqueued_again_once(staff, known):
-    job = ExportJob.objects.create(
+    job = ExportJobFactory(
         requested_by=staff,
         dataset="feedback",
         file_format="xlsx",
@@ -518,7 +519,7 @@ def test_a_ready_email_that_keeps_failing_does_not_fail_the_job(
 
 
 def test_no_ready_email_for_a_job_that_expired_before_it_went(staff, known):
-    job = ExportJob.objects.create(requested_by=staff, dataset="feedback", file_format="xlsx")
+    job = ExportJobFactory(requested_by=staff, dataset="feedback", file_format="xlsx")
     assert export_services.export_job_build(job_id=job.pk)
     ExportJob.objects.filter(pk=job.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     assert outbox_drain() == 0
@@ -539,9 +540,7 @@ def test_beat_deletes_expired_exports_hourly():
 
 
 def test_a_job_past_the_sheet_limit_continues_on_a_second_sheet(staff, known, private_export_root):
-    job = ExportJob.objects.create(
-        requested_by=staff, dataset="feedback", file_format="xlsx", rows_total=3
-    )
+    job = ExportJobFactory(requested_by=staff, dataset="feedback", file_format="xlsx", rows_total=3)
     assert export_services.export_job_build(job_id=job.pk, rows_per_sheet=2)
     job.refresh_from_db()
     assert job.rows_written == 3
@@ -566,7 +565,7 @@ def test_jobs_split_at_excels_limit_of_1048576_rows_a_sheet():
 def test_a_job_given_up_for_lost_while_it_ran_leaves_no_file_and_no_export_row(
     staff, known, monkeypatch, private_export_root
 ):
-    job = ExportJob.objects.create(requested_by=staff, dataset="feedback", file_format="xlsx")
+    job = ExportJobFactory(requested_by=staff, dataset="feedback", file_format="xlsx")
     original = exports.write_xlsx
 
     def slow(*args, **kwargs):

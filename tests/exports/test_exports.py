@@ -15,18 +15,8 @@ from audit.cells import neutralise
 from exports.datasets import DATASETS, csv_chunks, write_xlsx
 from exports.pseudonyms import Pseudonymiser, pseudonym
 from reports.filters import ReportFilters
-from tests.exports.export_data import (
-    CHINESE,
-    MALAY,
-    TAMIL,
-    KnownData,
-    build_known_data,
-    build_more_rows,
-    read_csv,
-    read_csv_header,
-    read_xlsx,
-    streamed,
-)
+from tests.exports.reading import read_csv, read_csv_header, read_xlsx, streamed
+from tests.scenarios import CHINESE, MALAY, TAMIL, KnownData, build_known_data, build_more_rows
 
 pytestmark = pytest.mark.django_db
 

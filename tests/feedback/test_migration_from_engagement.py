@@ -15,8 +15,7 @@ from django.utils import timezone
 
 from feedback.models import Feedback, FeedbackSuggestion, QuoteStatus
 from harms.models import HarmCategory, SolutionArea
-from tests.engagement.factories import EngagementSessionFactory
-from tests.factories import UserFactory
+from tests.factories import EngagementSessionFactory, FeedbackFactory, UserFactory
 
 # The last migrations before the move: engagement still owns feedback, the feedback app has
 # none applied.
@@ -170,7 +169,5 @@ def test_moving_feedback_to_its_app_keeps_every_row_suggestion_harm_link_and_per
     assert LogEntry.objects.get(pk=before["log_entry"]).get_edited_object() == quoted
 
     # New rows carry on after the old ones (the tables and their id sequences are the same).
-    newer = Feedback.objects.create(
-        participant_id=quoted.participant_id, editable_until=timezone.now()
-    )
+    newer = FeedbackFactory(participant_id=quoted.participant_id, editable_until=timezone.now())
     assert newer.pk > max(row[0] for row in before["feedback"])

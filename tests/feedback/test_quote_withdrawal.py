@@ -8,7 +8,7 @@ from feedback import services
 from feedback.models import Feedback, QuoteStatus
 from reports import services as report_services
 from reports.models import Digest, DigestKind, DigestStatus
-from tests.reports.digest_data import make_feedback, sgt
+from tests.factories import DigestFactory, FeedbackFactory, sgt
 
 pytestmark = pytest.mark.django_db
 
@@ -19,30 +19,28 @@ EXCERPT = "The platform ignored every report I made."
 
 @pytest.fixture
 def quoted(participant):
-    return make_feedback(
+    return FeedbackFactory(
         participant=participant,
         created_at=sgt(2026, 11, 3),
-        categories=["doxxing"],
-        quote=EXCERPT,
+        harm_categories=["doxxing"],
+        quote_excerpt=EXCERPT,
         quote_reviewed_at=sgt(2026, 11, 4),
     )
 
 
 @pytest.fixture
 def other_quote(other_participant):
-    return make_feedback(
+    return FeedbackFactory(
         participant=other_participant,
         created_at=sgt(2026, 11, 3),
-        categories=["doxxing"],
-        quote="Schools need to talk about this.",
+        harm_categories=["doxxing"],
+        quote_excerpt="Schools need to talk about this.",
         quote_reviewed_at=sgt(2026, 11, 5),
     )
 
 
 def compiled(kind=DigestKind.WEEKLY, start=START, end=END) -> Digest:
-    digest = Digest.objects.create(
-        kind=kind, period_start=start, period_end=end, queued_at=timezone.now()
-    )
+    digest = DigestFactory(kind=kind, period_start=start, period_end=end, queued_at=timezone.now())
     report_services.digest_compile(digest_id=digest.pk)
     digest.refresh_from_db()
     return digest

@@ -13,7 +13,7 @@ from engagement.models import RegistrationStatus
 from feedback import services
 from feedback.models import Feedback, QuoteStatus
 from harms.models import HarmCategory, SolutionArea
-from tests.reports.digest_data import make_registration, make_session
+from tests.factories import EngagementSessionFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +33,8 @@ def details(**overrides) -> services.FeedbackDetails:
 
 @pytest.fixture
 def held_session(participant):
-    session = make_session(starts_at=timezone.now() - timedelta(days=1))
-    make_registration(session=session, participant=participant)
+    session = EngagementSessionFactory(starts_at=timezone.now() - timedelta(days=1))
+    RegistrationFactory(session=session, participant=participant)
     return session
 
 
@@ -64,13 +64,13 @@ def test_one_feedback_per_participant_per_session(participant, held_session):
 )
 def test_only_confirmed_registrants_of_a_started_session_give_session_feedback(participant, case):
     starts = timezone.now() + (timedelta(days=2) if case == "not_started" else -timedelta(days=1))
-    session = make_session(starts_at=starts)
+    session = EngagementSessionFactory(starts_at=starts)
     status = {
         "waitlisted": RegistrationStatus.WAITLISTED,
         "cancelled_registration": RegistrationStatus.CANCELLED,
     }.get(case, RegistrationStatus.CONFIRMED)
     if case != "not_registered":
-        make_registration(session=session, participant=participant, status=status, position=1)
+        RegistrationFactory(session=session, participant=participant, status=status)
     with pytest.raises(services.FeedbackError, match="confirmed place"):
         services.feedback_create(participant=participant, session=session, details=details())
 
@@ -120,7 +120,7 @@ def test_edit_allowed_until_the_weekly_period_closes(participant):
 
 
 def test_edit_deadline_is_the_end_of_the_weekly_digest_period(settings):
-    from tests.reports.digest_data import sgt
+    from tests.factories import sgt
 
     settings.DIGEST_WEEKDAY, settings.DIGEST_HOUR = 0, 8
     assert services.feedback_edit_deadline(sgt(2026, 11, 4, 12)) == sgt(2026, 11, 9, 8)

@@ -13,8 +13,13 @@ from audit.models import AuditEvent
 from feedback import services
 from feedback.models import Feedback, QuoteStatus
 from harms.models import HarmCategory, SolutionArea
-from tests.factories import UserFactory
-from tests.reports.digest_data import make_feedback, make_registration, make_session
+from tests.factories import (
+    EngagementSessionFactory,
+    FeedbackFactory,
+    RegistrationFactory,
+    SupportResourceFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -225,8 +230,8 @@ def test_bad_input_gets_a_message_not_an_error(client, participant, data):
 
 
 def test_session_feedback_form_rates_and_sends_once(client, participant):
-    session = make_session(starts_at=timezone.now() - timedelta(hours=3))
-    make_registration(session=session, participant=participant)
+    session = EngagementSessionFactory(starts_at=timezone.now() - timedelta(hours=3))
+    RegistrationFactory(session=session, participant=participant)
     client.force_login(participant)
     url = reverse("feedback:session_new", args=[session.slug])
     assert "How useful was the session?" in client.get(url).content.decode()
@@ -240,7 +245,7 @@ def test_session_feedback_form_rates_and_sends_once(client, participant):
 
 
 def test_session_feedback_is_offered_only_to_confirmed_registrants(client, participant):
-    session = make_session(starts_at=timezone.now() - timedelta(hours=3))
+    session = EngagementSessionFactory(starts_at=timezone.now() - timedelta(hours=3))
     client.force_login(participant)
     response = client.get(reverse("feedback:session_new", args=[session.slug]))
     assert response.status_code == 302
@@ -292,13 +297,13 @@ def _queries(client, url) -> int:
 
 
 def _many_feedback(participant, n):
-    from tests.reports.digest_data import sgt
+    from tests.factories import sgt
 
     for i in range(n):
-        make_feedback(
+        FeedbackFactory(
             participant=participant,
             created_at=sgt(2026, 11, 3, 9, i % 60),
-            categories=["doxxing", "cyberstalking"],
+            harm_categories=["doxxing", "cyberstalking"],
             suggestions=["regulation", "partnerships"],
             quote_status=QuoteStatus.PENDING,
         )
@@ -344,9 +349,8 @@ def test_signed_in_navigation_links_to_my_feedback(client, participant):
 def test_the_experience_field_has_a_content_warning_and_support_beside_it(
     client, participant, feedback, url_name
 ):
-    from harms.models import SupportResource
 
-    SupportResource.objects.create(
+    SupportResourceFactory(
         name="Helpline for women", description="Listens, any hour.", phone="1800 000 0000"
     )
     client.force_login(participant)

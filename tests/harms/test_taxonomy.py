@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from harms.models import HarmCategory, SolutionArea, SupportResource
+from tests.factories import SupportResourceFactory
 
 
 @pytest.mark.django_db
@@ -28,7 +29,7 @@ def test_migrations_seed_the_press_release_taxonomy():
 @pytest.mark.django_db
 def test_category_page_shows_the_warning_before_the_description_and_its_help(client):
     category = HarmCategory.objects.get(slug="doxxing")
-    resource = SupportResource.objects.create(
+    resource = SupportResourceFactory(
         name="Test helpline", description="Help", phone="1800 000 0000"
     )
     resource.categories.add(category.parent)

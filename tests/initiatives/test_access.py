@@ -5,8 +5,7 @@ import pytest
 from django.urls import reverse
 
 from initiatives.models import IdeaStatus, Report
-
-from .factories import CommentFactory, IdeaFactory, InitiativeFactory
+from tests.factories import CommentFactory, IdeaFactory, InitiativeFactory, ReportFactory
 
 ANON, AUTHOR, OTHER, ORGANISER, STAFF = "anonymous", "participant", "other", "organiser", "staff"
 CAST = [ANON, AUTHOR, OTHER, ORGANISER, STAFF]
@@ -169,7 +168,7 @@ def test_post_role_matrix(client, cast, world, name, key, expected):
 
 @pytest.mark.django_db
 def test_moderation_resolve_is_for_organisers_only(client, cast, world):
-    Report.objects.create(reporter=cast[OTHER], idea=world["approved"], reason="spam")
+    ReportFactory(reporter=cast[OTHER], idea=world["approved"], reason="spam")
     url = reverse(
         "initiatives:moderation_resolve", kwargs={"kind": "idea", "pk": world["approved"].pk}
     )

@@ -5,7 +5,6 @@ import pytest
 
 from harms.models import HarmCategory
 from initiatives.models import (
-    CoCreator,
     CoCreatorRole,
     Idea,
     IdeaStatus,
@@ -13,9 +12,13 @@ from initiatives.models import (
     InitiativeStatus,
     ModerationLog,
 )
-from tests.factories import UserFactory
-
-from .factories import CommentFactory, IdeaFactory, InitiativeFactory
+from tests.factories import (
+    CoCreatorFactory,
+    CommentFactory,
+    IdeaFactory,
+    InitiativeFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -51,9 +54,7 @@ def test_admin_corrects_the_wording_but_not_the_status(admin_client):
     lead = UserFactory()
     initiative = InitiativeFactory(leads=[lead])
     initiative.harm_categories.set(HarmCategory.objects.all()[:1])
-    CoCreator.objects.create(
-        initiative=initiative, user=UserFactory(), role=CoCreatorRole.values[0]
-    )
+    CoCreatorFactory(initiative=initiative, user=UserFactory(), role=CoCreatorRole.values[0])
     url = f"/admin/initiatives/initiative/{initiative.pk}/change/"
 
     page = admin_client.get(url).content.decode()

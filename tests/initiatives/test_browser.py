@@ -11,9 +11,7 @@ from accounts.roles import Role
 from initiatives.models import CoCreator, Idea, IdeaStatus
 from tests.browser_support import sign_in
 from tests.conftest import assert_no_serious_axe_violations
-from tests.factories import UserFactory
-
-from .factories import IdeaFactory, InitiativeFactory
+from tests.factories import IdeaFactory, InitiativeFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -120,7 +118,7 @@ def test_queue_and_moderation_page_fit_a_phone_and_pass_axe(live_server, new_con
     idea = IdeaFactory(
         status=IdeaStatus.SUBMITTED,
         title="Consent lessons with a rather long title for a narrow screen",
-        personal_data_kinds="phone",
+        personal_data_kinds=["phone"],
         has_content_warning=True,
     )
     page = new_context(viewport={"width": 390, "height": 844}).new_page()

@@ -4,15 +4,12 @@ it and shows the race it prevents. Skipped on SQLite, which serialises writers a
 import threading
 
 import pytest
-from django.db import transaction
 
 from accounts.roles import Role
 from initiatives import services
 from initiatives.models import Idea, IdeaStatus, ModerationLog, Support
-from tests.factories import UserFactory
+from tests.factories import IdeaFactory, UserFactory
 from tests.threads import run_at_once
-
-from .factories import IdeaFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -45,33 +42,33 @@ def test_two_organisers_deciding_at_once_one_wins_one_is_told():
         assert ModerationLog.objects.filter(idea_id=idea.pk).count() == 1
 
 
-def test_control_without_the_status_condition_both_organisers_transition():
-    """The same decision as a read-check-write without `WHERE status = ...`: both pass the
-    check, both write, and the log shows two transitions for one idea."""
+def test_control_without_the_status_condition_both_organisers_transition(monkeypatch):
+    """The guard matters: swap the decision service's conditional UPDATE for a
+    read-check-write without `WHERE status = ...`, and two organisers deciding at once both
+    pass the check, both write, and the log shows two transitions for one idea."""
+    first = UserFactory(display_name="Farah", roles=[Role.ORGANISER], password="!")
+    second = UserFactory(display_name="Wei Ming", roles=[Role.ORGANISER], password="!")
     idea = IdeaFactory(status=IdeaStatus.SUBMITTED)
+    copies = [Idea.objects.get(pk=idea.pk) for _ in range(2)]
     read_done = threading.Barrier(2)
 
-    def unguarded(to):
-        def call():
-            with transaction.atomic():
-                current = Idea.objects.get(pk=idea.pk)
-                read_done.wait(timeout=30)
-                if current.status != IdeaStatus.SUBMITTED:
-                    raise services.IdeaError("already decided")
-                Idea.objects.filter(pk=idea.pk).update(status=to)
-                ModerationLog.objects.create(
-                    action="transition",
-                    target_kind="idea",
-                    target_id=idea.pk,
-                    idea_id=idea.pk,
-                    from_status=current.status,
-                    to_status=to,
-                )
-            return to
+    def read_check_write(idea_pk, expected, to, updates):
+        current = Idea.objects.get(pk=idea_pk)
+        read_done.wait(timeout=30)
+        if current.status != expected:
+            return False
+        Idea.objects.filter(pk=idea_pk).update(status=to, **updates)
+        return True
 
-        return call
-
-    results, errors = _run_at_once([unguarded("approved"), unguarded("rejected")])
+    monkeypatch.setattr(services, "_move_if_unchanged", read_check_write)
+    results, errors = _run_at_once(
+        [
+            lambda copy=copies[0]: services.idea_approve(idea=copy, moderator=first).status,
+            lambda copy=copies[1]: (
+                services.idea_reject(idea=copy, moderator=second, reason="No").status
+            ),
+        ]
+    )
     assert errors == []
     assert sorted(results) == ["approved", "rejected"]
     assert ModerationLog.objects.filter(idea_id=idea.pk).count() == 2
@@ -115,25 +112,25 @@ def test_toggling_on_and_off_at_once_keeps_the_count_equal_to_the_rows():
     assert idea.support_count == Support.objects.filter(idea=idea).count() == 10
 
 
-def test_control_read_modify_write_counter_loses_supports():
-    """Counting with `count = read + 1` instead of F(): concurrent supports overwrite each
-    other and the total comes out short."""
+def test_control_read_modify_write_counter_loses_supports(monkeypatch):
+    """The guard matters: swap the support service's F() counter for `count = read + 1`, and
+    concurrent supports overwrite each other and the total comes out short."""
     idea = IdeaFactory(status=IdeaStatus.APPROVED)
     people = UserFactory.create_batch(20, password="!")
     read_done = threading.Barrier(20)
 
-    def unguarded(person):
-        def call():
-            with transaction.atomic():
-                Support.objects.create(user=person, idea=idea)
-                seen = Idea.objects.get(pk=idea.pk).support_count
-                read_done.wait(timeout=30)
-                Idea.objects.filter(pk=idea.pk).update(support_count=seen + 1)
-            return True
+    def read_then_write(idea_pk, delta):
+        seen = Idea.objects.get(pk=idea_pk).support_count
+        read_done.wait(timeout=30)
+        Idea.objects.filter(pk=idea_pk).update(support_count=seen + delta)
 
-        return call
-
-    results, errors = _run_at_once([unguarded(person) for person in people])
+    monkeypatch.setattr(services, "_count_support", read_then_write)
+    results, errors = _run_at_once(
+        [
+            lambda person=person: services.idea_support_set(idea=idea, user=person, supported=True)
+            for person in people
+        ]
+    )
     assert errors == []
     idea.refresh_from_db()
     assert Support.objects.filter(idea=idea).count() == 20

@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from harms.models import HarmCategory, SolutionArea
 from initiatives.models import BODY_MAX, TITLE_MAX, Idea, IdeaStatus
-
-from .factories import CommentFactory, IdeaFactory
+from tests.factories import CommentFactory, EngagementSessionFactory, IdeaFactory
 
 
 def _form(**overrides) -> dict:
@@ -30,7 +29,7 @@ def test_participant_submits_an_idea_and_sees_it_waiting_on_my_ideas(client, par
     response = client.post(reverse("initiatives:idea_create"), _form())
     assert response.status_code == 302
     idea = Idea.objects.get()
-    assert (idea.author, idea.status, idea.personal_data_kinds) == (participant, "submitted", "")
+    assert (idea.author, idea.status, idea.personal_data_kinds) == (participant, "submitted", [])
     page = client.get(reverse("initiatives:my_ideas")).content.decode()
     assert "Consent lessons in every secondary school" in page
     assert "Waiting for review" in page
@@ -58,7 +57,7 @@ def test_personal_data_is_flagged_before_submit_and_marked_when_confirmed(client
     response = client.post(reverse("initiatives:idea_create"), data)
     assert response.status_code == 302
     idea = Idea.objects.get()
-    assert idea.personal_data_kind_list == ["name", "phone"]
+    assert idea.personal_data_kinds == ["name", "phone"]
 
 
 @pytest.mark.django_db
@@ -270,10 +269,8 @@ def test_board_filters_by_session(client):
 
     from django.utils import timezone
 
-    from engagement.models import EngagementSession
-
     now = timezone.now()
-    session = EngagementSession.objects.create(
+    session = EngagementSessionFactory(
         title="Second engagement session",
         slug="second",
         summary="s",

@@ -15,9 +15,8 @@ from initiatives.models import (
     ModerationLog,
 )
 from initiatives.services import IdeaError
+from tests.factories import CommentFactory, InitiativeFactory
 from tests.state_tables import without
-
-from .factories import CommentFactory, InitiativeFactory
 
 pytestmark = pytest.mark.django_db
 

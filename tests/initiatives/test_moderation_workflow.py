@@ -14,9 +14,7 @@ from harms.models import HarmCategory, SolutionArea
 from initiatives import selectors, services
 from initiatives.models import Comment, Idea, IdeaStatus, Initiative, ModerationLog
 from initiatives.services import IdeaConflict, IdeaError, IdeaFields
-from tests.factories import UserFactory
-
-from .factories import IdeaFactory, InitiativeFactory
+from tests.factories import IdeaFactory, InitiativeFactory, InitiativeUpdateFactory, UserFactory
 
 S = IdeaStatus
 
@@ -162,7 +160,7 @@ def test_next_page_of_a_filtered_queue_stays_filtered(client, organiser):
 
 @pytest.mark.django_db
 def test_personal_data_marker_and_log_read_in_plain_english(client, organiser):
-    idea = IdeaFactory(status=S.SUBMITTED, personal_data_kinds="name,phone")
+    idea = IdeaFactory(status=S.SUBMITTED, personal_data_kinds=["name", "phone"])
     services.idea_request_changes(idea=idea, moderator=organiser, note="Take out the number.")
     client.force_login(organiser)
     page = client.get(
@@ -171,7 +169,7 @@ def test_personal_data_marker_and_log_read_in_plain_english(client, organiser):
     assert "a name of another person, a phone number" in page
     assert "Waiting for review → Changes requested" in page
     assert "name,phone" not in page and "submitted → changes_requested" not in page
-    idea2 = IdeaFactory(status=S.SUBMITTED, personal_data_kinds="nric")
+    idea2 = IdeaFactory(status=S.SUBMITTED, personal_data_kinds=["nric"])
     queue = client.get(reverse("initiatives:moderation_queue")).content.decode()
     assert idea2.title in queue and "an NRIC or FIN number" in queue
 
@@ -273,15 +271,14 @@ XSS = '<script>alert(1)</script><a href="javascript:alert(2)">x</a>'
 
 @pytest.mark.django_db
 def test_html_in_the_queue_and_on_initiative_pages_renders_as_text(client, participant, organiser):
-    from initiatives.models import CommentStatus, InitiativeUpdate
-
-    from .factories import CommentFactory
+    from initiatives.models import CommentStatus
+    from tests.factories import CommentFactory
 
     CommentFactory(status=CommentStatus.PENDING, body=f"C {XSS}")
     reported = IdeaFactory(status=S.APPROVED, title=f"T {XSS}")
     services.report_create(reporter=participant, idea=reported, reason="spam", note=f"N {XSS}")
     initiative = InitiativeFactory(leads=[organiser], description=f"D {XSS}")
-    InitiativeUpdate.objects.create(initiative=initiative, title=f"U {XSS}", body=f"B {XSS}")
+    InitiativeUpdateFactory(initiative=initiative, title=f"U {XSS}", body=f"B {XSS}")
     services.cocreator_join(initiative=initiative, user=participant, role="volunteer", pledge=XSS)
     client.force_login(organiser)
     for url in (reverse("initiatives:moderation_queue"), initiative.get_absolute_url()):
@@ -296,7 +293,7 @@ def test_comment_author_is_told_when_an_urgent_report_hides_it(
 ):
     from django.core import mail
 
-    from .factories import CommentFactory
+    from tests.factories import CommentFactory
 
     comment = CommentFactory(author=participant)
     with django_capture_on_commit_callbacks(execute=True):
@@ -310,7 +307,7 @@ def test_comment_author_is_told_when_an_urgent_report_hides_it(
 def test_organiser_redacts_a_comment_and_the_original_is_only_in_the_log(
     client, organiser, other_participant
 ):
-    from .factories import CommentFactory
+    from tests.factories import CommentFactory
 
     comment = CommentFactory(body="Her handle is @victim_sg, please help her.")
     idea_url = comment.idea.get_absolute_url()
@@ -378,8 +375,39 @@ WITH_PHONE = "Call the hotline my neighbour runs on 9123 4567 any time."
 
 
 @pytest.mark.django_db
+def test_an_idea_made_through_the_service_is_marked_with_the_personal_data_it_holds(participant):
+    """The marker comes from the service, not the form: an idea written any way (the demo, a
+    shell, a future API) carries it, and an edit that removes the data clears it."""
+    fields = _fields()
+    fields.body = WITH_PHONE + " Or write to lee.mei@example.com."
+    idea, _created = services.idea_create(
+        author=participant, fields=fields, submit=False, submission_token=uuid.uuid4()
+    )
+    assert Idea.objects.get(pk=idea.pk).personal_data_kinds == ["phone", "email"]
+    services.idea_update(
+        idea=Idea.objects.get(pk=idea.pk), author=participant, fields=_fields(), submit=False
+    )
+    assert Idea.objects.get(pk=idea.pk).personal_data_kinds == []
+
+
+@pytest.mark.django_db
+def test_a_comment_made_through_the_service_is_marked_with_the_personal_data_it_holds(
+    participant,
+):
+    idea = IdeaFactory(status=S.APPROVED)
+    flagged = services.comment_create(
+        idea=idea, author=participant, body=WITH_PHONE, is_anonymous=False
+    )
+    plain = services.comment_create(
+        idea=idea, author=participant, body="Agreed.", is_anonymous=False
+    )
+    assert Comment.objects.get(pk=flagged.pk).personal_data_kinds == ["phone"]
+    assert Comment.objects.get(pk=plain.pk).personal_data_kinds == []
+
+
+@pytest.mark.django_db
 def test_approving_an_idea_that_still_holds_personal_data_needs_the_check(organiser):
-    idea = IdeaFactory(status=S.SUBMITTED, body=WITH_PHONE, personal_data_kinds="phone")
+    idea = IdeaFactory(status=S.SUBMITTED, body=WITH_PHONE, personal_data_kinds=["phone"])
     with pytest.raises(IdeaError, match="It still contains a phone number"):
         services.idea_approve(idea=idea, moderator=organiser)
     assert Idea.objects.get(pk=idea.pk).status == S.SUBMITTED
@@ -389,7 +417,7 @@ def test_approving_an_idea_that_still_holds_personal_data_needs_the_check(organi
 
 @pytest.mark.django_db
 def test_a_redacted_idea_is_approved_without_the_check(organiser):
-    idea = IdeaFactory(status=S.SUBMITTED, body=WITH_PHONE, personal_data_kinds="phone")
+    idea = IdeaFactory(status=S.SUBMITTED, body=WITH_PHONE, personal_data_kinds=["phone"])
     services.idea_redact(idea=idea, moderator=organiser, passage="9123 4567", reason="Phone")
     services.idea_approve(idea=idea, moderator=organiser)
     assert Idea.objects.get(pk=idea.pk).status == S.APPROVED
@@ -398,7 +426,7 @@ def test_a_redacted_idea_is_approved_without_the_check(organiser):
 @pytest.mark.django_db
 def test_bulk_approve_leaves_an_idea_with_personal_data_for_its_own_page(organiser):
     plain = IdeaFactory(status=S.SUBMITTED, body="More school talks.")
-    flagged = IdeaFactory(status=S.SUBMITTED, body=WITH_PHONE, personal_data_kinds="phone")
+    flagged = IdeaFactory(status=S.SUBMITTED, body=WITH_PHONE, personal_data_kinds=["phone"])
     done, problems = services.ideas_bulk_decide(
         ideas=[plain, flagged], moderator=organiser, decision="approve", reason=""
     )
@@ -410,7 +438,7 @@ def test_bulk_approve_leaves_an_idea_with_personal_data_for_its_own_page(organis
 @pytest.mark.django_db
 def test_moderation_page_asks_for_the_check_only_when_personal_data_was_flagged(client, organiser):
     plain = IdeaFactory(status=S.SUBMITTED, body="More school talks.")
-    flagged = IdeaFactory(status=S.SUBMITTED, body=WITH_PHONE, personal_data_kinds="phone")
+    flagged = IdeaFactory(status=S.SUBMITTED, body=WITH_PHONE, personal_data_kinds=["phone"])
     client.force_login(organiser)
 
     def page(idea):

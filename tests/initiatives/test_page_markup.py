@@ -11,8 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from initiatives.models import CoCreator, IdeaStatus, ModerationLog
-
-from .factories import CommentFactory, IdeaFactory, InitiativeFactory
+from tests.factories import CoCreatorFactory, CommentFactory, IdeaFactory, InitiativeFactory
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates" / "initiatives"
 ID = re.compile(r"\sid=\"([^\"]+)\"")
@@ -111,7 +110,7 @@ def test_pages_with_several_forms_have_no_duplicate_ids(client, organiser, parti
     comment = CommentFactory(idea=approved)
     hidden = IdeaFactory(status=IdeaStatus.HIDDEN, author=participant)
     initiative = InitiativeFactory(leads=[organiser])
-    CoCreator.objects.create(initiative=initiative, user=organiser, role="volunteer")
+    CoCreatorFactory(initiative=initiative, user=organiser, role="volunteer")
     client.force_login(organiser)
     urls = [
         reverse("initiatives:idea_board"),

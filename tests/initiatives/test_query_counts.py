@@ -7,9 +7,7 @@ from django.urls import reverse
 
 from initiatives import services
 from initiatives.models import CommentStatus, IdeaStatus
-from tests.factories import UserFactory
-
-from .factories import CommentFactory, IdeaFactory
+from tests.factories import CommentFactory, IdeaFactory, UserFactory
 
 
 def _count(client, url) -> int:
@@ -50,7 +48,7 @@ def test_moderation_queue_queries_do_not_grow_with_the_queue(client, organiser, 
 
     def fill(n):
         for _ in range(n):
-            IdeaFactory(status=IdeaStatus.SUBMITTED, personal_data_kinds="phone")
+            IdeaFactory(status=IdeaStatus.SUBMITTED, personal_data_kinds=["phone"])
             published = IdeaFactory(status=IdeaStatus.APPROVED)
             services.report_create(reporter=UserFactory(), idea=published, reason="spam")
             comment = CommentFactory(status=CommentStatus.PENDING)

@@ -3,8 +3,7 @@ from django.db import connection
 
 from initiatives import selectors
 from initiatives.models import Idea, IdeaStatus
-
-from .factories import IdeaFactory
+from tests.factories import IdeaFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 

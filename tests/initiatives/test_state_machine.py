@@ -11,8 +11,7 @@ from initiatives import services
 from initiatives.models import IDEA_TRANSITIONS as TRANSITIONS
 from initiatives.models import Idea, IdeaStatus, ModerationLog
 from initiatives.services import IdeaConflict, IdeaError, IdeaFields
-
-from .factories import IdeaFactory, InitiativeFactory
+from tests.factories import IdeaFactory, InitiativeFactory
 
 S = IdeaStatus
 ALLOWED = {

@@ -5,9 +5,7 @@ import pytest
 
 from initiatives import services
 from initiatives.models import Comment, Idea, IdeaStatus, ReportReason
-from tests.factories import UserFactory
-
-from .factories import CommentFactory, IdeaFactory
+from tests.factories import CommentFactory, IdeaFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -15,18 +15,23 @@ from accounts.roles import Role
 from engagement import services as engagement_services
 from engagement import tasks as engagement_tasks
 from exports import services as export_services
-from exports.models import ExportJob
 from initiatives import services as initiative_services
 from initiatives.models import CommentStatus, IdeaStatus, ReportReason
 from outbox import tasks
 from outbox.models import OutboundEmail, OutboundEmailStatus
 from outbox.services import Email, email_queue, outbox_drain
 from reports import services as report_services
-from reports.models import DigestKind, DigestSubscription
-from tests.engagement.factories import EngagementSessionFactory
+from reports.models import DigestKind
 from tests.engagement.test_emails_and_calendar import _moved_to
-from tests.factories import UserFactory
-from tests.initiatives.factories import CommentFactory, IdeaFactory, InitiativeFactory
+from tests.factories import (
+    CommentFactory,
+    DigestSubscriptionFactory,
+    EngagementSessionFactory,
+    ExportJobFactory,
+    IdeaFactory,
+    InitiativeFactory,
+    UserFactory,
+)
 from tests.threads import run_at_once
 
 pytestmark = pytest.mark.django_db
@@ -137,14 +142,14 @@ def reminders(organiser):
 
 def export_ready(organiser):
     staff = UserFactory(roles=[Role.STAFF], mfa=True)
-    job = ExportJob.objects.create(requested_by=staff, dataset="feedback", file_format="xlsx")
+    job = ExportJobFactory(requested_by=staff, dataset="feedback", file_format="xlsx")
     export_services.export_job_build(job_id=job.pk)
     return [staff]
 
 
 def digest_ready(organiser):
     staff = UserFactory(roles=[Role.STAFF], mfa=True)
-    DigestSubscription.objects.create(user=staff)
+    DigestSubscriptionFactory(user=staff)
     now = timezone.now()
     digest = report_services.digest_request(
         kind=DigestKind.ON_DEMAND, period_start=now - timedelta(days=7), period_end=now

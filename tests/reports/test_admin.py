@@ -4,10 +4,9 @@ digest's job state, and receiving digests is each person's choice, audited when 
 import pytest
 from django.utils import timezone
 
-from reports.models import Digest, DigestKind, DigestStatus, DigestSubscription
+from reports.models import DigestKind, DigestStatus, DigestSubscription
 from reports.services import digest_subscription_set
-
-from .digest_data import sgt
+from tests.factories import DigestFactory, sgt
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +18,7 @@ def admin_client(client, admin_user):
 
 
 def test_admin_shows_a_digests_job_state_read_only_and_cannot_delete_it(admin_client):
-    digest = Digest.objects.create(
+    digest = DigestFactory(
         kind=DigestKind.WEEKLY,
         period_start=sgt(2026, 11, 2, 8),
         period_end=sgt(2026, 11, 9, 8),

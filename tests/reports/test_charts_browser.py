@@ -10,12 +10,10 @@ from playwright.sync_api import expect
 
 from accounts.roles import Role
 from reports import services
-from reports.models import Digest, DigestKind
+from reports.models import DigestKind
 from tests.browser_support import sign_in
 from tests.conftest import assert_no_serious_axe_violations
-from tests.factories import UserFactory
-
-from .digest_data import make_feedback, sgt
+from tests.factories import DigestFactory, FeedbackFactory, UserFactory, sgt
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,10 +47,10 @@ MEASURE_CHARTS = """() => [...document.querySelectorAll('svg.digest-chart')].map
 def _feedback_in_every_top_category():
     author = UserFactory()
     for slug in ("doxxing", "sexual-harassment", "sites-promoting-vice"):
-        make_feedback(
+        FeedbackFactory(
             participant=author,
             created_at=timezone.now() - timedelta(days=3),
-            categories=[slug],
+            harm_categories=[slug],
             suggestions=["regulation"],
         )
 
@@ -84,13 +82,13 @@ def test_dashboard_chart_labels_are_whole_and_readable(live_server, page, viewpo
 
 def test_digest_on_a_phone_has_whole_labels_and_a_focusable_table(live_server, page):
     author = UserFactory()
-    make_feedback(
+    FeedbackFactory(
         participant=author,
         created_at=sgt(2026, 11, 3),
-        categories=["doxxing", "sites-promoting-vice"],
+        harm_categories=["doxxing", "sites-promoting-vice"],
         suggestions=["regulation"],
     )
-    digest = Digest.objects.create(
+    digest = DigestFactory(
         kind=DigestKind.ON_DEMAND,
         period_start=sgt(2026, 11, 1),
         period_end=sgt(2026, 11, 30),

@@ -13,7 +13,7 @@ from harms.models import HarmCategory
 from reports.dashboard import dashboard_data
 from reports.filters import ReportFilters
 from reports.selectors import launch_date
-from tests.exports.export_data import KnownData, build_known_data, build_more_rows
+from tests.scenarios import KnownData, build_known_data, build_more_rows
 
 pytestmark = pytest.mark.django_db
 

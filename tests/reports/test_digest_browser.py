@@ -14,9 +14,7 @@ from reports import services
 from reports.models import Digest, DigestStatus
 from tests.browser_support import sign_in
 from tests.conftest import assert_no_serious_axe_violations
-from tests.factories import UserFactory
-
-from .digest_data import make_feedback
+from tests.factories import FeedbackFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,12 +23,12 @@ def test_staff_request_a_digest_watch_it_become_ready_and_open_it(live_server, p
     staff = UserFactory(display_name="Sam Browser", roles=[Role.STAFF], mfa=True)
     author = UserFactory()
     today = timezone.localdate()
-    make_feedback(
+    FeedbackFactory(
         participant=author,
         created_at=timezone.now(),
-        categories=["doxxing"],
+        harm_categories=["doxxing"],
         suggestions=["regulation"],
-        quote="Take it down within a day.",
+        quote_excerpt="Take it down within a day.",
         quote_reviewed_at=timezone.now(),
     )
     base = live_server.url

@@ -12,8 +12,7 @@ from django.utils import timezone
 
 from reports import selectors, services
 from reports.models import Digest, DigestKind, DigestStatus
-
-from .digest_data import sgt
+from tests.factories import DigestFactory, sgt
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -45,7 +44,7 @@ def _at_once(call, n=2):
 
 @pytest.fixture
 def queued():
-    return Digest.objects.create(
+    return DigestFactory(
         kind=DigestKind.WEEKLY,
         period_start=sgt(2026, 11, 2, 8),
         period_end=sgt(2026, 11, 9, 8),

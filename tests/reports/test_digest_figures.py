@@ -10,21 +10,28 @@ from accounts.models import Background
 from engagement.models import RegistrationStatus, SessionStatus
 from feedback.models import QuoteStatus
 from initiatives.models import (
-    CoCreator,
-    Idea,
     IdeaStatus,
-    Initiative,
-    InitiativeUpdate,
     ModerationAction,
     ModerationLog,
-    Support,
     TargetKind,
 )
 from reports import selectors, services
-from reports.models import Digest, DigestKind, DigestStatus, LaunchSettings
-from tests.factories import UserFactory
-
-from .digest_data import area, category, make_feedback, make_registration, make_session, sgt
+from reports.models import DigestKind, DigestStatus, LaunchSettings
+from tests.factories import (
+    CoCreatorFactory,
+    DigestFactory,
+    EngagementSessionFactory,
+    FeedbackFactory,
+    IdeaFactory,
+    InitiativeFactory,
+    InitiativeUpdateFactory,
+    RegistrationFactory,
+    SupportFactory,
+    UserFactory,
+    area,
+    category,
+    sgt,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -54,12 +61,12 @@ def known_data(settings):
     p = people
     # Sessions: S0 held before, S1 held in the period, S2 cancelled in it, S3 upcoming,
     # S4 a draft after it.
-    make_session(starts_at=sgt(2026, 10, 28, 15))
-    s1 = make_session(starts_at=sgt(2026, 11, 4, 15), title="Session one")
-    make_session(starts_at=sgt(2026, 11, 5, 15), status=SessionStatus.CANCELLED)
-    s3 = make_session(starts_at=sgt(2026, 11, 20, 15))
-    make_session(starts_at=sgt(2026, 11, 21, 15), status=SessionStatus.DRAFT)
-    reg = make_registration
+    EngagementSessionFactory(starts_at=sgt(2026, 10, 28, 15))
+    s1 = EngagementSessionFactory(starts_at=sgt(2026, 11, 4, 15), title="Session one")
+    EngagementSessionFactory(starts_at=sgt(2026, 11, 5, 15), status=SessionStatus.CANCELLED)
+    s3 = EngagementSessionFactory(starts_at=sgt(2026, 11, 20, 15))
+    EngagementSessionFactory(starts_at=sgt(2026, 11, 21, 15), status=SessionStatus.DRAFT)
+    reg = RegistrationFactory
     reg(session=s1, participant=p["p1"], attended=True, created_at=sgt(2026, 10, 20))
     reg(session=s1, participant=p["p2"], attended=True, created_at=sgt(2026, 11, 2, 9))
     reg(session=s1, participant=p["p3"], attended=True, created_at=IN)
@@ -68,7 +75,7 @@ def known_data(settings):
         session=s1,
         participant=p["p5"],
         status=RegistrationStatus.WAITLISTED,
-        position=1,
+        waitlist_position=1,
         created_at=IN,
     )
     reg(
@@ -80,58 +87,59 @@ def known_data(settings):
     reg(session=s3, participant=p["p1"], created_at=IN)
     reg(session=s3, participant=p["p2"], created_at=END)
     # Feedback. F1..F4 in the period, F5 in the one before, F6 after.
-    f1 = make_feedback(
+    f1 = FeedbackFactory(
         participant=p["p1"],
         session=s1,
         rating=4,
         created_at=IN,
-        categories=["doxxing"],
+        harm_categories=["doxxing"],
         suggestions=["public-education", "regulation"],
         quote_status=QuoteStatus.PENDING,
     )
-    f2 = make_feedback(
+    f2 = FeedbackFactory(
         participant=p["p2"],
         session=s1,
         rating=5,
         created_at=IN,
-        categories=["unwelcome-interactions", "non-consensual-publication"],
+        harm_categories=["unwelcome-interactions", "non-consensual-publication"],
         suggestions=["partnerships"],
-        quote="It changed how I see it.",
+        quote_excerpt="It changed how I see it.",
         quote_reviewed_at=sgt(2026, 11, 6, 10),
     )
-    make_feedback(
-        participant=p["p3"], created_at=sgt(2026, 11, 3, 9), categories=["harmful-platforms"]
+    FeedbackFactory(
+        participant=p["p3"], created_at=sgt(2026, 11, 3, 9), harm_categories=["harmful-platforms"]
     )
-    make_feedback(
+    FeedbackFactory(
         participant=p["p1"],
         created_at=sgt(2026, 11, 8, 20),
-        categories=["image-based-sexual-abuse", "doxxing"],
+        harm_categories=["image-based-sexual-abuse", "doxxing"],
         suggestions=["regulation"],
-        quote="Approved too late for this digest.",
+        quote_excerpt="Approved too late for this digest.",
         quote_reviewed_at=AFTER,
     )
-    make_feedback(
+    FeedbackFactory(
         participant=p["p2"],
         created_at=BEFORE,
-        categories=["unwelcome-interactions"],
+        harm_categories=["unwelcome-interactions"],
         suggestions=["public-education"],
     )
-    make_feedback(
+    FeedbackFactory(
         participant=p["p3"],
         created_at=sgt(2026, 11, 9, 9),
-        categories=["harmful-platforms"],
+        harm_categories=["harmful-platforms"],
         suggestions=["partnerships"],
     )
 
     # Ideas: I1 submitted and approved in the period (3 supporters before its end, 1 after),
     # I2 approved before it (1 supporter), I3 waiting, I4 rejected.
     def idea(title, status, submitted_at):
-        return Idea.objects.create(
+        return IdeaFactory(
             author=p["p1"],
             title=title,
             body="Body",
             status=status,
             submitted_at=submitted_at,
+            decided_at=None,
             harm_category=category("doxxing"),
             solution_area=area("regulation"),
         )
@@ -159,23 +167,23 @@ def known_data(settings):
         (IN, p["p2"], i2),
     ]:
         with at(moment):
-            Support.objects.create(user=user, idea=target)
+            SupportFactory(user=user, idea=target)
     # Initiatives: N0 before, with two updates in the period; N1 new in it.
     with at(BEFORE):
-        n0 = Initiative.objects.create(
+        n0 = InitiativeFactory(
             slug="n0", title="N0", summary="S", description="D", solution_area=area("partnerships")
         )
-        CoCreator.objects.create(initiative=n0, user=p["p1"], role="volunteer")
-        CoCreator.objects.create(initiative=n0, user=p["p2"], role="volunteer")
+        CoCreatorFactory(initiative=n0, user=p["p1"], role="volunteer")
+        CoCreatorFactory(initiative=n0, user=p["p2"], role="volunteer")
     with at(IN):
-        n1 = Initiative.objects.create(
+        n1 = InitiativeFactory(
             slug="n1", title="N1", summary="S", description="D", solution_area=area("regulation")
         )
-        InitiativeUpdate.objects.create(initiative=n0, title="U1", body="B")
-        InitiativeUpdate.objects.create(initiative=n0, title="U2", body="B")
-        CoCreator.objects.create(initiative=n1, user=p["p3"], role="expert")
+        InitiativeUpdateFactory(initiative=n0, title="U1", body="B")
+        InitiativeUpdateFactory(initiative=n0, title="U2", body="B")
+        CoCreatorFactory(initiative=n1, user=p["p3"], role="expert")
     with at(AFTER):
-        CoCreator.objects.create(initiative=n1, user=p["p4"], role="expert")
+        CoCreatorFactory(initiative=n1, user=p["p4"], role="expert")
     return {"f1": f1, "f2": f2}
 
 
@@ -295,7 +303,7 @@ def test_launch_date_from_the_admin_overrides_the_setting(settings, db):
 
 
 def test_compiled_digest_stores_figures_and_renders_them(known_data):
-    digest = Digest.objects.create(
+    digest = DigestFactory(
         kind=DigestKind.WEEKLY, period_start=START, period_end=END, queued_at=START
     )
     assert services.digest_compile(digest_id=digest.pk) is True

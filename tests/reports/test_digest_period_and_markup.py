@@ -16,17 +16,14 @@ from django.core import mail
 from django.utils import timezone
 
 from reports import services
-from reports.models import Digest, DigestKind, DigestSubscription
-
-from .digest_data import make_feedback, sgt
+from reports.models import Digest, DigestKind
+from tests.factories import DigestFactory, DigestSubscriptionFactory, FeedbackFactory, sgt
 
 pytestmark = pytest.mark.django_db
 
 
 def _digest(start, end, *, kind=DigestKind.ON_DEMAND, compile=True) -> Digest:
-    digest = Digest.objects.create(
-        kind=kind, period_start=start, period_end=end, queued_at=timezone.now()
-    )
+    digest = DigestFactory(kind=kind, period_start=start, period_end=end, queued_at=timezone.now())
     if compile:
         services.digest_compile(digest_id=digest.pk)
         digest.refresh_from_db()
@@ -36,7 +33,9 @@ def _digest(start, end, *, kind=DigestKind.ON_DEMAND, compile=True) -> Digest:
 @pytest.fixture
 def november(participant):
     """Asked for 1 to 29 November 2026 inclusive: it ends at midnight starting 30 November."""
-    make_feedback(participant=participant, created_at=sgt(2026, 11, 3), categories=["doxxing"])
+    FeedbackFactory(
+        participant=participant, created_at=sgt(2026, 11, 3), harm_categories=["doxxing"]
+    )
     return _digest(sgt(2026, 11, 1), sgt(2026, 11, 30))
 
 
@@ -127,7 +126,7 @@ def test_weekly_digest_gives_the_exact_times_it_runs_between(client, staff, part
 def test_emailed_digest_gives_the_last_day_in_subject_text_and_html(staff, november):
     from outbox.services import outbox_drain
 
-    DigestSubscription.objects.create(user=staff)
+    DigestSubscriptionFactory(user=staff)
     mail.outbox.clear()
     services._queue_digest_emails(november.pk)
     assert outbox_drain() == 1

@@ -9,8 +9,7 @@ from django.urls import reverse
 
 from afa_platform.celery import app
 from reports.models import Digest, DigestStatus
-
-from .digest_data import make_feedback, sgt
+from tests.factories import FeedbackFactory, sgt
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +18,9 @@ def test_digest_requested_in_the_browser_becomes_ready_through_a_real_worker(
     client, staff, participant
 ):
     assert app.conf.task_always_eager is False
-    make_feedback(participant=participant, created_at=sgt(2026, 11, 3, 12), categories=["doxxing"])
+    FeedbackFactory(
+        participant=participant, created_at=sgt(2026, 11, 3, 12), harm_categories=["doxxing"]
+    )
     client.force_login(staff)
     with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
         response = client.post(

@@ -10,9 +10,8 @@ from django.utils import timezone
 from afa_platform.states import TransitionError
 from reports import models, services
 from reports.models import Digest, DigestKind, DigestStatus
+from tests.factories import sgt
 from tests.state_tables import without
-
-from .digest_data import sgt
 
 pytestmark = pytest.mark.django_db
 

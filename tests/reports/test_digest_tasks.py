@@ -17,11 +17,14 @@ from reports.models import (
     Digest,
     DigestKind,
     DigestStatus,
-    DigestSubscription,
 )
-from tests.factories import UserFactory
-
-from .digest_data import make_feedback, sgt
+from tests.factories import (
+    DigestFactory,
+    DigestSubscriptionFactory,
+    FeedbackFactory,
+    UserFactory,
+    sgt,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -45,12 +48,16 @@ def request_digest(captured, **kwargs):
 def test_requesting_the_same_period_twice_gives_one_digest_with_fresh_figures(
     participant, staff, django_capture_on_commit_callbacks
 ):
-    make_feedback(participant=participant, created_at=sgt(2026, 11, 3), categories=["doxxing"])
+    FeedbackFactory(
+        participant=participant, created_at=sgt(2026, 11, 3), harm_categories=["doxxing"]
+    )
     first = request_digest(django_capture_on_commit_callbacks, requested_by=staff)
     assert first.status == DigestStatus.READY
     assert first.figures["feedback"]["total"] == 1
 
-    make_feedback(participant=participant, created_at=sgt(2026, 11, 4), categories=["doxxing"])
+    FeedbackFactory(
+        participant=participant, created_at=sgt(2026, 11, 4), harm_categories=["doxxing"]
+    )
     second = request_digest(django_capture_on_commit_callbacks, requested_by=staff)
 
     assert second.pk == first.pk
@@ -84,7 +91,7 @@ def test_bad_periods_are_refused_with_a_message(db):
 
 
 def test_compile_of_a_digest_already_claimed_does_nothing(db):
-    digest = Digest.objects.create(
+    digest = DigestFactory(
         kind=DigestKind.WEEKLY,
         period_start=START,
         period_end=END,
@@ -101,7 +108,7 @@ def test_compile_of_a_digest_already_claimed_does_nothing(db):
 
 
 def _queued_digest():
-    return Digest.objects.create(
+    return DigestFactory(
         kind=DigestKind.WEEKLY, period_start=START, period_end=END, queued_at=timezone.now()
     )
 
@@ -173,7 +180,7 @@ def test_a_bug_fails_the_digest_at_once_with_the_error(db):
 
 def test_sweep_requeues_a_digest_whose_worker_died_and_it_compiles(settings, db):
     now = timezone.now()
-    stale = Digest.objects.create(
+    stale = DigestFactory(
         kind=DigestKind.WEEKLY,
         period_start=START,
         period_end=END,
@@ -185,7 +192,7 @@ def test_sweep_requeues_a_digest_whose_worker_died_and_it_compiles(settings, db)
         attempts=1,
     )
     # Started long ago, but its heartbeat still renews the lease: its worker is alive.
-    busy = Digest.objects.create(
+    busy = DigestFactory(
         kind=DigestKind.ON_DEMAND,
         period_start=START,
         period_end=END,
@@ -215,7 +222,7 @@ def test_sweep_gives_up_on_a_digest_that_keeps_killing_its_worker_until_asked_ag
 ):
     settings.DIGEST_MAX_ATTEMPTS = 3
     now = timezone.now()
-    doomed = Digest.objects.create(
+    doomed = DigestFactory(
         kind=DigestKind.ON_DEMAND,
         period_start=START,
         period_end=END,
@@ -242,7 +249,7 @@ def test_sweep_gives_up_on_a_digest_that_keeps_killing_its_worker_until_asked_ag
 
 
 def test_sweep_reenqueues_a_queued_digest_whose_message_was_lost(settings, db):
-    lost = Digest.objects.create(
+    lost = DigestFactory(
         kind=DigestKind.WEEKLY,
         period_start=START,
         period_end=END,
@@ -269,7 +276,7 @@ def test_sweep_runs_every_minute_and_leases_are_short_enough_to_resume_within_tw
 
 
 def test_a_redelivered_compile_does_nothing_while_the_first_holds_the_lease_then_takes_over(db):
-    digest = Digest.objects.create(
+    digest = DigestFactory(
         kind=DigestKind.WEEKLY, period_start=START, period_end=END, queued_at=START
     )
     now = timezone.now()
@@ -319,10 +326,10 @@ def test_beat_schedule_runs_weekly_digest_on_the_configured_day_and_hour():
 def subscribers(staff):
     other_staff = UserFactory(roles=[Role.STAFF], mfa=True)
     for user in (staff, other_staff):
-        DigestSubscription.objects.create(user=user)
+        DigestSubscriptionFactory(user=user)
     # Subscribed once, no longer staff: gets nothing.
     former = UserFactory()
-    DigestSubscription.objects.create(user=former)
+    DigestSubscriptionFactory(user=former)
     return [staff, other_staff]
 
 
@@ -358,7 +365,7 @@ def test_a_digest_compiled_again_is_not_emailed_again(
 
 
 def test_a_failed_send_is_retried_by_the_sweep_and_sent_once(subscribers, db):
-    digest = Digest.objects.create(
+    digest = DigestFactory(
         kind=DigestKind.WEEKLY, period_start=START, period_end=END, queued_at=START
     )
     services.digest_compile(digest_id=digest.pk)

@@ -13,8 +13,7 @@ from django.utils.html import escape
 from audit.models import AuditEvent
 from reports import services
 from reports.models import Digest, DigestKind, DigestStatus, DigestSubscription
-
-from .digest_data import make_feedback, sgt
+from tests.factories import DigestFactory, FeedbackFactory, sgt
 
 pytestmark = pytest.mark.django_db
 
@@ -46,8 +45,10 @@ def _status(response):
 
 @pytest.fixture
 def digest(participant):
-    make_feedback(participant=participant, created_at=sgt(2026, 11, 3), categories=["doxxing"])
-    digest = Digest.objects.create(
+    FeedbackFactory(
+        participant=participant, created_at=sgt(2026, 11, 3), harm_categories=["doxxing"]
+    )
+    digest = DigestFactory(
         kind=DigestKind.WEEKLY,
         period_start=sgt(2026, 11, 2, 8),
         period_end=sgt(2026, 11, 9, 8),
@@ -92,7 +93,9 @@ def test_unknown_digest_is_not_found(client, staff):
 def test_staff_request_an_on_demand_digest_and_it_compiles(
     client, staff, participant, django_capture_on_commit_callbacks
 ):
-    make_feedback(participant=participant, created_at=sgt(2026, 11, 3, 12), categories=["doxxing"])
+    FeedbackFactory(
+        participant=participant, created_at=sgt(2026, 11, 3, 12), harm_categories=["doxxing"]
+    )
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -122,7 +125,7 @@ def test_staff_request_an_on_demand_digest_and_it_compiles(
 
 
 def test_a_queued_digest_page_polls_its_status(client, staff):
-    digest = Digest.objects.create(
+    digest = DigestFactory(
         kind=DigestKind.ON_DEMAND,
         period_start=sgt(2026, 11, 1),
         period_end=sgt(2026, 11, 8),
@@ -183,7 +186,7 @@ def test_archive_costs_the_same_queries_for_one_or_many_digests(client, staff, d
     few, page = count()
     assert '<td class="text-end">1</td>' in page  # the headline feedback count
     for day in range(1, 40):
-        Digest.objects.create(
+        DigestFactory(
             kind=DigestKind.ON_DEMAND,
             period_start=sgt(2025, 1, 1),
             period_end=sgt(2025, 1, 1 + day % 28 + 1, day % 24),

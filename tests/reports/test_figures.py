@@ -16,9 +16,8 @@ from reports.dashboard import dashboard_data
 from reports.filters import ReportFilters, Scope, feedback_matching, registrations_matching
 from reports.models import Digest, DigestKind, DigestSubscription
 from reports.selectors import digest_figures
-from tests.exports.export_data import build_known_data
-
-from .digest_data import make_feedback, sgt
+from tests.factories import FeedbackFactory, sgt
+from tests.scenarios import build_known_data
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +49,9 @@ def known(db):
 
 @pytest.fixture
 def compiled_digest(participant) -> Digest:
-    make_feedback(participant=participant, created_at=sgt(2026, 11, 3), categories=["doxxing"])
+    FeedbackFactory(
+        participant=participant, created_at=sgt(2026, 11, 3), harm_categories=["doxxing"]
+    )
     start, end = services.period_for_dates(date(2026, 11, 1), date(2026, 11, 7))
     digest = Digest.objects.create(
         kind=DigestKind.ON_DEMAND, period_start=start, period_end=end, queued_at=start

@@ -34,10 +34,9 @@ from reports.models import (
     Digest,
     DigestKind,
     DigestStatus,
-    DigestSubscription,
 )
 from reports.services import digest_request
-from tests.factories import UserFactory
+from tests.factories import DigestSubscriptionFactory, FeedbackFactory, UserFactory
 
 pytestmark = [
     pytest.mark.real_worker,
@@ -249,7 +248,7 @@ def test_an_export_whose_whole_worker_is_killed_mid_way_finishes_once_a_worker_i
 def compile_and_kill(kill, staff) -> Digest:
     """The digest is claimed, then held on the feedback table (ACCESS EXCLUSIVE, taken before
     asking) while it computes its figures; killed there."""
-    DigestSubscription.objects.create(user=staff)
+    DigestSubscriptionFactory(user=staff)
     lock = Lock("LOCK TABLE engagement_feedback IN ACCESS EXCLUSIVE MODE")
     now = timezone.now()
     digest = digest_request(
@@ -287,7 +286,7 @@ def assert_digest_ready_once(celery, digest: Digest) -> None:
 
 @pytest.fixture
 def subscriber(participant):
-    Feedback.objects.create(
+    FeedbackFactory(
         participant=participant,
         experience="It happened to me.",
         editable_until=timezone.now() + timedelta(days=7),

@@ -2,8 +2,23 @@ import factory
 from django.utils import timezone
 
 from harms.models import HarmCategory, SolutionArea
-from initiatives.models import Comment, CommentStatus, Idea, IdeaStatus, Initiative
-from tests.factories import UserFactory
+from initiatives.models import (
+    CoCreator,
+    CoCreatorRole,
+    Comment,
+    CommentStatus,
+    Idea,
+    IdeaStatus,
+    Initiative,
+    InitiativeUpdate,
+    Report,
+    ReportReason,
+    Support,
+)
+
+from .accounts import UserFactory
+from .base import DatedFactory
+from .harms import set_harm_categories
 
 
 class IdeaFactory(factory.django.DjangoModelFactory):
@@ -37,7 +52,7 @@ class CommentFactory(factory.django.DjangoModelFactory):
     status = CommentStatus.PUBLISHED
 
 
-class InitiativeFactory(factory.django.DjangoModelFactory):
+class InitiativeFactory(DatedFactory):
     class Meta:
         model = Initiative
         skip_postgeneration_save = True
@@ -52,3 +67,44 @@ class InitiativeFactory(factory.django.DjangoModelFactory):
     def leads(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.leads.set(extracted)
+
+    @factory.post_generation
+    def harm_categories(obj, create, extracted, **kwargs):
+        set_harm_categories(obj, create, extracted)
+
+
+class CoCreatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CoCreator
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    user = factory.SubFactory(UserFactory)
+    role = CoCreatorRole.VOLUNTEER
+
+
+class InitiativeUpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InitiativeUpdate
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    title = "Started"
+    body = "First steps"
+
+
+class SupportFactory(factory.django.DjangoModelFactory):
+    """A support row only: the idea's counter is the service's to move."""
+
+    class Meta:
+        model = Support
+
+    user = factory.SubFactory(UserFactory)
+    idea = factory.SubFactory(IdeaFactory, status=IdeaStatus.APPROVED)
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Report
+
+    reporter = factory.SubFactory(UserFactory)
+    idea = factory.SubFactory(IdeaFactory, status=IdeaStatus.APPROVED)
+    reason = ReportReason.SPAM

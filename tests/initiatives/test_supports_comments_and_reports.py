@@ -16,9 +16,7 @@ from initiatives.models import (
     Support,
 )
 from initiatives.services import IdeaError
-from tests.factories import UserFactory
-
-from .factories import CommentFactory, IdeaFactory, InitiativeFactory
+from tests.factories import CommentFactory, IdeaFactory, InitiativeFactory, UserFactory
 
 
 @pytest.mark.django_db

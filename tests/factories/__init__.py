@@ -1,0 +1,50 @@
+"""The one set of test data builders: a factory_boy factory per model, one module per app.
+
+Factories write rows straight to the tables, in the state a test starts from; the services
+under test move them on. `created_at=` on a dated factory sets the auto_now_add column after the
+insert. Scenarios that compose these (the known export data set) live in tests/scenarios.py.
+"""
+
+from .accounts import PASSWORD, TOTP_PERIOD, UserFactory, current_totp_code
+from .base import SGT, DatedFactory, sgt
+from .engagement import EngagementSessionFactory, RegistrationFactory
+from .exports import ExportJobFactory
+from .feedback import FeedbackFactory, FeedbackSuggestionFactory
+from .harms import SupportResourceFactory, area, category
+from .initiatives import (
+    CoCreatorFactory,
+    CommentFactory,
+    IdeaFactory,
+    InitiativeFactory,
+    InitiativeUpdateFactory,
+    ReportFactory,
+    SupportFactory,
+)
+from .reports import DigestFactory, DigestSubscriptionFactory
+
+__all__ = [
+    "PASSWORD",
+    "SGT",
+    "TOTP_PERIOD",
+    "CoCreatorFactory",
+    "CommentFactory",
+    "DatedFactory",
+    "DigestFactory",
+    "DigestSubscriptionFactory",
+    "EngagementSessionFactory",
+    "ExportJobFactory",
+    "FeedbackFactory",
+    "FeedbackSuggestionFactory",
+    "IdeaFactory",
+    "InitiativeFactory",
+    "InitiativeUpdateFactory",
+    "RegistrationFactory",
+    "ReportFactory",
+    "SupportFactory",
+    "SupportResourceFactory",
+    "UserFactory",
+    "area",
+    "category",
+    "current_totp_code",
+    "sgt",
+]
