@@ -4,6 +4,7 @@ cards with the attendance button in reach, a name search that works without scri
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -111,6 +112,17 @@ def test_roster_on_a_phone_is_cards_with_search_and_mark_and_undo_keep_the_place
     expect(page).to_have_url(re.compile(r"[?&]q=Guest\+07.*#registration-\d+$"))
     expect(page.get_by_test_id("roster-row")).to_have_count(1)
     assert Registration.objects.get(participant__display_name="Guest 07").attended is True
+
+    # The CSV asks what it is for first (prefilled), then downloads with the access needs.
+    page.get_by_role("link", name="Export roster (CSV)").click()
+    expect(page.get_by_label(re.compile("What is the roster for"))).to_have_value(
+        re.compile(r"^to run the session on \d{1,2} \w+ \d{4}$")
+    )
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download the roster (CSV)").click()
+    content = Path(download_info.value.path()).read_text(encoding="utf-8")
+    assert "access_needs" in content.splitlines()[0]
+    assert "Captions, please" in content
     context.close()
 
 
