@@ -74,5 +74,6 @@ def error_403(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    # No context processors: the database may be what failed.
-    return HttpResponse(loader.get_template("500.html").render(), status=500)
+    # No context processors: the database may be what failed. The exit's address is a setting.
+    page = loader.get_template("500.html").render({"quick_exit_url": settings.QUICK_EXIT_URL})
+    return HttpResponse(page, status=500)

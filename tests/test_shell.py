@@ -171,3 +171,15 @@ def test_forms_offer_a_worded_empty_choice_not_dashes(client):
     for url, response in shown.items():
         assert response.status_code == 200, url
         assert "---------" not in response.content.decode(), url
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.test_shell")
+def test_server_error_page_offers_leave_this_site_quickly_in_its_banner(client):
+    client.raise_request_exception = False
+    page = client.get("/boom/").content.decode()
+    banner = page[page.index("<header") : page.index("</header>")]
+    assert "Leave this site quickly" in banner
+    assert f'href="{settings.QUICK_EXIT_URL}"' in banner
+    assert "A Singapore Government Agency Website" in banner
+    assert page.index("Leave this site quickly") < page.index("Skip to main content")
