@@ -1,4 +1,5 @@
 import logging
+from datetime import date
 
 import redis
 from django.conf import settings
@@ -27,6 +28,26 @@ def privacy(request: HttpRequest) -> HttpResponse:
         request,
         "privacy.html",
         {"version": settings.PDPA_NOTICE_VERSION, "support_email": settings.SUPPORT_EMAIL},
+    )
+
+
+# The day the accessibility statement was last reviewed: the one place to change when a review
+# is done (and the statement's text in templates/accessibility.html, if what it found changed).
+ACCESSIBILITY_REVIEWED = date(2026, 12, 2)
+# The standard the statement measures the site against.
+ACCESSIBILITY_STANDARD = "WCAG 2.2 AA"
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "accessibility.html",
+        {
+            "reviewed": ACCESSIBILITY_REVIEWED,
+            "standard": ACCESSIBILITY_STANDARD,
+            "support_email": settings.SUPPORT_EMAIL,
+        },
     )
 
 
