@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from accounts.models import Background
+from exports import services as export_services
 from exports.datasets import (
     DATASETS,
     XLSX_DICTIONARY_SHEET,
@@ -21,6 +22,7 @@ from exports.datasets import (
     write_xlsx,
 )
 from tests.exports.reading import read_csv, streamed
+from tests.factories import ExportJobFactory
 from tests.scenarios import build_known_data
 
 pytestmark = pytest.mark.django_db
@@ -242,3 +244,20 @@ def test_dictionary_rows_word_each_kind():
     assert kinds["title"] == "text"
     assert kinds["personal_data_in_text"] == "codes separated by '; '"
     assert "draft" not in {row[0]: row[4] for row in rows}["moderation_outcome"]
+
+
+def test_an_xlsx_built_by_a_job_has_the_same_dates_labels_and_codes_sheet(
+    staff, known, settings, tmp_path
+):
+    settings.EXPORT_ROOT = str(tmp_path / "exports")
+    job = ExportJobFactory(
+        requested_by=staff, dataset="registrations", file_format="xlsx", rows_total=4
+    )
+    assert export_services.export_job_build(job_id=job.pk)
+    job.refresh_from_db()
+    book = openpyxl.load_workbook(tmp_path / "exports" / job.file_path)
+    assert book.sheetnames == ["data", XLSX_DICTIONARY_SHEET]
+    rows = by_heading(book["data"])
+    assert rows[0]["Registered on"] == datetime(2021, 2, 1, 9, 30)
+    assert rows[2]["Participant's background"] == IHL
+    assert book["data"].freeze_panes == "A2"
