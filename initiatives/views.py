@@ -32,6 +32,7 @@ from .forms import (
     RedactForm,
     ReportForm,
     ReportResolveForm,
+    resolve_wording,
 )
 from .models import Comment, Idea, IdeaStatus, Initiative
 from .permissions import (
@@ -192,6 +193,13 @@ def my_ideas(request: HttpRequest) -> HttpResponse:
     return render(request, "initiatives/idea_mine.html", {"page": page})
 
 
+def _reported_by_viewer(request: HttpRequest, idea: Idea) -> dict:
+    """What the viewer reported on this page, still open: "You reported this" replaces
+    their "Report" link."""
+    reported_idea, reported_comment_ids = selectors.reports_open_by(request.user, idea=idea)
+    return {"reported_idea": reported_idea, "reported_comment_ids": reported_comment_ids}
+
+
 @require_GET
 def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
     idea = get_idea_for_user(request.user, pk)
@@ -208,6 +216,7 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_author": request.user.is_authenticated and idea.author_id == request.user.pk,
             "supported": bool(selectors.supported_idea_ids(request.user, [idea])),
             "resources": idea.harm_category.support_resources.all()[:3],
+            **_reported_by_viewer(request, idea),
         },
     )
 
@@ -264,6 +273,7 @@ def idea_comment(request: HttpRequest, pk: int) -> HttpResponse:
             "is_author": idea.author_id == request.user.pk,
             "supported": bool(selectors.supported_idea_ids(request.user, [idea])),
             "resources": idea.harm_category.support_resources.all()[:3],
+            **_reported_by_viewer(request, idea),
         },
         status=400,
     )
@@ -288,6 +298,8 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def _report(request: HttpRequest, *, idea: Idea | None, comment: Comment | None) -> HttpResponse:
     form = ReportForm(request.POST or None)
     back = idea if idea is not None else comment.idea
+    # Back to what was reported: the comment itself, in its thread.
+    back_url = back.get_absolute_url() + ("" if comment is None else f"#comment-{comment.pk}")
     if request.method == "POST" and form.is_valid():
         try:
             services.report_create(
@@ -307,11 +319,17 @@ def _report(request: HttpRequest, *, idea: Idea | None, comment: Comment | None)
                     "you a confirmation by email."
                 ),
             )
-        return redirect(back)
+        return redirect(back_url)
     return render(
         request,
         "initiatives/report_form.html",
-        {"form": form, "idea": back, "comment": comment},
+        {
+            "form": form,
+            "idea": back,
+            "comment": comment,
+            "back_url": back_url,
+            "already_reported": selectors.has_open_report(request.user, idea=idea, comment=comment),
+        },
     )
 
 
@@ -344,7 +362,10 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filters": filters,
             "counts": selectors.queue_counts(),
-            "reported": selectors.reported_items()[:QUEUE_REPORT_LIMIT],
+            "reported": [
+                {**item, "wording": resolve_wording(item["target"])}
+                for item in selectors.reported_items()[:QUEUE_REPORT_LIMIT]
+            ],
             "pending_comments": selectors.pending_comments()[:50],
             "categories": HarmCategory.objects.select_related("parent"),
             "areas": SolutionArea.objects.all(),
@@ -567,7 +588,11 @@ def moderation_resolve(request: HttpRequest, kind: str, pk: int) -> HttpResponse
     except IdeaError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("%(count)d reports resolved.") % {"count": closed})
+        messages.success(
+            request,
+            ngettext("%(count)d report resolved.", "%(count)d reports resolved.", closed)
+            % {"count": closed},
+        )
     return redirect("initiatives:moderation_queue")
 
 

@@ -243,8 +243,9 @@ GLOSSARY: dict[str, Term] = {
             "most_supported_ideas",
             _("The five most supported ideas"),
             _(
-                "Approved ideas submitted before the end of the period, by the supporters they "
-                "had at its end; ideas without supporters are left out."
+                "Published ideas (approved, or merged into an initiative) submitted before the "
+                "end of the period, by the supporters they had at its end; ideas without "
+                "supporters are left out."
             ),
         ),
         Term(
@@ -619,10 +620,15 @@ def ideas_approved(period: Scope) -> int:
     ).aggregate(n=Count("target_id", distinct=True))["n"]
 
 
+# Ideas on the site with their supporters shown: an idea merged into an initiative stays
+# published (the pipeline counts it so) and keeps its supporters.
+PUBLISHED_IDEA_STATUSES = (IdeaStatus.APPROVED, IdeaStatus.MERGED)
+
+
 def most_supported_ideas(period: Scope) -> list[dict]:
     end = period.ends
     return list(
-        Idea.objects.filter(status=IdeaStatus.APPROVED, submitted_at__lt=end)
+        Idea.objects.filter(status__in=PUBLISHED_IDEA_STATUSES, submitted_at__lt=end)
         .annotate(supporters=Count("supports", filter=Q(supports__created_at__lt=end)))
         .filter(supporters__gt=0)
         .order_by("-supporters", "submitted_at", "id")

@@ -92,7 +92,7 @@ def test_staff_filter_the_dashboard_download_a_csv_and_an_xlsx_job(
     download = download_info.value
     assert re.fullmatch(r"afa-ideas-\d{4}-\d{2}-\d{2}\.xlsx", download.suggested_filename)
     sheet = read_xlsx(Path(download.path()).read_bytes())["data"]
-    assert sheet[0][:3] == ["idea_id", "submitted_at", "title"]
+    assert sheet[0][:3] == ["Idea number", "Submitted on", "Title"]
     assert [row[0] for row in sheet[1:]] == [
         known.idea_alice.pk,
         known.idea_bala.pk,
