@@ -503,6 +503,61 @@ def new_participants(period: Scope) -> dict:
     )
 
 
+# Registrations split by what became of them: the columns of
+# `registrations_by_background_and_attendance`, each registration in exactly one.
+ATTENDANCE_PARTS = ("attended", "confirmed_not_attended", "waitlisted")
+
+
+def registrations_by_background_and_attendance(scope: Scope) -> dict:
+    """Registrations that were not cancelled, within the scope, by the background the
+    participant stated (rows, every background) and by attended / confirmed but not marked
+    attended / on the waiting list (columns, ATTENDANCE_PARTS), with row, column and grand
+    totals; hidden as reports.disclosure says over the whole table, its margins included.
+
+    {"rows": [(code, label, [count or None per part], total or None)],
+     "column_totals": [count or None per part], "total": count or None}. One query."""
+    confirmed = Q(status=RegistrationStatus.CONFIRMED)
+    found = {
+        row["participant__background"]: row
+        for row in registrations_matching(scope)
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .values("participant__background")
+        .annotate(
+            # Named apart from the model's own `attended` field, which the filters read.
+            n_attended=Count("id", filter=confirmed & Q(attended=True)),
+            n_confirmed_not_attended=Count("id", filter=confirmed & Q(attended=False)),
+            n_waitlisted=Count("id", filter=Q(status=RegistrationStatus.WAITLISTED)),
+        )
+    }
+    cells = [
+        [found.get(code, {}).get(f"n_{part}", 0) for part in ATTENDANCE_PARTS]
+        for code, _label in Background.choices
+    ]
+    hidden = disclosure.suppress(
+        cells,
+        threshold=disclosure_threshold(),
+        row_totals=True,
+        column_totals=True,
+        grand_total=True,
+    )
+    return {
+        "rows": [
+            (
+                code,
+                str(label),
+                [None if (i, j) in hidden.cells else value for j, value in enumerate(row)],
+                None if i in hidden.row_totals else sum(row),
+            )
+            for i, ((code, label), row) in enumerate(zip(Background.choices, cells, strict=True))
+        ],
+        "column_totals": [
+            None if j in hidden.column_totals else sum(row[j] for row in cells)
+            for j in range(len(ATTENDANCE_PARTS))
+        ],
+        "total": None if hidden.grand_total else sum(map(sum, cells)),
+    }
+
+
 # --- Feedback -----------------------------------------------------------------------------
 
 
