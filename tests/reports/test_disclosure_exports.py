@@ -91,3 +91,29 @@ def test_the_aggregate_export_is_never_a_personal_data_export(registrations):
     assert DATASET not in choices and "feedback" in choices
     rows = list(dataset.rows(ReportFilters()))
     assert len(rows) == dataset.count(ReportFilters()) == len(Background.values) + 1
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_only_staff_reach_the_aggregate_export(client, request, file_format, db):
+    url = f"/reports/exports/{DATASET}.{file_format}"
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    for who in ("participant", "organiser"):
+        client.force_login(request.getfixturevalue(who))
+        assert client.get(url).status_code == 403, who
+    client.force_login(request.getfixturevalue("staff"))
+    assert client.get(url).status_code == 200
+
+
+def test_asking_for_the_aggregate_with_names_and_emails_is_refused(client, admin_user, db):
+    client.force_login(admin_user)
+    response = client.post(
+        "/reports/exports/personal/",
+        {
+            "personal-dataset": DATASET,
+            "personal-file_format": "csv",
+            "personal-purpose": "Inviting attendees to the launch event",
+        },
+    )
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
