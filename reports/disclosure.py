@@ -51,10 +51,6 @@ class Hidden:
     column_totals: frozenset[int]
     grand_total: bool
 
-    @property
-    def any(self) -> bool:
-        return bool(self.cells or self.row_totals or self.column_totals or self.grand_total)
-
 
 @dataclass(frozen=True)
 class _Line:
