@@ -16,7 +16,10 @@ Privacy rules, applied here and nowhere else:
 - names and emails (and access needs) only in a personal-data export, which needs the
   "export personal data" permission and a stated purpose;
 - anonymous submissions carry no pseudonym, name, email or background, whoever asks;
-- free text the privacy check flagged as holding personal data is left out of default exports.
+- free text the privacy check flagged as holding personal data is left out of default exports;
+- an aggregate dataset (counts, not rows) comes from reports.figures, which hides a count of
+  1 to DISCLOSURE_THRESHOLD - 1 people, and any a total would give away (reports.disclosure),
+  as the marker reports.figures.HIDDEN; it is never offered as a personal-data export.
 """
 
 import csv
@@ -25,7 +28,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import xlsxwriter
@@ -56,6 +59,7 @@ from initiatives.models import (
     Report,
     ReportStatus,
 )
+from reports import figures
 from reports.filters import (
     ReportFilters,
     feedback_matching,
@@ -207,6 +211,8 @@ def _category_lists(through, key: str, ids: list[int], names: dict[int, str]) ->
 
 class Dataset:
     slug: str
+    # Counts rather than rows: no personal-data export, and the counts already suppressed.
+    aggregate: bool = False
     title: str | Promise
     description: str | Promise
     # How the dashboard's filters select rows of this dataset.
@@ -919,9 +925,78 @@ class InitiativesDataset(Dataset):
         return initiatives_matching(filters)
 
 
+class RegistrationsByBackgroundDataset(Dataset):
+    """reports.figures.registrations_by_background_and_attendance as a file: one row per
+    background, then the totals row."""
+
+    slug = "registrations-by-background"
+    aggregate = True
+    title = _("Registrations by background and attendance (counts)")
+    description = _(
+        "Counts, not rows: for each background participants stated, the registrations that "
+        "were not cancelled, by attended, confirmed but not marked attended, and on the "
+        "waiting list, with totals. A count of 1 to 4 people, and any count a total would "
+        "give away, reads “hidden” (the dashboard's glossary says why)."
+    )
+    filter_notes = RegistrationsDataset.filter_notes
+    fields = ()
+    ALL = "all"
+
+    def declare(self, export: Export) -> list[Column]:
+        parts = {
+            "attended": _("Registrations an organiser marked attended."),
+            "confirmed_not_attended": _(
+                "Confirmed registrations not marked attended (sessions to come included)."
+            ),
+            "waitlisted": _("Registrations on the waiting list."),
+        }
+        return [
+            Column(
+                "background",
+                _("Background code; “all” for the totals row."),
+                itemgetter(0),
+            ),
+            *(
+                Column(part, parts[part], itemgetter(position))
+                for position, part in enumerate(figures.ATTENDANCE_PARTS, start=1)
+            ),
+            Column(
+                "total",
+                _("All three together."),
+                itemgetter(len(figures.ATTENDANCE_PARTS) + 1),
+            ),
+        ]
+
+    def count(self, filters: ReportFilters) -> int:
+        return len(Background.choices) + 1
+
+    def rows(
+        self, filters: ReportFilters, *, personal: bool = False, chunk_size: int | None = None
+    ) -> Iterator[list]:
+        table = figures.registrations_by_background_and_attendance(filters)
+        marker = str(figures.HIDDEN)
+
+        def cell(value: int | None):
+            return marker if value is None else value
+
+        getters = [column.value for column in self.declare(Export(personal=False))]
+        lines = [
+            (code, *map(cell, counts), cell(total)) for code, _label, counts, total in table["rows"]
+        ]
+        lines.append((self.ALL, *map(cell, table["column_totals"]), cell(table["total"])))
+        for line in lines:
+            yield [get(line) for get in getters]
+
+
 DATASETS: dict[str, Dataset] = {
     dataset.slug: dataset
-    for dataset in (FeedbackDataset(), IdeasDataset(), RegistrationsDataset(), InitiativesDataset())
+    for dataset in (
+        FeedbackDataset(),
+        IdeasDataset(),
+        RegistrationsDataset(),
+        InitiativesDataset(),
+        RegistrationsByBackgroundDataset(),
+    )
 }
 FORMATS = ("csv", "xlsx")
 

@@ -407,6 +407,20 @@ class JoinForm(forms.Form):
         help_text=_("What you will bring, e.g. “two hours a month to review school materials”."),
     )
 
+    def __init__(self, *args, anonymous_author: bool = False, **kwargs):
+        """For the author of an anonymous idea merged into the initiative, a choice to be
+        named in the list of co-creators (off: they are listed as "Anonymous participant")."""
+        super().__init__(*args, **kwargs)
+        if anonymous_author:
+            self.fields["show_name"] = forms.BooleanField(
+                label=_("Show my name in the list of co-creators"),
+                required=False,
+                help_text=_(
+                    "You shared an idea in this initiative anonymously. Unless you tick this, "
+                    "the list of co-creators shows you as “Anonymous participant”."
+                ),
+            )
+
 
 class InitiativeUpdateForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)

@@ -197,6 +197,14 @@ def initiative_detail(slug: str) -> QuerySet[Initiative]:
     )
 
 
+def anonymous_author_of(initiative: Initiative, user) -> bool:
+    """Whether `user` wrote an idea merged into the initiative anonymously: joining it, they
+    are listed as "Anonymous participant" unless they choose to be named."""
+    if not user.is_authenticated:
+        return False
+    return Idea.objects.filter(merged_into=initiative, author=user, is_anonymous=True).exists()
+
+
 def initiative_progress(initiative: Initiative) -> list[tuple[str, object]]:
     """The initiative's public timeline, oldest first: (status label, when) for where it
     started and each status change since. One query. Who made a change stays in the

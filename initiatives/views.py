@@ -652,7 +652,17 @@ def _initiative_page(
     lead_ids = {lead.pk for lead in initiative.leads.all()}
     mine = next((c for c in cocreators if c.user_id == request.user.pk), None)
     if join_form is None:
-        join_form = JoinForm(initial={"role": mine.role, "pledge": mine.pledge} if mine else None)
+        # The merged ideas are prefetched: no query to know whether one is theirs, anonymous.
+        anonymous_author = request.user.is_authenticated and any(
+            idea.is_anonymous and idea.author_id == request.user.pk
+            for idea in initiative.ideas.all()
+        )
+        initial = (
+            {"role": mine.role, "pledge": mine.pledge, "show_name": mine.show_name}
+            if mine
+            else {"show_name": False}
+        )
+        join_form = JoinForm(initial=initial, anonymous_author=anonymous_author)
     return render(
         request,
         "initiatives/initiative_detail.html",
@@ -679,7 +689,9 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def initiative_join(request: HttpRequest, slug: str) -> HttpResponse:
     initiative = get_object_or_404(Initiative, slug=slug)
-    form = JoinForm(request.POST)
+    form = JoinForm(
+        request.POST, anonymous_author=selectors.anonymous_author_of(initiative, request.user)
+    )
     if not form.is_valid():
         # Shown again where it was filled in: the error on its field, the pledge kept.
         return _initiative_page(request, slug, join_form=form, status=400)
@@ -688,6 +700,8 @@ def initiative_join(request: HttpRequest, slug: str) -> HttpResponse:
         user=request.user,
         role=form.cleaned_data["role"],
         pledge=form.cleaned_data["pledge"],
+        # Only an anonymous idea's author has the choice; for anyone else it is None.
+        show_name=form.cleaned_data.get("show_name"),
     )
     messages.success(request, _("Welcome aboard: you are a co-creator of this initiative."))
     return redirect(initiative)
