@@ -78,6 +78,9 @@ class User(AbstractUser):
         choices=ContentWarningDisplay.choices,
         default=ContentWarningDisplay.COLLAPSED,
     )
+    # Set by accounts.services.account_erase: the row stays (what was kept of the person's
+    # contributions points to it) but holds a pseudonym only and can never sign in again.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = ["display_name"]
@@ -96,6 +99,10 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.email
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     def get_full_name(self) -> str:
         return self.display_name

@@ -1,5 +1,6 @@
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -7,7 +8,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .forms import ProfileForm
+from . import services
+from .forms import AccountEraseForm, ProfileForm
 from .permissions import needs_mfa, user_role_names
 from .roles import Role
 
@@ -48,3 +50,28 @@ def stay_signed_in(request: HttpRequest) -> HttpResponse:
         target = "accounts:profile"
     messages.info(request, _("You are still signed in."))
     return redirect(target)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """My account -> Delete my account: what happens, the one choice, the password again
+    (and the second factor where enrolled), then accounts.services.account_erase. A wrong
+    password or code is the page again with the error (200); nothing has changed."""
+    form = AccountEraseForm(request.POST or None, user=request.user, request=request)
+    if request.method == "POST" and form.is_valid():
+        services.account_erase(
+            user=request.user,
+            keep_contributions=form.cleaned_data["keep_contributions"],
+            requested_by=request.user,
+        )
+        logout(request)
+        messages.success(
+            request,
+            _(
+                "Your account has been deleted and you are signed out. We have sent a "
+                "confirmation to your old email address."
+            ),
+        )
+        return redirect("home")
+    return render(request, "accounts/account_delete.html", {"form": form})
