@@ -359,3 +359,16 @@ def test_an_export_running_while_its_subject_is_erased_finishes(
     assert export_services.export_job_build(job_id=job.pk) is True
     job.refresh_from_db()
     assert erased and job.status == ExportJobStatus.READY
+
+
+def test_erasing_a_moderator_changes_no_log_row(organiser, django_capture_on_commit_callbacks):
+    """On PostgreSQL the logs' triggers refuse any change but a SET NULL: erasure needs none,
+    the rows keep pointing at the account, which now holds a pseudonym only."""
+    idea = IdeaFactory()
+    initiative_services.idea_approve(idea=idea, moderator=organiser, note="Fits the brief.")
+    before = list(ModerationLog.objects.values())
+    audit_before = list(AuditEvent.objects.values())
+    erase(organiser, keep=False, callbacks=django_capture_on_commit_callbacks)
+    assert list(ModerationLog.objects.values()) == before
+    assert list(AuditEvent.objects.values())[1:] == audit_before  # one new row, first
+    assert before[0]["actor_id"] == organiser.pk
