@@ -74,6 +74,10 @@ _SAFE["audit.AuditEvent.actor"] = (
     "the audit log is append-only and holds ids and pseudonyms only; the actor key points "
     "at the erased account, which holds a pseudonym only"
 )
+_SAFE["accounts.ConsentRecord.user"] = (
+    "the consent history holds notice versions and times only, and ends with the withdrawal "
+    "erasure records; it stays as the evidence of consent"
+)
 # A name shorter than this is in countless texts and identifies nobody: it is not scrubbed.
 SCRUB_MIN_LENGTH = 3
 

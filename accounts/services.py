@@ -13,18 +13,23 @@ from django.db import transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Replace
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from outbox.models import OutboundEmail, OutboundEmailStatus
 
 from . import tasks
 from .erasure import Erasure, steps
-from .models import AgeGroup, User
+from .models import AgeGroup, ConsentDecision, ConsentMethod, ConsentRecord, User
 from .roles import Role
 
 
 class AccountError(Exception):
     """A refusal whose message is safe to show the user."""
+
+
+class NoticeChanged(AccountError):
+    """The notice the person accepted is no longer the current one."""
 
 
 @transaction.atomic
@@ -38,7 +43,8 @@ def user_complete_signup(
     guardian_consent: bool,
     pdpa_consent: bool,
 ) -> User:
-    """Record the sign-up details, the PDPA consent (version and time) and the Participant role.
+    """Record the sign-up details, the PDPA consent (version and time, and its first
+    ConsentRecord) and the Participant role.
 
     Side effects: adds the user to the Participant group.
     """
@@ -51,8 +57,6 @@ def user_complete_signup(
     user.organisation = organisation
     user.age_group = age_group
     user.guardian_consent = age_group == AgeGroup.MINOR_WITH_CONSENT and guardian_consent
-    user.pdpa_consent_version = settings.PDPA_NOTICE_VERSION
-    user.pdpa_consented_at = timezone.now()
     user.save(
         update_fields=[
             "display_name",
@@ -60,10 +64,9 @@ def user_complete_signup(
             "organisation",
             "age_group",
             "guardian_consent",
-            "pdpa_consent_version",
-            "pdpa_consented_at",
         ]
     )
+    _consent_given(user, version=settings.PDPA_NOTICE_VERSION, method=ConsentMethod.SIGN_UP)
     user.groups.add(Group.objects.get(name=Role.PARTICIPANT))
     return user
 
@@ -86,6 +89,65 @@ def user_update_profile(
         fields.append("content_warning_display")
     user.save(update_fields=fields)
     return user
+
+
+# --- Consent to the privacy notice ----------------------------------------------------------
+
+
+def consent_is_current(user: User) -> bool:
+    """Whether the person has accepted the notice in force (settings.PDPA_NOTICE_VERSION)."""
+    return user.pdpa_consent_version == settings.PDPA_NOTICE_VERSION
+
+
+def _consent_given(user: User, *, version: str, method: str) -> ConsentRecord:
+    now = timezone.now()
+    user.pdpa_consent_version = version
+    user.pdpa_consented_at = now
+    user.save(update_fields=["pdpa_consent_version", "pdpa_consented_at"])
+    return ConsentRecord.objects.create(
+        user=user,
+        notice_version=version,
+        decision=ConsentDecision.GIVEN,
+        method=method,
+        recorded_at=now,
+    )
+
+
+@transaction.atomic
+def consent_accept(*, user: User, version: str) -> ConsentRecord | None:
+    """Accept the notice `version` the person was shown. If the notice changed since the page
+    was drawn, nothing is recorded and NoticeChanged says so: they must read the newer one.
+    Accepting the version already accepted (a second click) records nothing again.
+
+    Locks: the user's row."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if version != settings.PDPA_NOTICE_VERSION:
+        raise NoticeChanged(
+            _("The privacy notice changed while you were reading it. Please read this version.")
+        )
+    if locked.pdpa_consent_version == version:
+        return None
+    record = _consent_given(locked, version=version, method=ConsentMethod.NOTICE_UPDATE)
+    user.pdpa_consent_version, user.pdpa_consented_at = version, locked.pdpa_consented_at
+    return record
+
+
+def consent_history(user: User, *, limit: int = 20) -> list[ConsentRecord]:
+    """The person's latest decisions, newest first (one per notice version, in practice)."""
+    return list(user.consent_records.order_by("-recorded_at", "-id")[:limit])
+
+
+@transaction.atomic
+def consent_withdraw(*, user: User, keep_contributions: bool) -> None:
+    """Withdraw consent to the privacy notice, on the privacy page. Taking part needs the
+    processing the notice describes, so withdrawing is erasing the account: the withdrawal
+    is recorded, then account_erase runs, in one transaction."""
+    account_erase(
+        user=user,
+        keep_contributions=keep_contributions,
+        requested_by=user,
+        consent_method=ConsentMethod.PRIVACY_PAGE,
+    )
 
 
 # --- Erasure ------------------------------------------------------------------------------
@@ -176,7 +238,13 @@ def _erase_account_itself(erasure: Erasure, pseudonym_email: str, now) -> None:
 
 
 @transaction.atomic
-def account_erase(*, user: User, keep_contributions: bool, requested_by: User | None) -> None:
+def account_erase(
+    *,
+    user: User,
+    keep_contributions: bool,
+    requested_by: User | None,
+    consent_method: str = ConsentMethod.ACCOUNT_DELETED,
+) -> None:
     """Erase a person's account, in one transaction, so that no table holds their email or
     display name afterwards.
 
@@ -185,7 +253,8 @@ def account_erase(*, user: User, keep_contributions: bool, requested_by: User | 
     supports and co-creator entries...), then the account itself: its email addresses,
     authenticators, roles, sessions, unsent emails, and its email and display name replaced
     by a random pseudonym. The row stays, inactive and unable to sign in, for what was kept
-    to point to. Erasing an erased account does nothing.
+    to point to. Its consent history stays (versions and times only), ending with consent
+    withdrawn by `consent_method`. Erasing an erased account does nothing.
 
     Locks: the user's row. Side effects: an audit row naming the pseudonym only; on commit,
     a confirmation email to the old address (handed to Celery with the address, which no
@@ -206,6 +275,13 @@ def account_erase(*, user: User, keep_contributions: bool, requested_by: User | 
     for step in steps():
         step.run(erasure)
     now = timezone.now()
+    ConsentRecord.objects.create(
+        user=locked,
+        notice_version=locked.pdpa_consent_version or settings.PDPA_NOTICE_VERSION,
+        decision=ConsentDecision.WITHDRAWN,
+        method=consent_method,
+        recorded_at=now,
+    )
     _erase_account_itself(erasure, pseudonym_email, now)
     by_self = requested_by is None or requested_by.pk == locked.pk
     audit_record(
