@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
-from .models import User
+from .models import ConsentRecord, User
 
 
 class EraseChoiceForm(forms.Form):
@@ -23,6 +23,23 @@ class EraseChoiceForm(forms.Form):
         coerce=lambda value: value == "1",
         widget=forms.RadioSelect,
     )
+
+
+class ConsentRecordInline(admin.TabularInline):
+    """The person's consent history, read-only: only accounts.services writes it."""
+
+    model = ConsentRecord
+    fields = ["recorded_at", "notice_version", "decision", "method"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["-recorded_at", "-id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)
@@ -60,6 +77,7 @@ class UserAdmin(DjangoUserAdmin):
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     readonly_fields = [*readonly_fields, "erased_at"]
+    inlines = [ConsentRecordInline]
     actions = ["erase_keeping_contributions", "erase_with_contributions"]
 
     # Deleting a person is erasing them (accounts.services.account_erase): the row stays as

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.models import ConsentRecord, User
 from audit.models import AuditEvent
 from initiatives.models import ANONYMOUS_LABEL, Idea, IdeaStatus
 from tests.factories import PASSWORD, IdeaFactory, UserFactory, current_totp_code
@@ -173,3 +173,13 @@ def test_an_administrator_is_sent_to_their_own_page_to_erase_themselves(client, 
     assert response.status_code == 302
     admin_user.refresh_from_db()
     assert not admin_user.is_erased
+
+
+def test_the_admin_shows_a_persons_consent_history_read_only(client, admin_user, participant):
+    ConsentRecord.objects.create(
+        user=participant, notice_version="2025-01", decision="given", method="sign_up"
+    )
+    client.force_login(admin_user)
+    page = client.get(f"/admin/accounts/user/{participant.pk}/change/").content.decode()
+    assert "2025-01" in page and "At sign-up" in page
+    assert 'name="consent_records-0-notice_version"' not in page

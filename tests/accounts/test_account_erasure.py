@@ -21,6 +21,8 @@ from accounts.models import User
 from accounts.services import account_erase
 from audit.models import AuditEvent
 from engagement.models import Registration, RegistrationStatus
+from exports import services as export_services
+from exports.models import ExportJobStatus
 from feedback.models import Feedback
 from initiatives import services as initiative_services
 from initiatives.models import (
@@ -335,9 +337,6 @@ def test_an_export_running_while_its_subject_is_erased_finishes(
 ):
     """The person is erased between two chunks of an export that includes them: the export
     finishes, and what it wrote after the erasure holds nothing of theirs."""
-    from exports import services as export_services
-    from exports.models import ExportJobStatus
-
     settings.EXPORT_ROOT = str(tmp_path)
     settings.EXPORT_CHUNK_SIZE = 1
     FeedbackFactory(participant=staff, experience="Another one")
