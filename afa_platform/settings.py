@@ -267,6 +267,9 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "AfA Platform"
+# A code typed in the last seconds of its 30-second step still counts when it arrives in the
+# next one: one step either side (allauth then remembers a used code across the whole window).
+MFA_TOTP_TOLERANCE = 1
 # The PDPA notice participants consent to; bump when its text changes.
 PDPA_NOTICE_VERSION = "2026-11"
 
