@@ -256,7 +256,8 @@ def account_erase(
     to point to. Its consent history stays (versions and times only), ending with consent
     withdrawn by `consent_method`. Erasing an erased account does nothing.
 
-    Locks: the user's row. Side effects: an audit row naming the pseudonym only; on commit,
+    `requested_by` is the person themselves, an administrator, or None for the platform's own
+    jobs. Locks: the user's row. Side effects: an audit row naming the pseudonym only; on commit,
     a confirmation email to the old address (handed to Celery with the address, which no
     table keeps), and the cached copies of the sessions deleted.
     """
@@ -283,16 +284,19 @@ def account_erase(
         recorded_at=now,
     )
     _erase_account_itself(erasure, pseudonym_email, now)
-    by_self = requested_by is None or requested_by.pk == locked.pk
+    if requested_by is None:
+        by = "platform"  # a job, e.g. retention: nobody asked
+    else:
+        by = "self" if requested_by.pk == locked.pk else "administrator"
     audit_record(
-        actor=locked if by_self else requested_by,
+        actor=requested_by,
         action="accounts.account_erase",
         object_type="user",
         object_id=locked.pk,
         details={
             "pseudonym": display_name,
             "kept_contributions": keep_contributions,
-            "by": "self" if by_self else "administrator",
+            "by": by,
         },
     )
     tasks.send_account_erased_email.delay_on_commit(

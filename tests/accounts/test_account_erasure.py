@@ -323,6 +323,13 @@ def test_an_erasure_that_fails_half_way_changes_nothing(
     assert Feedback.objects.filter(participant=person).exists()
 
 
+def test_an_erasure_by_a_job_names_nobody(person, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        account_erase(user=person, keep_contributions=True, requested_by=None)
+    event = AuditEvent.objects.get(action="accounts.account_erase")
+    assert event.actor_id is None and event.details["by"] == "platform"
+
+
 def test_an_administrator_erasing_is_named_in_the_audit_row(
     person, admin_user, django_capture_on_commit_callbacks
 ):
