@@ -3,7 +3,7 @@
 
 from accounts.erasure import Erasure, declare_safe, erasure_step
 
-from .models import Comment, Idea, IdeaStatus, Report, Support
+from .models import TITLE_MAX, Comment, Idea, IdeaStatus, Report, Support
 from .services import cocreator_leave, idea_support_set
 
 for key, why in {
@@ -31,9 +31,12 @@ def ideas_and_comments(erasure: Erasure) -> None:
         return
     ideas.filter(status=IdeaStatus.DRAFT).delete()
     for idea in ideas.only("pk", "title", "body", "content_warning_note"):
-        idea.title = erasure.scrub(idea.title)
+        # The pseudonym may be longer than what it replaces.
+        idea.title = erasure.scrub(idea.title)[:TITLE_MAX]
         idea.body = erasure.scrub(idea.body)
-        idea.content_warning_note = erasure.scrub(idea.content_warning_note)
+        idea.content_warning_note = erasure.scrub(idea.content_warning_note)[
+            : Idea._meta.get_field("content_warning_note").max_length
+        ]
         idea.is_anonymous = True
         idea.save(update_fields=["title", "body", "content_warning_note", "is_anonymous"])
     for comment in comments.only("pk", "body"):
