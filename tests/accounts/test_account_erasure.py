@@ -378,3 +378,13 @@ def test_erasing_a_moderator_changes_no_log_row(organiser, django_capture_on_com
     assert list(ModerationLog.objects.values()) == before
     assert list(AuditEvent.objects.values())[1:] == audit_before  # one new row, first
     assert before[0]["actor_id"] == organiser.pk
+
+
+def test_a_kept_title_naming_the_person_stays_within_its_length(
+    person, django_capture_on_commit_callbacks
+):
+    title = "x" * (120 - len(NAME)) + NAME
+    idea = IdeaFactory(author=person, status=IdeaStatus.APPROVED, title=title)
+    erase(person, keep=True, callbacks=django_capture_on_commit_callbacks)
+    idea.refresh_from_db()
+    assert NAME not in idea.title and len(idea.title) == 120
