@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from accounts.consent import privacy_page_context
 from harms.selectors import top_level_categories
 
 logger = logging.getLogger(__name__)
@@ -27,7 +28,11 @@ def privacy(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "privacy.html",
-        {"version": settings.PDPA_NOTICE_VERSION, "support_email": settings.SUPPORT_EMAIL},
+        {
+            "version": settings.PDPA_NOTICE_VERSION,
+            "support_email": settings.SUPPORT_EMAIL,
+            **privacy_page_context(request),
+        },
     )
 
 
