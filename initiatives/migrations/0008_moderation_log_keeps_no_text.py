@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("initiatives", "0006_personal_data_kinds_as_json_lists"),
+        ("initiatives", "0007_cocreator_show_name"),
     ]
 
     operations = [
