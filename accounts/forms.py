@@ -33,6 +33,11 @@ class SignupDetailsForm(forms.Form):
         label=_("My parent or guardian has agreed to my taking part"),
         required=False,
         help_text=_("Needed only if you are under 18."),
+        # Asked only once "under 18" is chosen (static/js/forms.js); without script it is
+        # shown with its hint. clean() checks it either way.
+        widget=forms.CheckboxInput(
+            attrs={"data-reveal-when": f"age_group={AgeGroup.MINOR_WITH_CONSENT.value}"}
+        ),
     )
     pdpa_consent = forms.BooleanField(
         label=format_html_lazy(

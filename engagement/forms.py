@@ -21,9 +21,6 @@ class RegistrationForm(forms.Form):
         error_messages={"max_length": _("Please keep your access needs under 1,000 characters.")},
     )
 
-    def first_error(self) -> str:
-        return next(iter(self.errors.get("access_needs", [])), "")
-
 
 class DateTimeLocalInput(forms.DateTimeInput):
     input_type = "datetime-local"

@@ -3,6 +3,7 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from harms.forms import PrivacyCheckMixin
 from harms.models import HarmCategory, SolutionArea
 
 from .models import Feedback
@@ -33,8 +34,9 @@ def harm_choices():
     )
 
 
-class FeedbackForm(forms.Form):
-    """The participant's feedback. The rules live in feedback.services."""
+class FeedbackForm(PrivacyCheckMixin, forms.Form):
+    """The participant's feedback. The rules live in feedback.services; the form warns, field
+    by field, about personal details in the four free-text answers (PrivacyCheckMixin)."""
 
     harm_categories = HarmChoiceField(
         label=_("Which harms is your feedback about?"),
@@ -75,7 +77,8 @@ class FeedbackForm(forms.Form):
         ),
     )
     confirm_personal_data = forms.BooleanField(
-        label=_("I have checked: send it as it is"), required=False
+        label=_("I have checked the details marked above: send them as they are"),
+        required=False,
     )
 
     def __init__(self, *args, for_session: bool, **kwargs):
@@ -93,6 +96,20 @@ class FeedbackForm(forms.Form):
             )
         if not for_session:
             del self.fields["rating"]
+        self.privacy_findings = {}
+
+    def privacy_subjects(self) -> dict[str, str]:
+        subjects = {"experience": _("What you have seen or experienced")}
+        for area in self.areas:
+            subjects[f"suggestion_{area.slug}"] = _("Your suggestion on %(area)s") % {
+                "area": area.name.lower()
+            }
+        return subjects
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_privacy(cleaned)
+        return cleaned
 
     def suggestion_fields(self):
         return [self[f"suggestion_{area.slug}"] for area in self.areas]
