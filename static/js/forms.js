@@ -46,13 +46,13 @@
         return element.checked && (value === null || element.value === value);
       });
       wrapper.hidden = !shown;
-      triggers.forEach(function (element) {
-        if (value === null || element.value === value) {
-          element.setAttribute("aria-controls", wrapper.id);
-          element.setAttribute("aria-expanded", shown ? "true" : "false");
-        }
-      });
     };
+    // As GOV.UK's conditional reveals: the answer that reveals the question controls it.
+    triggers.forEach(function (element) {
+      if (value === null || element.value === value) {
+        element.setAttribute("aria-controls", wrapper.id);
+      }
+    });
     triggers.forEach(function (element) {
       element.addEventListener("change", update);
     });
