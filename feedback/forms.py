@@ -150,6 +150,7 @@ class QuoteApproveForm(forms.Form):
             "%(n)s characters."
         )
         % {"n": EXCERPT_MAX_LENGTH},
+        error_messages={"required": _("Enter the excerpt to quote.")},
     )
     note = forms.CharField(
         label=_("Note for the audit log (optional)"), required=False, max_length=300
@@ -161,4 +162,5 @@ class QuoteRejectForm(forms.Form):
         label=_("Why not quote it?"),
         max_length=300,
         help_text=_("Kept in the audit log; the participant is not told."),
+        error_messages={"required": _("Say why not to quote it.")},
     )

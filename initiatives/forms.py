@@ -28,6 +28,7 @@ class IdeaForm(PrivacyCheckMixin, forms.Form):
         label=_("Title"),
         max_length=TITLE_MAX,
         help_text=_("A short name for your idea, up to %(max)d characters.") % {"max": TITLE_MAX},
+        error_messages={"required": _("Give your idea a title.")},
     )
     body = forms.CharField(
         label=_("Your idea"),
@@ -38,14 +39,19 @@ class IdeaForm(PrivacyCheckMixin, forms.Form):
             "Plain text: line breaks are kept, links and formatting are not."
         )
         % {"max": BODY_MAX},
+        error_messages={"required": _("Describe your idea.")},
     )
     harm_category = forms.ModelChoiceField(
         label=_("Which harm does it address?"),
         queryset=HarmCategory.objects.all(),
         empty_label=_("Choose one"),
+        error_messages={"required": _("Choose the harm your idea addresses.")},
     )
     solution_area = forms.ModelChoiceField(
-        label=_("Solution area"), queryset=SolutionArea.objects.all(), empty_label=_("Choose one")
+        label=_("Solution area"),
+        queryset=SolutionArea.objects.all(),
+        empty_label=_("Choose one"),
+        error_messages={"required": _("Choose a solution area.")},
     )
     session = forms.ModelChoiceField(
         label=_("Related engagement session (optional)"),
@@ -136,6 +142,7 @@ class CommentForm(PrivacyCheckMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Up to %(max)d characters. Be kind; no personal details.")
         % {"max": COMMENT_MAX},
+        error_messages={"required": _("Write something before posting.")},
     )
     is_anonymous = forms.BooleanField(label=_("Show me as anonymous"), required=False)
     confirm_personal_data = forms.BooleanField(
@@ -159,7 +166,10 @@ class CommentForm(PrivacyCheckMixin, forms.Form):
 
 class ReportForm(forms.Form):
     reason = forms.ChoiceField(
-        label=_("What is wrong with it?"), choices=ReportReason.choices, widget=forms.RadioSelect
+        label=_("What is wrong with it?"),
+        choices=ReportReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what is wrong with it.")},
     )
     note = forms.CharField(
         label=_("Anything else we should know (optional)"),
@@ -201,6 +211,7 @@ class DecisionForm(forms.Form):
             ("restore", _("Restore to the board")),
         ],
         widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a decision.")},
     )
     preset = forms.ChoiceField(label=_("Preset reason"), choices=PRESET_REASONS, required=False)
     reason = forms.CharField(
