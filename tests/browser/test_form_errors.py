@@ -54,6 +54,7 @@ def test_enter_in_the_idea_title_submits_and_keeps_what_was_typed(live_server, p
     expect(summary.get_by_role("link", name="Choose a solution area.")).to_be_visible()
     expect(page.get_by_label("Title")).to_have_value("School workshops")
     expect(page.get_by_label("Your idea")).to_have_value("Workshops in every secondary school.")
+    assert_no_serious_axe_violations(page)
     summary.get_by_role("link").first.click()
     assert page.evaluate("document.activeElement.id") == "id_harm_category"
 
@@ -117,6 +118,7 @@ def test_personal_detail_is_named_beside_its_field_and_the_summary_links_there(l
     message = "Your suggestion on regulation seems to include a phone number (“9123 4567”)."
     field = page.locator("#div_id_suggestion_regulation")
     expect(field.get_by_text(re.compile(re.escape(message)))).to_be_visible()
+    assert_no_serious_axe_violations(page)
     page.locator(SUMMARY).get_by_role("link", name=re.compile(re.escape(message))).click()
     assert page.evaluate("document.activeElement.id") == "id_suggestion_regulation"
     # Support is beside the content warning, on this page, not 2,000 px below it.
