@@ -317,8 +317,16 @@ class ReportResolveForm(forms.Form):
 
 
 class InitiativeForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
-    summary = forms.CharField(label=_("Summary"), max_length=300)
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=TITLE_MAX,
+        error_messages={"required": _("Give the initiative a title.")},
+    )
+    summary = forms.CharField(
+        label=_("Summary"),
+        max_length=300,
+        error_messages={"required": _("Write a one-line summary.")},
+    )
     description = forms.CharField(
         label=_("Description"), max_length=8000, widget=forms.Textarea(attrs={"rows": 8})
     )
