@@ -19,22 +19,32 @@ class SignupDetailsForm(forms.Form):
         label=_("Display name"),
         max_length=60,
         help_text=_("Shown beside what you post. It need not be your real name."),
+        error_messages={"required": _("Enter a display name.")},
     )
     background = forms.ChoiceField(
         label=_("Which best describes you?"),
         choices=[("", _("Choose one"))] + list(Background.choices),
         help_text=_("Used only to see which communities the Alliance is hearing from."),
+        error_messages={"required": _("Choose which best describes you.")},
     )
     organisation = forms.CharField(
         label=_("Organisation (optional)"), max_length=120, required=False
     )
     age_group = forms.ChoiceField(
-        label=_("Your age"), choices=AgeGroup.choices, widget=forms.RadioSelect
+        label=_("Your age"),
+        choices=AgeGroup.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether you are 18 or older.")},
     )
     guardian_consent = forms.BooleanField(
         label=_("My parent or guardian has agreed to my taking part"),
         required=False,
         help_text=_("Needed only if you are under 18."),
+        # Asked only once "under 18" is chosen (static/js/forms.js); without script it is
+        # shown with its hint. clean() checks it either way.
+        widget=forms.CheckboxInput(
+            attrs={"data-reveal-when": f"age_group={AgeGroup.MINOR_WITH_CONSENT.value}"}
+        ),
     )
     pdpa_consent = forms.BooleanField(
         label=format_html_lazy(

@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "afa_platform.context_processors.site",
             ],
+            "libraries": {"form_errors": "afa_platform.templatetags.form_errors"},
         },
     },
 ]

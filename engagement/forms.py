@@ -26,9 +26,6 @@ class RegistrationForm(forms.Form):
         error_messages={"max_length": _("Please keep your access needs under 1,000 characters.")},
     )
 
-    def first_error(self) -> str:
-        return next(iter(self.errors.get("access_needs", [])), "")
-
 
 class DateTimeLocalInput(forms.DateTimeInput):
     input_type = "datetime-local"
@@ -59,14 +56,32 @@ class SessionForm(forms.Form):
     """The organiser's session form. The rules (end after start, capacity not below the seats
     already taken, ...) live in engagement.services, which the view calls."""
 
-    title = forms.CharField(label=_("Title"), max_length=160)
-    summary = forms.CharField(label=_("Summary"), max_length=300)
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=160,
+        error_messages={"required": _("Give the session a title.")},
+    )
+    summary = forms.CharField(
+        label=_("Summary"),
+        max_length=300,
+        error_messages={"required": _("Write a one-line summary of the session.")},
+    )
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
-    starts_at = SessionDateTimeField(label=_("Starts (Singapore time)"))
-    ends_at = SessionDateTimeField(label=_("Ends (Singapore time)"))
-    mode = forms.ChoiceField(label=_("Format"), choices=SessionMode.choices)
+    starts_at = SessionDateTimeField(
+        label=_("Starts (Singapore time)"),
+        error_messages={"required": _("Enter when the session starts.")},
+    )
+    ends_at = SessionDateTimeField(
+        label=_("Ends (Singapore time)"),
+        error_messages={"required": _("Enter when the session ends.")},
+    )
+    mode = forms.ChoiceField(
+        label=_("Format"),
+        choices=SessionMode.choices,
+        error_messages={"required": _("Choose the format.")},
+    )
     venue = forms.CharField(
         label=_("Venue"),
         required=False,
@@ -92,9 +107,20 @@ class SessionForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    capacity = forms.IntegerField(label=_("Seats"), min_value=1, max_value=10000)
-    registration_opens_at = SessionDateTimeField(label=_("Registration opens (Singapore time)"))
-    registration_closes_at = SessionDateTimeField(label=_("Registration closes (Singapore time)"))
+    capacity = forms.IntegerField(
+        label=_("Seats"),
+        min_value=1,
+        max_value=10000,
+        error_messages={"required": _("Enter the number of seats.")},
+    )
+    registration_opens_at = SessionDateTimeField(
+        label=_("Registration opens (Singapore time)"),
+        error_messages={"required": _("Enter when registration opens.")},
+    )
+    registration_closes_at = SessionDateTimeField(
+        label=_("Registration closes (Singapore time)"),
+        error_messages={"required": _("Enter when registration closes.")},
+    )
 
     def details(self) -> SessionDetails:
         fields = SessionDetails.__dataclass_fields__
@@ -121,7 +147,10 @@ class SessionEditForm(SessionForm):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Reason"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Give a reason.")},
     )
 
 

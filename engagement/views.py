@@ -72,7 +72,11 @@ def session_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def session_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    session = get_session_for_user(request.user, slug)
+    return _session_page(request, get_session_for_user(request.user, slug), RegistrationForm())
+
+
+def _session_page(request: HttpRequest, session, form: RegistrationForm, status: int = 200):
+    """The session page; a registration form that failed is shown again with its errors."""
     registration = selectors.active_registration(session=session, participant=request.user)
     return render(
         request,
@@ -82,8 +86,9 @@ def session_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "registration": registration,
             "show_attendee_details": can_see_attendee_details(request.user, session, registration),
             "registration_open": session.registration_is_open(),
-            "form": RegistrationForm(),
+            "form": form,
         },
+        status=status,
     )
 
 
@@ -105,8 +110,7 @@ def session_calendar_download(request: HttpRequest, slug: str) -> HttpResponse:
 def session_register(request: HttpRequest, slug: str) -> HttpResponse:
     form = RegistrationForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form.first_error())
-        return redirect(get_session_for_user(request.user, slug, for_page=False))
+        return _session_page(request, get_session_for_user(request.user, slug), form, status=400)
     try:
         # By slug: the claim finds and checks the session itself, so the busy path (a
         # popular session opening) reads no session row first.

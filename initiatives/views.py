@@ -382,7 +382,10 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
 REDACT_PREFIX = "redact"
 
 
-def _moderation_page(request, idea, *, decision_form=None, warning_form=None, redact_form=None):
+def _moderation_page(
+    request, idea, *, decision_form=None, warning_form=None, redact_form=None, status=200
+):
+    """The moderation page of one idea; a form that failed is shown again with its errors."""
     return render(
         request,
         "initiatives/moderation_idea.html",
@@ -402,6 +405,7 @@ def _moderation_page(request, idea, *, decision_form=None, warning_form=None, re
             "open_reports": idea.reports.filter(status="open").select_related("reporter"),
             "resolve_form": ReportResolveForm(),
         },
+        status=status,
     )
 
 
@@ -442,18 +446,19 @@ def moderation_idea(request: HttpRequest, pk: int) -> HttpResponse:
 def moderation_idea_warning(request: HttpRequest, pk: int) -> HttpResponse:
     idea = get_idea_for_user(request.user, pk)
     form = ContentWarningForm(request.POST)
-    if form.is_valid():
-        try:
-            services.idea_set_content_warning(
-                idea=idea,
-                moderator=request.user,
-                has_content_warning=form.cleaned_data["has_content_warning"],
-                note=form.cleaned_data["content_warning_note"],
-            )
-        except IdeaError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("The content warning is saved."))
+    if not form.is_valid():
+        return _moderation_page(request, idea, warning_form=form, status=400)
+    try:
+        services.idea_set_content_warning(
+            idea=idea,
+            moderator=request.user,
+            has_content_warning=form.cleaned_data["has_content_warning"],
+            note=form.cleaned_data["content_warning_note"],
+        )
+    except IdeaError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The content warning is saved."))
     return redirect("initiatives:moderation_idea", pk=idea.pk)
 
 
@@ -462,20 +467,19 @@ def moderation_idea_warning(request: HttpRequest, pk: int) -> HttpResponse:
 def moderation_idea_redact(request: HttpRequest, pk: int) -> HttpResponse:
     idea = get_idea_for_user(request.user, pk)
     form = RedactForm(request.POST, prefix=REDACT_PREFIX)
-    if form.is_valid():
-        try:
-            services.idea_redact(
-                idea=idea,
-                moderator=request.user,
-                passage=form.cleaned_data["passage"],
-                reason=form.cleaned_data["reason"],
-            )
-        except IdeaError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("The passage has been removed."))
+    if not form.is_valid():
+        return _moderation_page(request, idea, redact_form=form, status=400)
+    try:
+        services.idea_redact(
+            idea=idea,
+            moderator=request.user,
+            passage=form.cleaned_data["passage"],
+            reason=form.cleaned_data["reason"],
+        )
+    except IdeaError as error:
+        messages.error(request, str(error))
     else:
-        messages.error(request, _("Paste the passage to remove."))
+        messages.success(request, _("The passage has been removed."))
     return redirect("initiatives:moderation_idea", pk=idea.pk)
 
 
@@ -640,9 +644,15 @@ def initiative_create(request: HttpRequest) -> HttpResponse:
 
 
 def _initiative_page(
-    request: HttpRequest, slug: str, *, join_form: JoinForm | None = None, status: int = 200
+    request: HttpRequest,
+    slug: str,
+    *,
+    join_form: JoinForm | None = None,
+    update_form: InitiativeUpdateForm | None = None,
+    status_form: InitiativeStatusForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
-    """The initiative page; a join form that failed is shown again with its errors."""
+    """The initiative page; a form that failed is shown again with its errors."""
     initiative = get_object_or_404(selectors.initiative_detail(slug))
     cocreators = list(initiative.cocreators.all())
     lead_ids = {lead.pk for lead in initiative.leads.all()}
@@ -669,8 +679,8 @@ def _initiative_page(
             "membership": mine,
             "join_form": join_form,
             "can_post_update": can_post_update(request.user, initiative, lead_ids),
-            "update_form": InitiativeUpdateForm(),
-            "status_form": InitiativeStatusForm(current=initiative.status),
+            "update_form": update_form or InitiativeUpdateForm(),
+            "status_form": status_form or InitiativeStatusForm(current=initiative.status),
         },
         status=status,
     )
@@ -720,20 +730,19 @@ def initiative_post_update(request: HttpRequest, slug: str) -> HttpResponse:
     if not can_post_update(request.user, initiative, lead_ids):
         raise PermissionDenied
     form = InitiativeUpdateForm(request.POST)
-    if form.is_valid():
-        try:
-            services.initiative_update_post(
-                initiative=initiative,
-                author=request.user,
-                title=form.cleaned_data["title"],
-                body=form.cleaned_data["body"],
-            )
-        except IdeaError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Your update is posted and co-creators will be emailed."))
+    if not form.is_valid():
+        return _initiative_page(request, slug, update_form=form, status=400)
+    try:
+        services.initiative_update_post(
+            initiative=initiative,
+            author=request.user,
+            title=form.cleaned_data["title"],
+            body=form.cleaned_data["body"],
+        )
+    except IdeaError as error:
+        messages.error(request, str(error))
     else:
-        messages.error(request, _("An update needs a title and some text."))
+        messages.success(request, _("Your update is posted and co-creators will be emailed."))
     return redirect(initiative)
 
 
@@ -746,8 +755,7 @@ def initiative_status(request: HttpRequest, slug: str) -> HttpResponse:
         raise PermissionDenied
     form = InitiativeStatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose forming, in progress or launched."))
-        return redirect(initiative)
+        return _initiative_page(request, slug, status_form=form, status=400)
     try:
         services.initiative_set_status(
             initiative=initiative, actor=request.user, status=form.cleaned_data["status"]
