@@ -400,3 +400,20 @@ CELERY_BEAT_SCHEDULE["exports-delete-expired-exports"] = {
     "task": "exports.tasks.delete_expired_exports",
     "schedule": 60 * 60,
 }
+
+# --- Download my data (accounts.PersonalDataArchive) -----------------------------------------
+# Each person's copy of their data is a ZIP kept here, outside any public URL, for this many
+# days; only they can download it.
+PERSONAL_DATA_ROOT = env.str("PERSONAL_DATA_ROOT", default=str(Path(MEDIA_ROOT) / "personal-data"))
+PERSONAL_DATA_FILE_DAYS = env.int("PERSONAL_DATA_FILE_DAYS", default=7)
+# A person may ask this many times a day (each copy is a full read of their rows).
+PERSONAL_DATA_REQUESTS_PER_DAY = env.int("PERSONAL_DATA_REQUESTS_PER_DAY", default=5)
+PERSONAL_DATA_JOB_MAX_ATTEMPTS = env.int("PERSONAL_DATA_JOB_MAX_ATTEMPTS", default=3)
+CELERY_BEAT_SCHEDULE["accounts-resume-personal-data-archives"] = {
+    "task": "accounts.tasks.resume_personal_data_archives",
+    "schedule": JOB_SWEEP_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["accounts-delete-expired-personal-data-archives"] = {
+    "task": "accounts.tasks.delete_expired_personal_data_archives",
+    "schedule": 60 * 60,
+}

@@ -20,8 +20,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.roles import Role
 from audit.cells import neutralise
-from audit.services import audit_record
+from audit.services import access_record, audit_record
 from harms.models import HarmCategory
 from outbox.services import Email, email_queue
 
@@ -690,12 +691,14 @@ def registration_reminders_queue(*, due: list[tuple[int, int]]) -> int:
 def roster_export_csv(*, session: EngagementSession, organiser) -> str:
     """The roster as CSV: names and emails only, for the organisers running the session.
 
-    Side effects: an audit row naming who exported which session.
+    Side effects: an audit row naming who exported which session, and one access record
+    per person listed (audit.AccessRecord: they see it in "Download my data").
     """
     rows = (
         session.registrations.select_related("participant")
         .order_by("status", "waitlist_position", "created_at", "pk")
         .values_list(
+            "participant_id",
             "participant__display_name",
             "participant__email",
             "status",
@@ -706,8 +709,8 @@ def roster_export_csv(*, session: EngagementSession, organiser) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["name", "email", "status", "waitlist_position", "attended"])
-    count = 0
-    for name, email, status, position, attended in rows:
+    people = []
+    for person_id, name, email, status, position, attended in rows:
         writer.writerow(
             [
                 neutralise(name),
@@ -717,12 +720,14 @@ def roster_export_csv(*, session: EngagementSession, organiser) -> str:
                 "yes" if attended else "no",
             ]
         )
-        count += 1
-    audit_record(
+        people.append(person_id)
+    count = len(people)
+    event = audit_record(
         actor=organiser,
         action="engagement.roster_export",
         object_type="engagementsession",
         object_id=session.pk,
         details={"rows": count, "format": "csv"},
     )
+    access_record(event=event, role=Role.ORGANISER, person_ids=people)
     return buffer.getvalue()

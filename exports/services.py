@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import has_second_factor
+from accounts.roles import Role
 from afa_platform.leases import (
     LeaseLost,
     lease_claim,
@@ -31,7 +32,7 @@ from afa_platform.leases import (
     lease_sweep,
 )
 from audit.models import AuditEvent
-from audit.services import audit_record
+from audit.services import access_record, audit_record
 from outbox.services import Email, email_queue
 from reports.filters import ReportFilters
 
@@ -70,7 +71,8 @@ def export_audit(
     job: ExportJob | None = None,
 ) -> AuditEvent:
     """One audit row for one export (or one failed export): who, dataset, format, filters,
-    row count, with or without personal data, and why."""
+    row count, with or without personal data, and why. A personal-data export also records
+    every person it includes (audit.AccessRecord)."""
     details = {
         "dataset": dataset.slug,
         "format": file_format,
@@ -83,13 +85,17 @@ def export_audit(
         details["job"] = job.pk
     if failed:
         details["error"] = error
-    return audit_record(
+    event = audit_record(
         actor=actor,
         action="export_failed" if failed else "export",
         object_type="dataset",
         object_id=dataset.slug,
         details=details,
     )
+    if personal and not failed:
+        # Who the file names: each of them sees this export in "Download my data".
+        access_record(event=event, role=Role.STAFF, person_ids=dataset.person_ids(filters))
+    return event
 
 
 def check_personal_export(user, personal: bool, purpose: str) -> None:
