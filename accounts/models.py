@@ -84,6 +84,12 @@ class User(AbstractUser):
         choices=ContentWarningDisplay.choices,
         default=ContentWarningDisplay.COLLAPSED,
     )
+    # Retention (accounts.services.inactive_accounts_warn): when the person was told that an
+    # account unused for RETENTION_INACTIVE_ACCOUNT_MONTHS will be erased. A sign-in after it
+    # (last_login later than this) cancels the warning.
+    inactivity_warned_at = models.DateTimeField(
+        _("warned of erasure for inactivity at"), null=True, blank=True
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = ["display_name"]

@@ -24,12 +24,15 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from afa_platform.leases import lease_claim, lease_deadline, lease_sweep
 from audit.cells import UTF8_BOM, iso, safe_row
+from audit.periods import months_before
 from audit.ratelimit import rate_limit_reached
 from audit.services import audit_record
 from outbox.services import Email, email_queue
@@ -48,6 +51,7 @@ from .roles import Role
 logger = logging.getLogger(__name__)
 
 PERSONAL_DATA_READY_EMAIL = "accounts.personal_data_ready"
+INACTIVE_ACCOUNT_EMAIL = "accounts.inactive_warning"
 
 
 class AccountError(Exception):
@@ -414,4 +418,58 @@ def personal_data_archives_resume(*, now=None) -> list[int]:
         enqueue=lambda pk: tasks.build_personal_data_archive.delay_on_commit(archive_id=pk),
         give_up=lambda pk: personal_data_archive_give_up(archive_id=pk),
         now=now,
+    )
+
+
+# --- Retention: accounts nobody signs in to ----------------------------------------------
+
+
+def _with_last_activity(users: QuerySet) -> QuerySet:
+    """A person who never signed in counts from the day they signed up."""
+    return users.annotate(last_activity=Coalesce("last_login", "date_joined"))
+
+
+def inactive_accounts_warn(*, now, dry_run: bool = False) -> list[int]:
+    """Retention (audit.retention): warn, by email, each active account with no sign-in for
+    RETENTION_INACTIVE_ACCOUNT_MONTHS that has not been warned since its last sign-in, and
+    mark it (inactivity_warned_at). Returns the accounts' ids (with dry_run, those it would
+    warn, changing nothing). Safe to run twice: each account is marked by a conditional
+    UPDATE, and only the run that marked it queues the email (keyed, so once per absence).
+
+    Side effects: the mark, and one outbox email per account warned."""
+    due = _with_last_activity(User.objects.filter(is_active=True)).filter(
+        Q(inactivity_warned_at__isnull=True) | Q(inactivity_warned_at__lt=F("last_activity")),
+        last_activity__lt=months_before(now, settings.RETENTION_INACTIVE_ACCOUNT_MONTHS),
+    )
+    candidates = list(due.order_by("pk").values_list("pk", "last_activity"))
+    if dry_run:
+        return [pk for pk, _last in candidates]
+    warned = []
+    for pk, last_activity in candidates:
+        with transaction.atomic():
+            if not due.filter(pk=pk).update(inactivity_warned_at=now):
+                continue
+            email_queue(
+                Email(
+                    kind=INACTIVE_ACCOUNT_EMAIL,
+                    recipient_id=pk,
+                    params={"warned_at": iso(now)},
+                    key=f"{INACTIVE_ACCOUNT_EMAIL}:{pk}:{last_activity:%Y%m%d%H%M%S}",
+                )
+            )
+            warned.append(pk)
+    return warned
+
+
+def inactive_account_erase_after(warned_at):
+    return warned_at + timedelta(days=settings.RETENTION_ERASURE_NOTICE_DAYS)
+
+
+def accounts_due_for_erasure(*, now) -> QuerySet[User]:
+    """Active accounts warned for inactivity at least RETENTION_ERASURE_NOTICE_DAYS ago that
+    have not signed in since the warning: the ones the retention rules say must now be
+    erased. Reads only."""
+    return _with_last_activity(User.objects.filter(is_active=True)).filter(
+        inactivity_warned_at__lte=now - timedelta(days=settings.RETENTION_ERASURE_NOTICE_DAYS),
+        last_activity__lt=F("inactivity_warned_at"),
     )

@@ -417,3 +417,24 @@ CELERY_BEAT_SCHEDULE["accounts-delete-expired-personal-data-archives"] = {
     "task": "accounts.tasks.delete_expired_personal_data_archives",
     "schedule": 60 * 60,
 }
+
+# --- Retention (audit.retention: the daily job and `manage.py retention --dry-run`) ----------
+# Each period is shown on the privacy notice from here. Files: EXPORT_FILE_DAYS and
+# PERSONAL_DATA_FILE_DAYS above.
+RETENTION_ACCESS_NEEDS_DAYS = env.int("RETENTION_ACCESS_NEEDS_DAYS", default=30)
+RETENTION_INACTIVE_ACCOUNT_MONTHS = env.int("RETENTION_INACTIVE_ACCOUNT_MONTHS", default=24)
+RETENTION_ERASURE_NOTICE_DAYS = env.int("RETENTION_ERASURE_NOTICE_DAYS", default=30)
+# The database refuses to delete an audit row younger than AUDIT_RETENTION_FLOOR_YEARS
+# (audit/migrations/0005), so the period may be longer, never shorter.
+AUDIT_RETENTION_FLOOR_YEARS = 5
+RETENTION_AUDIT_YEARS = env.int("RETENTION_AUDIT_YEARS", default=AUDIT_RETENTION_FLOOR_YEARS)
+if RETENTION_AUDIT_YEARS < AUDIT_RETENTION_FLOOR_YEARS:
+    raise ImproperlyConfigured(
+        f"RETENTION_AUDIT_YEARS cannot be below {AUDIT_RETENTION_FLOOR_YEARS}: the database "
+        "keeps audit rows that long."
+    )
+RETENTION_HOUR = env.int("RETENTION_HOUR", default=3)
+CELERY_BEAT_SCHEDULE["audit-apply-retention"] = {
+    "task": "audit.tasks.apply_retention",
+    "schedule": crontab(minute=30, hour=RETENTION_HOUR),
+}

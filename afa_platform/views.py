@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from audit.retention import rules as retention_rules
 from harms.selectors import top_level_categories
 
 logger = logging.getLogger(__name__)
@@ -26,7 +27,12 @@ def privacy(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "privacy.html",
-        {"version": settings.PDPA_NOTICE_VERSION, "support_email": settings.SUPPORT_EMAIL},
+        {
+            "version": settings.PDPA_NOTICE_VERSION,
+            "support_email": settings.SUPPORT_EMAIL,
+            # Each retention period, worded from the settings the daily job applies.
+            "retention": [text for rule in retention_rules() if (text := rule.notice())],
+        },
     )
 
 

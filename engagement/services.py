@@ -11,8 +11,9 @@ within `capacity` even if a bug slipped past.
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -731,3 +732,17 @@ def roster_export_csv(*, session: EngagementSession, organiser) -> str:
     )
     access_record(event=event, role=Role.ORGANISER, person_ids=people)
     return buffer.getvalue()
+
+
+def access_needs_erase(*, now: datetime, dry_run: bool = False) -> list[int]:
+    """Retention (audit.retention): erase the access needs of registrations whose session
+    ended more than RETENTION_ACCESS_NEEDS_DAYS ago. Returns the registrations' ids (with
+    dry_run, those it would erase, changing nothing). Safe to run twice: it selects only
+    needs still written."""
+    due = Registration.objects.filter(
+        session__ends_at__lt=now - timedelta(days=settings.RETENTION_ACCESS_NEEDS_DAYS)
+    ).exclude(access_needs="")
+    ids = list(due.order_by("pk").values_list("pk", flat=True))
+    if ids and not dry_run:
+        Registration.objects.filter(pk__in=ids).update(access_needs="")
+    return ids

@@ -281,20 +281,32 @@ def export_job_file(job: ExportJob) -> Path | None:
 def exports_expire(*, now=None) -> dict[str, int]:
     """Beat, hourly: delete files past their expiry (the job says so). Safe to run twice:
     each job is moved by a conditional UPDATE."""
-    now = now or timezone.now()
-    expired = 0
-    for job_id, relative in ExportJob.objects.filter(
-        status=ExportJobStatus.READY, expires_at__lte=now
-    ).values_list("pk", "file_path"):
+    return {"expired": len(export_files_expire(now=now or timezone.now()))}
+
+
+def export_files_expire(*, now, dry_run: bool = False) -> list[int]:
+    """Delete the files of ready jobs past their expiry and mark the jobs expired; also the
+    daily retention rule (audit.retention). Returns the jobs' ids (with dry_run, those it
+    would expire, changing nothing)."""
+    due = list(
+        ExportJob.objects.filter(status=ExportJobStatus.READY, expires_at__lte=now)
+        .order_by("pk")
+        .values_list("pk", "file_path")
+    )
+    if dry_run:
+        return [job_id for job_id, _relative in due]
+    expired = []
+    for job_id, relative in due:
         if relative:
             (Path(settings.EXPORT_ROOT) / relative).unlink(missing_ok=True)
-        expired += EXPORT_JOB_TRANSITIONS.update(
+        if EXPORT_JOB_TRANSITIONS.update(
             ExportJob.objects.filter(pk=job_id),
             to=ExportJobStatus.EXPIRED,
             among={ExportJobStatus.READY},
             file_path="",
-        )
-    return {"expired": expired}
+        ):
+            expired.append(job_id)
+    return expired
 
 
 def export_job_give_up(*, job_id: int) -> bool:
