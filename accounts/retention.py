@@ -64,5 +64,6 @@ register(
         # The sentence of the rule above says it.
         notice=lambda: "",
         order=31,
+        changes=False,
     ),
 )

@@ -39,6 +39,8 @@ class Rule:
     # The privacy notice's sentence, worded from the settings at request time.
     notice: Callable[[], str]
     order: int = 100
+    # False for a rule that only lists what is due (it changes nothing, in a dry run or not).
+    changes: bool = True
 
 
 RULES: dict[str, Rule] = {}
@@ -59,7 +61,7 @@ def retention_apply(*, now: datetime | None = None, dry_run: bool = False) -> di
     """Apply every rule (or, with dry_run, ask each what it would change). Each rule runs in
     its own transaction, so one that fails leaves the others done; the error is raised once
     all have run. Side effects (not in a dry run): whatever each rule does, and one audit row
-    (retention.apply) with the counts, when anything changed."""
+    (retention.apply) with the counts, when any rule changed something."""
     now = now or timezone.now()
     results: dict[str, list[int]] = {}
     failures: list[Exception] = []
@@ -70,7 +72,8 @@ def retention_apply(*, now: datetime | None = None, dry_run: bool = False) -> di
         except Exception as exc:  # the other rules still run
             logger.exception("Retention rule %s failed", rule.key)
             failures.append(exc)
-    if not dry_run and any(results.values()):
+    changed = {rule.key for rule in rules() if rule.changes and results.get(rule.key)}
+    if not dry_run and changed:
         audit_record(
             actor=None,
             action="retention.apply",
@@ -107,14 +110,20 @@ def audit_events_purge(*, now: datetime, dry_run: bool = False) -> list[int]:
     if dry_run or not due:
         return due
     table = AuditEvent._meta.db_table
+    postgres = connection.vendor == "postgresql"
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL afa.retention = 'on'")
+        if postgres:
+            # Local to the transaction, and switched off again below: in a caller's larger
+            # transaction (a savepoint here) it must not outlive these deletes. On an error the
+            # rollback (to the savepoint) undoes it too.
+            cursor.execute("SELECT set_config('afa.retention', 'on', true)")
         for start in range(0, len(due), PURGE_BATCH):
             batch = due[start : start + PURGE_BATCH]
             AccessRecord.objects.filter(event_id__in=batch).delete()
             placeholders = ", ".join(["%s"] * len(batch))
             cursor.execute(f"DELETE FROM {table} WHERE id IN ({placeholders})", batch)  # noqa: S608
+        if postgres:
+            cursor.execute("SELECT set_config('afa.retention', 'off', true)")
     return due
 
 
