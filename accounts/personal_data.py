@@ -71,6 +71,10 @@ class Section:
 
 SECTIONS: dict[str, Section] = {}
 
+# The role an access record names for a file only administrators can produce (the audit log
+# as CSV); the others are accounts.roles.Role values.
+ADMINISTRATOR = "administrator"
+
 
 def register(*sections: Section) -> None:
     for section in sections:
@@ -155,6 +159,12 @@ def _consent(user) -> list[dict]:
     ]
 
 
+def _role_label(role: str) -> str:
+    if role == ADMINISTRATOR:
+        return str(_("Administrator"))
+    return str(Role(role).label) if role in Role.values else role
+
+
 def _accesses(user) -> list[dict]:
     records = (
         AccessRecord.objects.filter(person=user)
@@ -165,7 +175,7 @@ def _accesses(user) -> list[dict]:
         {
             "when": record.event.created_at,
             "what": record.event.action,
-            "role": str(Role(record.role).label) if record.role in Role.values else record.role,
+            "role": _role_label(record.role),
             "purpose": record.event.details.get("purpose", ""),
         }
         for record in records
@@ -262,7 +272,11 @@ register(
         columns=(
             Column("when", _("When the file was produced.")),
             Column(
-                "what", _("export (MCI staff) or engagement.roster_export (an organiser's roster).")
+                "what",
+                _(
+                    "export (MCI staff), engagement.roster_export (an organiser's roster) or "
+                    "audit_log_export (the audit log, which names staff, by an administrator)."
+                ),
             ),
             Column("role", _("The role of the person who produced it.")),
             Column("purpose", _("The purpose they gave, when one was asked for.")),

@@ -9,6 +9,7 @@ import zipfile
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -196,6 +197,10 @@ def test_every_model_with_a_key_to_the_user_is_in_the_archive():
     assert not missing, f"Not in the personal data archive: {sorted(missing)}"
 
 
+def test_every_key_a_section_claims_to_cover_exists():
+    assert personal_data.covered_references() <= personal_data.user_references()
+
+
 def test_the_coverage_walk_notices_a_section_that_goes_missing(monkeypatch):
     sections = dict(personal_data.SECTIONS)
     del sections["supports"]
@@ -235,6 +240,45 @@ def test_only_personal_data_exports_record_who_they_include(staff, participant):
     assert list(AccessRecord.objects.values_list("person_id", "event__details__personal_data")) == [
         (participant.pk, True)
     ]
+
+
+def test_a_personal_export_through_the_page_records_each_person_in_it(
+    client, staff, participant, other_participant
+):
+    staff.user_permissions.add(Permission.objects.get(codename="export_personal_data"))
+    RegistrationFactory(participant=participant)
+    client.force_login(staff)
+    response = client.post(
+        "/reports/exports/personal/",
+        {
+            "personal-dataset": "registrations",
+            "personal-file_format": "csv",
+            "personal-purpose": "Inviting attendees to the launch event",
+        },
+    )
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+    assert list(AccessRecord.objects.values_list("person_id", "role", "event__action")) == [
+        (participant.pk, Role.STAFF, "export")
+    ]
+    rows = personal_data.SECTIONS["who_has_seen_your_data"].rows(participant)
+    assert [(row["role"], row["purpose"]) for row in rows] == [
+        ("MCI Staff", "Inviting attendees to the launch event")
+    ]
+    assert personal_data.SECTIONS["who_has_seen_your_data"].rows(other_participant) == []
+
+
+def test_the_audit_log_csv_records_every_actor_it_names(client, admin_user, organiser, staff):
+    engagement_services.roster_export_csv(session=EngagementSessionFactory(), organiser=organiser)
+    client.force_login(admin_user)
+    response = client.get("/reports/audit.csv")
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+    event = AuditEvent.objects.get(action="audit_log_export")
+    assert set(event.access_records.values_list("person_id", flat=True)) == {organiser.pk}
+    (row,) = personal_data.SECTIONS["who_has_seen_your_data"].rows(organiser)
+    assert (row["what"], row["role"]) == ("audit_log_export", "Administrator")
+    assert not AccessRecord.objects.filter(person=staff).exists()
 
 
 # --- The job ----------------------------------------------------------------------------------
