@@ -1,4 +1,5 @@
 import logging
+from datetime import date
 
 import redis
 from django.conf import settings
@@ -32,6 +33,26 @@ def privacy(request: HttpRequest) -> HttpResponse:
             "support_email": settings.SUPPORT_EMAIL,
             # Each retention period, worded from the settings the daily job applies.
             "retention": [text for rule in retention_rules() if (text := rule.notice())],
+        },
+    )
+
+
+# The day the accessibility statement was last reviewed: the one place to change when a review
+# is done (and the statement's text in templates/accessibility.html, if what it found changed).
+ACCESSIBILITY_REVIEWED = date(2026, 12, 2)
+# The standard the statement measures the site against.
+ACCESSIBILITY_STANDARD = "WCAG 2.2 AA"
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "accessibility.html",
+        {
+            "reviewed": ACCESSIBILITY_REVIEWED,
+            "standard": ACCESSIBILITY_STANDARD,
+            "support_email": settings.SUPPORT_EMAIL,
         },
     )
 
@@ -80,5 +101,6 @@ def error_403(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    # No context processors: the database may be what failed.
-    return HttpResponse(loader.get_template("500.html").render(), status=500)
+    # No context processors: the database may be what failed. The exit's address is a setting.
+    page = loader.get_template("500.html").render({"quick_exit_url": settings.QUICK_EXIT_URL})
+    return HttpResponse(page, status=500)

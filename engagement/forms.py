@@ -1,8 +1,13 @@
+from zoneinfo import ZoneInfo
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from harms.models import HarmCategory
+from harms.pii import detect_personal_data
 
 from .models import SessionMode
 from .services import SessionDetails
@@ -122,3 +127,41 @@ class ReasonForm(forms.Form):
 
 class AttendanceForm(forms.Form):
     attended = forms.BooleanField(required=False)
+
+
+SINGAPORE = ZoneInfo("Asia/Singapore")
+
+# What a purpose must not carry: it is kept in the audit log, which never holds a name or
+# contact details (an address may be the venue, a web address the joining link).
+_PURPOSE_REFUSED_KINDS = {"name", "nric", "phone", "email", "handle"}
+
+
+class RosterPurposeForm(forms.Form):
+    """Why the organiser downloads the roster (names, emails, access needs). The purpose goes
+    into the audit log, and each person can later see it."""
+
+    purpose = forms.CharField(
+        label=_("What is the roster for?"),
+        max_length=300,
+        help_text=_(
+            "Kept in the audit log with your account. Leave out names and contact details."
+        ),
+        error_messages={"required": _("Say what the roster is for.")},
+    )
+
+    @staticmethod
+    def suggested_purpose(session) -> str:
+        starts = timezone.localtime(session.starts_at, SINGAPORE)
+        return gettext("to run the session on %(date)s") % {
+            "date": formats.date_format(starts, "j F Y")
+        }
+
+    def clean_purpose(self) -> str:
+        purpose = self.cleaned_data["purpose"].strip()
+        if not purpose:
+            raise ValidationError(self.fields["purpose"].error_messages["required"])
+        if any(f.kind in _PURPOSE_REFUSED_KINDS for f in detect_personal_data(purpose)):
+            raise ValidationError(
+                _("Leave out names and contact details: the purpose is kept in the audit log.")
+            )
+        return purpose

@@ -1,4 +1,5 @@
 import uuid
+from dataclasses import dataclass
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,7 @@ from .models import (
     INITIATIVE_TRANSITIONS,
     TITLE_MAX,
     CoCreatorRole,
+    Comment,
     Idea,
     IdeaStatus,
     InitiativeStatus,
@@ -293,14 +295,68 @@ class RedactForm(forms.Form):
 
 
 class ReportResolveForm(forms.Form):
+    """Uphold or dismiss every open report on one item. The page words each choice for the
+    state the content is in (`resolve_wording`); the values are the same for all."""
+
     outcome = forms.ChoiceField(
-        choices=[
-            ("uphold", _("Uphold: keep it off the site")),
-            ("dismiss", _("Dismiss: restore it")),
-        ],
+        choices=[("uphold", _("Uphold the reports")), ("dismiss", _("Dismiss the reports"))],
         widget=forms.RadioSelect,
     )
     note = forms.CharField(label=_("Note"), max_length=1000, required=False)
+
+
+@dataclass(frozen=True)
+class ResolveWording:
+    """What upholding and dismissing the reports on one item will do, and who reads the note,
+    in the words the moderator is offered. It follows initiatives.services.reports_resolve:
+    an idea's author hears of any change to its status, with the note as the reason; a
+    comment's author is told when it is removed, and of nothing else."""
+
+    uphold: str
+    dismiss: str
+    note: str
+
+
+def resolve_wording(target: Idea | Comment) -> ResolveWording:
+    if isinstance(target, Idea):
+        if target.status == IdeaStatus.APPROVED:
+            return ResolveWording(
+                uphold=_("Uphold: take it off the site"),
+                dismiss=_("Dismiss: leave it published"),
+                note=_("Note to the idea's author (sent if you take it off the site)"),
+            )
+        if target.is_hidden:
+            return ResolveWording(
+                uphold=_("Uphold: keep it off the site"),
+                dismiss=_("Dismiss: publish it again"),
+                note=_("Note to the idea's author (sent with either choice)"),
+            )
+        return ResolveWording(
+            uphold=_("Uphold: the report was right (the idea is no longer on the site)"),
+            dismiss=_("Dismiss: the report was mistaken"),
+            note=_("Note for the moderation log (the idea's author is not told)"),
+        )
+    if target.can_be_hidden:
+        return ResolveWording(
+            uphold=_("Uphold: remove the comment"),
+            dismiss=(
+                _("Dismiss: leave it waiting for review")
+                if target.is_pending
+                else _("Dismiss: leave it published")
+            ),
+            note=_("Note to the comment's author (sent if you remove it)"),
+        )
+    if target.is_hidden:
+        return ResolveWording(
+            uphold=_("Uphold: keep it removed"),
+            dismiss=_("Dismiss: restore the comment"),
+            note=_("Note for the moderation log (the comment's author is not told)"),
+        )
+    return ResolveWording(
+        uphold=_("Uphold: the report was right (the comment is no longer on the site)"),
+        dismiss=_("Dismiss: the report was mistaken"),
+        note=_("Note for the moderation log (the comment's author is not told)"),
+    )
 
 
 class InitiativeForm(forms.Form):
@@ -350,6 +406,20 @@ class JoinForm(forms.Form):
         required=False,
         help_text=_("What you will bring, e.g. “two hours a month to review school materials”."),
     )
+
+    def __init__(self, *args, anonymous_author: bool = False, **kwargs):
+        """For the author of an anonymous idea merged into the initiative, a choice to be
+        named in the list of co-creators (off: they are listed as "Anonymous participant")."""
+        super().__init__(*args, **kwargs)
+        if anonymous_author:
+            self.fields["show_name"] = forms.BooleanField(
+                label=_("Show my name in the list of co-creators"),
+                required=False,
+                help_text=_(
+                    "You shared an idea in this initiative anonymously. Unless you tick this, "
+                    "the list of co-creators shows you as “Anonymous participant”."
+                ),
+            )
 
 
 class InitiativeUpdateForm(forms.Form):

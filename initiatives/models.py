@@ -574,6 +574,9 @@ class CoCreator(models.Model):
         help_text=_("What you will bring, e.g. 'two hours a month to review school materials'."),
     )
     joined_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+    # The author of an anonymous idea merged into the initiative is listed as "Anonymous
+    # participant" unless they choose to be named (cocreator_join sets the default).
+    show_name = models.BooleanField(_("show my name in the list of co-creators"), default=True)
 
     class Meta:
         ordering = ["joined_at", "id"]

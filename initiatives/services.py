@@ -48,6 +48,7 @@ from .models import (
     Support,
     TargetKind,
 )
+from .selectors import anonymous_author_of
 
 REDACTED = "[removed by a moderator]"
 # Ideas and comments per person: IDEAS_PER_HOUR and COMMENTS_PER_HOUR in a rolling hour.
@@ -895,17 +896,25 @@ def initiative_set_status(*, initiative: Initiative, actor, status: str) -> Init
 
 
 @transaction.atomic
-def cocreator_join(*, initiative: Initiative, user, role: str, pledge: str = "") -> CoCreator:
-    """Join as a co-creator; joining twice changes the role and pledge instead."""
+def cocreator_join(
+    *, initiative: Initiative, user, role: str, pledge: str = "", show_name: bool | None = None
+) -> CoCreator:
+    """Join as a co-creator; joining twice changes the role and pledge (and `show_name`, when
+    given) instead. `show_name` None: named unless the person wrote an anonymous idea merged
+    into the initiative, who then appears as "Anonymous participant" (on joining again, it
+    stays as it was)."""
+    fields = {"role": role, "pledge": pledge.strip()}
+    if show_name is not None:
+        fields["show_name"] = show_name
     try:
         with transaction.atomic():
             return CoCreator.objects.create(
-                initiative=initiative, user=user, role=role, pledge=pledge.strip()
+                initiative=initiative,
+                user=user,
+                **{"show_name": not anonymous_author_of(initiative, user), **fields},
             )
     except IntegrityError:
-        CoCreator.objects.filter(initiative=initiative, user=user).update(
-            role=role, pledge=pledge.strip()
-        )
+        CoCreator.objects.filter(initiative=initiative, user=user).update(**fields)
         return CoCreator.objects.get(initiative=initiative, user=user)
 
 

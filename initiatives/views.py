@@ -32,6 +32,7 @@ from .forms import (
     RedactForm,
     ReportForm,
     ReportResolveForm,
+    resolve_wording,
 )
 from .models import Comment, Idea, IdeaStatus, Initiative
 from .permissions import (
@@ -192,6 +193,13 @@ def my_ideas(request: HttpRequest) -> HttpResponse:
     return render(request, "initiatives/idea_mine.html", {"page": page})
 
 
+def _reported_by_viewer(request: HttpRequest, idea: Idea) -> dict:
+    """What the viewer reported on this page, still open: "You reported this" replaces
+    their "Report" link."""
+    reported_idea, reported_comment_ids = selectors.reports_open_by(request.user, idea=idea)
+    return {"reported_idea": reported_idea, "reported_comment_ids": reported_comment_ids}
+
+
 @require_GET
 def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
     idea = get_idea_for_user(request.user, pk)
@@ -208,6 +216,7 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_author": request.user.is_authenticated and idea.author_id == request.user.pk,
             "supported": bool(selectors.supported_idea_ids(request.user, [idea])),
             "resources": idea.harm_category.support_resources.all()[:3],
+            **_reported_by_viewer(request, idea),
         },
     )
 
@@ -264,6 +273,7 @@ def idea_comment(request: HttpRequest, pk: int) -> HttpResponse:
             "is_author": idea.author_id == request.user.pk,
             "supported": bool(selectors.supported_idea_ids(request.user, [idea])),
             "resources": idea.harm_category.support_resources.all()[:3],
+            **_reported_by_viewer(request, idea),
         },
         status=400,
     )
@@ -288,6 +298,8 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def _report(request: HttpRequest, *, idea: Idea | None, comment: Comment | None) -> HttpResponse:
     form = ReportForm(request.POST or None)
     back = idea if idea is not None else comment.idea
+    # Back to what was reported: the comment itself, in its thread.
+    back_url = back.get_absolute_url() + ("" if comment is None else f"#comment-{comment.pk}")
     if request.method == "POST" and form.is_valid():
         try:
             services.report_create(
@@ -307,11 +319,17 @@ def _report(request: HttpRequest, *, idea: Idea | None, comment: Comment | None)
                     "you a confirmation by email."
                 ),
             )
-        return redirect(back)
+        return redirect(back_url)
     return render(
         request,
         "initiatives/report_form.html",
-        {"form": form, "idea": back, "comment": comment},
+        {
+            "form": form,
+            "idea": back,
+            "comment": comment,
+            "back_url": back_url,
+            "already_reported": selectors.has_open_report(request.user, idea=idea, comment=comment),
+        },
     )
 
 
@@ -344,7 +362,10 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filters": filters,
             "counts": selectors.queue_counts(),
-            "reported": selectors.reported_items()[:QUEUE_REPORT_LIMIT],
+            "reported": [
+                {**item, "wording": resolve_wording(item["target"])}
+                for item in selectors.reported_items()[:QUEUE_REPORT_LIMIT]
+            ],
             "pending_comments": selectors.pending_comments()[:50],
             "categories": HarmCategory.objects.select_related("parent"),
             "areas": SolutionArea.objects.all(),
@@ -567,7 +588,11 @@ def moderation_resolve(request: HttpRequest, kind: str, pk: int) -> HttpResponse
     except IdeaError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("%(count)d reports resolved.") % {"count": closed})
+        messages.success(
+            request,
+            ngettext("%(count)d report resolved.", "%(count)d reports resolved.", closed)
+            % {"count": closed},
+        )
     return redirect("initiatives:moderation_queue")
 
 
@@ -627,7 +652,17 @@ def _initiative_page(
     lead_ids = {lead.pk for lead in initiative.leads.all()}
     mine = next((c for c in cocreators if c.user_id == request.user.pk), None)
     if join_form is None:
-        join_form = JoinForm(initial={"role": mine.role, "pledge": mine.pledge} if mine else None)
+        # The merged ideas are prefetched: no query to know whether one is theirs, anonymous.
+        anonymous_author = request.user.is_authenticated and any(
+            idea.is_anonymous and idea.author_id == request.user.pk
+            for idea in initiative.ideas.all()
+        )
+        initial = (
+            {"role": mine.role, "pledge": mine.pledge, "show_name": mine.show_name}
+            if mine
+            else {"show_name": False}
+        )
+        join_form = JoinForm(initial=initial, anonymous_author=anonymous_author)
     return render(
         request,
         "initiatives/initiative_detail.html",
@@ -654,7 +689,9 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def initiative_join(request: HttpRequest, slug: str) -> HttpResponse:
     initiative = get_object_or_404(Initiative, slug=slug)
-    form = JoinForm(request.POST)
+    form = JoinForm(
+        request.POST, anonymous_author=selectors.anonymous_author_of(initiative, request.user)
+    )
     if not form.is_valid():
         # Shown again where it was filled in: the error on its field, the pledge kept.
         return _initiative_page(request, slug, join_form=form, status=400)
@@ -663,6 +700,8 @@ def initiative_join(request: HttpRequest, slug: str) -> HttpResponse:
         user=request.user,
         role=form.cleaned_data["role"],
         pledge=form.cleaned_data["pledge"],
+        # Only an anonymous idea's author has the choice; for anyone else it is None.
+        show_name=form.cleaned_data.get("show_name"),
     )
     messages.success(request, _("Welcome aboard: you are a co-creator of this initiative."))
     return redirect(initiative)

@@ -88,7 +88,9 @@ def rich_person(participant, other_participant, organiser, staff):
     CoCreatorFactory(initiative=initiative, user=participant, pledge="Two hours a month")
     CoCreatorFactory(initiative=initiative, user=other_participant, pledge=OTHER_SECRET)
     # Someone saw their personal data: an organiser's roster, and a staff export.
-    engagement_services.roster_export_csv(session=session, organiser=organiser)
+    engagement_services.roster_export_csv(
+        session=session, organiser=organiser, purpose="To run the session"
+    )
     export_services.export_audit(
         actor=staff,
         dataset=DATASETS["registrations"],
@@ -150,7 +152,7 @@ def test_archive_holds_every_kind_of_row_about_the_person_and_nothing_of_anyone_
     ]
     seen = sections["who_has_seen_your_data"]["rows"]
     assert [(row["what"], row["role"], row["purpose"]) for row in seen] == [
-        ("engagement.roster_export", "Organiser", ""),
+        ("engagement.roster_export", "Organiser", "To run the session"),
         ("export", "MCI Staff", "Certificates of attendance"),
     ]
     # The moderator who decided is not named to the author.
@@ -217,7 +219,9 @@ def test_roster_download_records_each_person_listed(organiser, participant, othe
     session = EngagementSessionFactory()
     RegistrationFactory(session=session, participant=participant)
     RegistrationFactory(session=session, participant=other_participant)
-    engagement_services.roster_export_csv(session=session, organiser=organiser)
+    engagement_services.roster_export_csv(
+        session=session, organiser=organiser, purpose="To run the session"
+    )
     event = AuditEvent.objects.get(action="engagement.roster_export")
     assert set(event.access_records.values_list("person_id", "role")) == {
         (participant.pk, Role.ORGANISER),
@@ -269,7 +273,9 @@ def test_a_personal_export_through_the_page_records_each_person_in_it(
 
 
 def test_the_audit_log_csv_records_every_actor_it_names(client, admin_user, organiser, staff):
-    engagement_services.roster_export_csv(session=EngagementSessionFactory(), organiser=organiser)
+    engagement_services.roster_export_csv(
+        session=EngagementSessionFactory(), organiser=organiser, purpose="To run the session"
+    )
     client.force_login(admin_user)
     response = client.get("/reports/audit.csv")
     assert response.status_code == 200
