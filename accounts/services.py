@@ -140,6 +140,13 @@ def personal_data_archive(*, user: User, language: str | None = None) -> bytes:
 
     What it holds is the registry of accounts.personal_data: each app registers the sections
     of its own rows."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    # Every word of it (titles, labels, the page) in the person's language.
+    with translation.override(language):
+        return _archive_bytes(user=user, language=language)
+
+
+def _archive_bytes(*, user: User, language: str) -> bytes:
     generated_at = timezone.now()
     parts = [
         {"section": section, "rows": section.rows(user), "file": f"{section.key}.csv"}
@@ -148,6 +155,7 @@ def personal_data_archive(*, user: User, language: str | None = None) -> bytes:
     data = {
         "generated_at": iso(generated_at),
         "user_id": user.pk,
+        "language": language,
         "sections": {
             part["section"].key: {
                 "title": str(part["section"].title),
@@ -168,17 +176,7 @@ def personal_data_archive(*, user: User, language: str | None = None) -> bytes:
             for row in part["rows"]:
                 writer.writerow(safe_row(_csv_cell(row[column.name]) for column in columns))
             archive.writestr(part["file"], UTF8_BOM + text.getvalue())
-        archive.writestr(
-            "index.html",
-            _archive_index(user=user, parts=parts, when=generated_at, language=language),
-        )
-    return buffer.getvalue()
-
-
-def _archive_index(*, user: User, parts: list[dict], when, language: str | None) -> str:
-    language = language or translation.get_language() or settings.LANGUAGE_CODE
-    with translation.override(language):
-        return render_to_string(
+        index = render_to_string(
             "accounts/personal_data/index.html",
             {
                 "person": user,
@@ -192,10 +190,12 @@ def _archive_index(*, user: User, parts: list[dict], when, language: str | None)
                     }
                     for part in parts
                 ],
-                "generated_at": when,
+                "generated_at": generated_at,
                 "language": language,
             },
         )
+        archive.writestr("index.html", index)
+    return buffer.getvalue()
 
 
 def personal_data_directory() -> Path:

@@ -14,7 +14,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts import personal_data, services
 from accounts.models import PersonalDataArchive, PersonalDataArchiveStatus
@@ -173,6 +173,32 @@ def test_index_page_explains_each_part_in_the_persons_language(rich_person):
         for column in section.columns:
             assert str(column.help).replace("'", "&#x27;") in page
     assert "Captions please" in page
+
+
+def test_the_archive_is_written_in_the_language_the_person_asked_in(
+    participant, monkeypatch, settings, tmp_path
+):
+    seen = []
+    probe = personal_data.Section(
+        key="language_probe",
+        title="Probe",
+        description="",
+        columns=(personal_data.Column("language", ""),),
+        read=lambda user: seen.append(translation.get_language()) or [{"language": "x"}],
+    )
+    monkeypatch.setattr(personal_data, "SECTIONS", {**personal_data.SECTIONS, "probe": probe})
+    with translation.override("en"):
+        files = _open(services.personal_data_archive(user=participant, language="ms"))
+    assert seen == ["ms"]
+    assert '<html lang="ms">' in files["index.html"].decode()
+    # The job writes it in the language of the page the person asked from.
+    settings.PERSONAL_DATA_ROOT = str(tmp_path)
+    archive = PersonalDataArchiveFactory(requested_by=participant, language="ta")
+    services.personal_data_archive_build(archive_id=archive.pk)
+    archive.refresh_from_db()
+    with zipfile.ZipFile(tmp_path / archive.file_path) as built:
+        assert json.loads(built.read("data.json"))["language"] == "ta"
+    assert seen == ["ms", "ta"]
 
 
 def test_csv_cells_cannot_run_as_formulas(participant):
