@@ -28,7 +28,7 @@ from audit.cells import iso
 from audit.models import AccessRecord, AuditEvent
 from outbox.models import OutboundEmail
 
-from .models import PersonalDataArchive
+from .models import ConsentRecord, PersonalDataArchive
 from .roles import Role
 
 
@@ -148,14 +148,14 @@ def _profile(user) -> list[dict]:
 
 
 def _consent(user) -> list[dict]:
-    if not user.pdpa_consented_at:
-        return []
     return [
         {
-            "notice_version": user.pdpa_consent_version,
-            "given_at": user.pdpa_consented_at,
-            "how": str(_("When you signed up")),
+            "notice_version": record.notice_version,
+            "decision": record.get_decision_display(),
+            "how": record.get_method_display(),
+            "when": record.recorded_at,
         }
+        for record in ConsentRecord.objects.filter(user=user).order_by("recorded_at", "pk")
     ]
 
 
@@ -212,13 +212,18 @@ register(
     Section(
         key="consent",
         title=_("Your consent to the privacy notice"),
-        description=_("Which version of the privacy notice you agreed to, and when."),
+        description=_(
+            "Each time you gave or withdrew your consent to the privacy notice: which version, "
+            "how, and when."
+        ),
         columns=(
             Column("notice_version", _("The version of the privacy notice.")),
-            Column("given_at", _("When you gave your consent.")),
-            Column("how", _("How you gave it.")),
+            Column("decision", _("Given or withdrawn.")),
+            Column("how", _("How: at sign-up, accepting an updated notice, and so on.")),
+            Column("when", _("When.")),
         ),
         read=_consent,
+        covers=("accounts.ConsentRecord.user",),
         order=2,
     ),
     Section(

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from accounts.consent import privacy_page_context
 from audit.retention import rules as retention_rules
 from harms.selectors import top_level_categories
 
@@ -33,6 +34,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
             "support_email": settings.SUPPORT_EMAIL,
             # Each retention period, worded from the settings the daily job applies.
             "retention": [text for rule in retention_rules() if (text := rule.notice())],
+            **privacy_page_context(request),
         },
     )
 

@@ -962,26 +962,34 @@ class RegistrationsByBackgroundDataset(Dataset):
 
     def declare(self, export: Export) -> list[Column]:
         parts = {
-            "attended": _("Registrations an organiser marked attended."),
-            "confirmed_not_attended": _(
-                "Confirmed registrations not marked attended (sessions to come included)."
+            "attended": (
+                _("Registrations an organiser marked attended."),
+                _("Attended"),
             ),
-            "waitlisted": _("Registrations on the waiting list."),
+            "confirmed_not_attended": (
+                _("Confirmed registrations not marked attended (sessions to come included)."),
+                _("Confirmed, not marked attended"),
+            ),
+            "waitlisted": (_("Registrations on the waiting list."), _("On the waiting list")),
         }
         return [
             Column(
                 "background",
                 _("Background code; “all” for the totals row."),
                 itemgetter(0),
+                heading=_("Background"),
+                kind=CODE,
+                codes=(*choices(Background), (self.ALL, _("All backgrounds"))),
             ),
             *(
-                Column(part, parts[part], itemgetter(position))
+                Column(part, parts[part][0], itemgetter(position), heading=parts[part][1])
                 for position, part in enumerate(figures.ATTENDANCE_PARTS, start=1)
             ),
             Column(
                 "total",
                 _("All three together."),
                 itemgetter(len(figures.ATTENDANCE_PARTS) + 1),
+                heading=_("Total"),
             ),
         ]
 

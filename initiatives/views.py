@@ -473,9 +473,7 @@ def moderation_idea_redact(request: HttpRequest, pk: int) -> HttpResponse:
         except IdeaError as error:
             messages.error(request, str(error))
         else:
-            messages.success(
-                request, _("The passage has been removed; the original is in the moderation log.")
-            )
+            messages.success(request, _("The passage has been removed."))
     else:
         messages.error(request, _("Paste the passage to remove."))
     return redirect("initiatives:moderation_idea", pk=idea.pk)
@@ -555,9 +553,7 @@ def moderation_comment_redact(request: HttpRequest, pk: int) -> HttpResponse:
         except IdeaError as error:
             form.add_error("passage", str(error))
         else:
-            messages.success(
-                request, _("The passage has been removed; the original is in the moderation log.")
-            )
+            messages.success(request, _("The passage has been removed."))
             return redirect(
                 reverse("initiatives:idea_detail", kwargs={"pk": comment.idea_id})
                 + f"#comment-{comment.pk}"

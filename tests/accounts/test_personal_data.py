@@ -17,7 +17,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts import personal_data, services
-from accounts.models import PersonalDataArchive, PersonalDataArchiveStatus
+from accounts.models import (
+    ConsentDecision,
+    ConsentMethod,
+    ConsentRecord,
+    PersonalDataArchive,
+    PersonalDataArchiveStatus,
+)
 from accounts.roles import Role
 from audit.models import AccessRecord, AuditEvent
 from engagement import services as engagement_services
@@ -102,6 +108,13 @@ def rich_person(participant, other_participant, organiser, staff):
     )
     OutboundEmail.objects.create(kind="engagement.registration", recipient=participant)
     OutboundEmail.objects.create(kind="engagement.registration", recipient=other_participant)
+    for person in (participant, other_participant):
+        ConsentRecord.objects.create(
+            user=person,
+            notice_version=person.pdpa_consent_version,
+            decision=ConsentDecision.GIVEN,
+            method=ConsentMethod.SIGN_UP,
+        )
     return participant
 
 
@@ -137,7 +150,9 @@ def test_archive_holds_every_kind_of_row_about_the_person_and_nothing_of_anyone_
     ):
         assert sections[kind]["rows"], f"{kind} is empty"
     assert sections["profile"]["rows"][0]["email"] == rich_person.email
-    assert sections["consent"]["rows"][0]["notice_version"] == rich_person.pdpa_consent_version
+    assert [
+        (row["notice_version"], row["decision"], row["how"]) for row in sections["consent"]["rows"]
+    ] == [(rich_person.pdpa_consent_version, "Given", "At sign-up")]
     assert sections["registrations"]["rows"][0]["access_needs"] == "Captions please"
     assert sections["suggestions"]["rows"][0]["suggestion"] == "Teach it in schools."
     assert sections["moderation_decisions"]["rows"][0]["reason"] == "Clear and kind."
@@ -397,6 +412,22 @@ def test_expiry_deletes_the_file_and_is_safe_to_run_twice(participant, settings,
     archive.refresh_from_db()
     assert archive.status == PersonalDataArchiveStatus.EXPIRED and not archive.file_path
     assert list(tmp_path.iterdir()) == []
+
+
+def test_erasing_the_account_deletes_its_copies_and_their_files(
+    participant, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.PERSONAL_DATA_ROOT = str(tmp_path)
+    ready = PersonalDataArchiveFactory(requested_by=participant)
+    services.personal_data_archive_build(archive_id=ready.pk)
+    queued = PersonalDataArchiveFactory(requested_by=participant)
+    assert len(list(tmp_path.iterdir())) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.account_erase(user=participant, keep_contributions=True, requested_by=participant)
+    assert not PersonalDataArchive.objects.exists()
+    assert list(tmp_path.iterdir()) == []
+    # A build of the queued copy, delivered late, finds nothing to build.
+    assert services.personal_data_archive_build(archive_id=queued.pk) is False
 
 
 # --- The pages: who may see what -----------------------------------------------------------

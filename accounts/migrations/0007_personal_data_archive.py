@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0003_content_warning_display"),
+        ("accounts", "0006_consent_history_from_signup_consent"),
     ]
 
     operations = [
