@@ -216,6 +216,13 @@ def test_the_archive_is_written_in_the_language_the_person_asked_in(
     assert seen == ["ms", "ta"]
 
 
+def test_the_readable_page_shows_the_persons_text_as_text(participant):
+    IdeaFactory(author=participant, title="<script>alert(1)</script> in schools")
+    page = _open(services.personal_data_archive(user=participant))["index.html"].decode()
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; in schools" in page
+
+
 def test_csv_cells_cannot_run_as_formulas(participant):
     participant.display_name = '=HYPERLINK("http://evil")'
     participant.save(update_fields=["display_name"])
