@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 
 from afa_platform.mail import send_templated_email
 
+from . import services
+
 
 @shared_task(
     autoretry_for=(OSError,),
@@ -27,6 +29,25 @@ def send_email(
     if html:
         message.attach_alternative(html, "text/html")
     message.send()
+
+
+# tasks and services import each other as modules and name each other only at call time.
+@shared_task
+def build_personal_data_archive(*, archive_id: int) -> bool:
+    """Build one person's "Download my data" ZIP (claimed with a lease: safe to run twice)."""
+    return services.personal_data_archive_build(archive_id=archive_id)
+
+
+@shared_task
+def resume_personal_data_archives() -> list[int]:
+    """Beat, every JOB_SWEEP_SECONDS: take over archives whose worker died."""
+    return services.personal_data_archives_resume()
+
+
+@shared_task
+def delete_expired_personal_data_archives() -> list[int]:
+    """Beat, hourly: delete archive files past their expiry."""
+    return services.personal_data_archives_expire()
 
 
 @shared_task(
