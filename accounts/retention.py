@@ -1,8 +1,7 @@
 """accounts' retention rules (audit.retention): "Download my data" files are deleted after
 PERSONAL_DATA_FILE_DAYS; accounts with no sign-in for RETENTION_INACTIVE_ACCOUNT_MONTHS are
-warned by email, and are due for erasure RETENTION_ERASURE_NOTICE_DAYS later unless the
-person signs in. The last rule lists the accounts due (accounts_due_for_erasure); it erases
-nothing itself."""
+warned by email, and erased RETENTION_ERASURE_NOTICE_DAYS later unless the person signs in
+(their ideas and comments kept as "Anonymous participant")."""
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -36,12 +35,6 @@ def _inactive_notice() -> str:
     ) % {"months": months, "days": days}
 
 
-def _due_for_erasure(*, now, dry_run: bool = False) -> list[int]:
-    return list(
-        services.accounts_due_for_erasure(now=now).order_by("pk").values_list("pk", flat=True)
-    )
-
-
 register(
     Rule(
         key="personal_data_files",
@@ -58,12 +51,11 @@ register(
         order=30,
     ),
     Rule(
-        key="accounts_due_for_erasure",
-        label=_("accounts due for erasure (listed only: this job does not erase them)"),
-        apply=_due_for_erasure,
+        key="inactive_accounts_erased",
+        label=_("inactive accounts erased (ideas and comments kept, anonymous)"),
+        apply=services.inactive_accounts_erase,
         # The sentence of the rule above says it.
         notice=lambda: "",
         order=31,
-        changes=False,
     ),
 )

@@ -487,6 +487,31 @@ def accounts_due_for_erasure(*, now) -> QuerySet[User]:
     )
 
 
+def inactive_accounts_erase(*, now, dry_run: bool = False) -> list[int]:
+    """Retention (audit.retention): erase each account due for erasure after inactivity
+    (accounts_due_for_erasure), keeping its ideas and comments as "Anonymous participant":
+    the person made no choice, and what they published stays part of the conversation
+    without their name. Returns the accounts' ids (with dry_run, those it would erase,
+    changing nothing). Safe to run twice: each account is erased in its own transaction,
+    re-checked under account_erase's row lock, and an erased account is inactive, so it is
+    never due again.
+
+    Side effects: account_erase's, for each (the audit row names the platform, not a
+    person, as the one who erased it)."""
+    due = list(accounts_due_for_erasure(now=now).order_by("pk").values_list("pk", flat=True))
+    if dry_run:
+        return due
+    erased = []
+    for pk in due:
+        with transaction.atomic():
+            user = accounts_due_for_erasure(now=now).select_for_update().filter(pk=pk).first()
+            if user is None:  # signed in, or erased, since the list was read
+                continue
+            account_erase(user=user, keep_contributions=True, requested_by=None)
+            erased.append(pk)
+    return erased
+
+
 # --- Consent to the privacy notice ----------------------------------------------------------
 
 
@@ -714,6 +739,7 @@ def account_erase(
         to=erasure.old_email,
         kept_contributions=keep_contributions,
         language=translation.get_language() or settings.LANGUAGE_CODE,
+        after_inactivity=requested_by is None,
     )
     user.email, user.display_name, user.erased_at = pseudonym_email, display_name, now
     user.is_active = False

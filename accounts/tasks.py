@@ -55,7 +55,9 @@ def delete_expired_personal_data_archives() -> list[int]:
     retry_backoff=True,
     retry_kwargs={"max_retries": 5},
 )
-def send_account_erased_email(*, to: str, kept_contributions: bool, language: str) -> None:
+def send_account_erased_email(
+    *, to: str, kept_contributions: bool, language: str, after_inactivity: bool = False
+) -> None:
     """Tell the old address that its account is erased. The address travels only in this
     message: no table keeps it after erasure, so this email cannot go through the outbox."""
     with translation.override(language):
@@ -66,6 +68,8 @@ def send_account_erased_email(*, to: str, kept_contributions: bool, language: st
             template="accounts/email/account_erased",
             context={
                 "kept_contributions": kept_contributions,
+                "after_inactivity": after_inactivity,
+                "inactive_months": settings.RETENTION_INACTIVE_ACCOUNT_MONTHS,
                 "support_email": settings.SUPPORT_EMAIL,
             },
         )

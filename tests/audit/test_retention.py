@@ -24,11 +24,13 @@ from audit.services import access_record
 from audit.tasks import apply_retention
 from engagement.models import Registration
 from exports.models import ExportJob, ExportJobStatus
+from initiatives.models import IdeaStatus
 from outbox.models import OutboundEmail, OutboundEmailStatus
 from outbox.services import outbox_drain
 from tests.factories import (
     EngagementSessionFactory,
     ExportJobFactory,
+    IdeaFactory,
     PersonalDataArchiveFactory,
     RegistrationFactory,
     UserFactory,
@@ -152,7 +154,7 @@ def _expected(aged: Aged) -> dict[str, list[int]]:
         "export_files": [aged.export_due.pk],
         "personal_data_files": [aged.archive_due.pk],
         "inactive_accounts_warned": sorted([aged.idle.pk, aged.never_signed_in.pk]),
-        "accounts_due_for_erasure": [aged.warned_long_ago.pk],
+        "inactive_accounts_erased": [aged.warned_long_ago.pk],
         "audit_rows": [aged.old_event.pk],
     }
 
@@ -203,8 +205,14 @@ def test_each_rule_removes_only_what_is_past_its_period(aged):
             "recipient_id", flat=True
         )
     ) == {aged.idle.pk, aged.never_signed_in.pk}
-    # Due for erasure is listed; erasing is not this job's to do.
-    assert User.objects.get(pk=aged.warned_long_ago.pk).is_active
+    # Warned 30 days ago and not back since: erased; warned or back lately: untouched.
+    erased = User.objects.get(pk=aged.warned_long_ago.pk)
+    assert erased.is_erased and not erased.is_active
+    assert erased.email != aged.warned_long_ago.email
+    assert all(
+        User.objects.get(pk=person.pk).is_active
+        for person in (aged.idle, aged.never_signed_in, aged.active, aged.came_back)
+    )
 
     assert not AuditEvent.objects.filter(pk=aged.old_event.pk).exists()
     assert AuditEvent.objects.filter(pk=aged.young_event.pk).exists()
@@ -222,7 +230,7 @@ def test_running_twice_changes_nothing_more(aged):
         "export_files": [],
         "personal_data_files": [],
         "inactive_accounts_warned": [],
-        "accounts_due_for_erasure": [aged.warned_long_ago.pk],
+        "inactive_accounts_erased": [],
         "audit_rows": [],
     }
     assert _state() == after_first
@@ -261,6 +269,24 @@ def test_signing_in_after_the_warning_takes_the_account_off_the_erasure_list(age
         ).count()
         == 2
     )
+
+
+def test_an_account_erased_after_inactivity_keeps_its_ideas_anonymous_and_is_told_why(
+    aged, django_capture_on_commit_callbacks
+):
+    idea = IdeaFactory(author=aged.warned_long_ago, status=IdeaStatus.APPROVED)
+    old_email = aged.warned_long_ago.email
+    with django_capture_on_commit_callbacks(execute=True):
+        erased = retention.retention_apply(now=NOW)["inactive_accounts_erased"]
+    assert erased == [aged.warned_long_ago.pk]
+    idea.refresh_from_db()
+    assert idea.is_anonymous and idea.author_id == aged.warned_long_ago.pk
+    (message,) = [m for m in mail.outbox if m.to == [old_email]]
+    assert "because nobody signed in to it for 24 months" in message.body
+    assert "as was asked" not in message.body
+    event = AuditEvent.objects.get(action="accounts.account_erase")
+    assert event.actor_id is None and event.details["by"] == "platform"
+    assert old_email not in str(event.details)
 
 
 def test_the_command_prints_what_would_go_and_then_applies_it(aged, monkeypatch):
