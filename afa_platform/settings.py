@@ -272,7 +272,7 @@ MFA_TOTP_ISSUER = "AfA Platform"
 # next one: one step either side (allauth then remembers a used code across the whole window).
 MFA_TOTP_TOLERANCE = 1
 # The PDPA notice participants consent to; bump when its text changes.
-PDPA_NOTICE_VERSION = "2026-11"
+PDPA_NOTICE_VERSION = "2026-12"
 
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "en"
