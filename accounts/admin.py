@@ -1,6 +1,10 @@
+from allauth.mfa.admin import AuthenticatorAdmin as AllauthAuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+
+from afa_platform.admin import SINGLE_DATETIME_BOX
 
 from .models import User
 
@@ -45,3 +49,12 @@ class UserAdmin(DjangoUserAdmin):
             {"classes": ["wide"], "fields": ["email", "display_name", "password1", "password2"]},
         ),
     ]
+
+
+# allauth's own admin for second factors, with labelled date and time boxes.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(AllauthAuthenticatorAdmin):
+    formfield_overrides = {**AllauthAuthenticatorAdmin.formfield_overrides, **SINGLE_DATETIME_BOX}
