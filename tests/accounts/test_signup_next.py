@@ -212,6 +212,34 @@ def test_allauth_pages_use_sentence_case_for_titles_headings_and_buttons(client,
     assert found == {}
 
 
+def _title_cased(response) -> list[str]:
+    parser = _Headings()
+    parser.feed(response.content.decode())
+    assert parser.texts
+    return [text for text in parser.texts if title_case_words(text)]
+
+
+@pytest.mark.django_db
+def test_two_factor_pages_use_sentence_case_too(client, organiser):
+    from tests.factories import PASSWORD as FACTORY_PASSWORD
+
+    step = client.post(
+        reverse("account_login"), {"login": organiser.email, "password": FACTORY_PASSWORD}
+    )
+    assert step["Location"] == reverse("mfa_authenticate")
+    assert _title_cased(client.get(step["Location"])) == []
+
+    client.force_login(organiser)
+    for name in [
+        "mfa_index",
+        "mfa_deactivate_totp",
+        "mfa_generate_recovery_codes",
+    ]:
+        response = client.get(reverse(name), follow=True)
+        assert response.status_code == 200, name
+        assert _title_cased(response) == [], name
+
+
 @pytest.mark.django_db
 def test_allauth_form_labels_use_sentence_case(client, participant):
     login = client.get(reverse("account_login")).content.decode()
