@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 
+from tests.factories import PASSWORD as FACTORY_PASSWORD
 from tests.factories import EngagementSessionFactory
 
 from .test_signup import signup_data
@@ -112,8 +113,6 @@ def test_a_next_to_another_site_is_neither_mailed_nor_followed(
     body = mail.outbox[0].body
     assert "evil.example" not in body
     assert "next=" not in confirmation_link(body)
-
-    from tests.factories import PASSWORD as FACTORY_PASSWORD
 
     signed_in = client.post(
         reverse("account_login"),
@@ -221,8 +220,6 @@ def _title_cased(response) -> list[str]:
 
 @pytest.mark.django_db
 def test_two_factor_pages_use_sentence_case_too(client, organiser):
-    from tests.factories import PASSWORD as FACTORY_PASSWORD
-
     step = client.post(
         reverse("account_login"), {"login": organiser.email, "password": FACTORY_PASSWORD}
     )

@@ -2,12 +2,15 @@
 model admin's list, add and change pages, and the password pages answer without a 404 for
 any of their assets, and axe-core finds nothing, of any impact."""
 
+import re
 from datetime import date
 from io import StringIO
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.contrib import admin
 from django.core.management import call_command
+from django.test import RequestFactory
 from django.urls import reverse
 
 from reports.models import LaunchSettings
@@ -41,16 +44,12 @@ def admin_pages(superuser) -> list[str]:
 
 
 def _request(user):
-    from django.test import RequestFactory
-
     request = RequestFactory().get("/admin/")
     request.user = user
     return request
 
 
 def violations_on(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
     results = Axe().run(page, options=AXE_OPTIONS)
     return [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:5]}"
@@ -58,7 +57,21 @@ def violations_on(page) -> list[str]:
     ]
 
 
-def test_every_admin_page_has_no_axe_findings_and_no_missing_assets(live_server, browser, settings):
+# On a phone, the pages whose fixes are about layout-dependent widgets; on a laptop, all.
+PHONE_PAGES = [
+    r"/admin/",
+    r"/admin/harms/supportresource/",
+    r"/admin/engagement/engagementsession/\d+/change/",
+    r"/admin/accounts/user/\d+/change/",
+    r"/admin/initiatives/initiative/\d+/change/",
+    r"/admin/password_change/",
+]
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_every_admin_page_has_no_axe_findings_and_no_missing_assets(
+    live_server, browser, settings, width
+):
     settings.DEBUG = True
     call_command("seed_demo", stdout=StringIO())
     ExportJobFactory()
@@ -66,7 +79,7 @@ def test_every_admin_page_has_no_axe_findings_and_no_missing_assets(live_server,
     LaunchSettings.objects.create(launch_date=date(2027, 3, 8))
     superuser = UserFactory(is_staff=True, is_superuser=True, mfa=True)
 
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     sign_in(page, live_server.url, superuser)
 
@@ -83,7 +96,11 @@ def test_every_admin_page_has_no_axe_findings_and_no_missing_assets(live_server,
 
     page.on("response", on_response)
     found = {}
-    for path in admin_pages(superuser):
+    pages = admin_pages(superuser)
+    if width < 600:
+        pages = [path for path in pages if any(re.fullmatch(p, path) for p in PHONE_PAGES)]
+        assert len(pages) == len(PHONE_PAGES)
+    for path in pages:
         listening = True
         response = page.goto(live_server.url + path)
         assert response.status == 200, path
