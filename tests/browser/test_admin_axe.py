@@ -1,6 +1,6 @@
 """The Django admin, walked in Chromium as a superuser signed in with TOTP: the index, every
-model admin's list, add and change pages, and the password pages answer without a 404 for
-any of their assets, and axe-core finds nothing, of any impact."""
+model admin's list, add, change, history and delete pages, and the password pages answer
+without a 404 for any of their assets, and axe-core finds nothing, of any impact."""
 
 import re
 from datetime import date
@@ -40,6 +40,9 @@ def admin_pages(superuser) -> list[str]:
         row = model_admin.get_queryset(_request(superuser)).order_by("pk").first()
         assert row is not None, f"no {model._meta.label} to open: seed one"
         pages.append(reverse("admin:{}_{}_change".format(*info), args=[row.pk]))
+        pages.append(reverse("admin:{}_{}_history".format(*info), args=[row.pk]))
+        if model_admin.has_delete_permission(_request(superuser), row):
+            pages.append(reverse("admin:{}_{}_delete".format(*info), args=[row.pk]))
     return list(dict.fromkeys(pages))
 
 
