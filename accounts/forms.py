@@ -1,3 +1,5 @@
+from allauth.core import ratelimit
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.urls import reverse_lazy
 from django.utils.functional import lazy
@@ -17,22 +19,32 @@ class SignupDetailsForm(forms.Form):
         label=_("Display name"),
         max_length=60,
         help_text=_("Shown beside what you post. It need not be your real name."),
+        error_messages={"required": _("Enter a display name.")},
     )
     background = forms.ChoiceField(
         label=_("Which best describes you?"),
         choices=[("", _("Choose one"))] + list(Background.choices),
         help_text=_("Used only to see which communities the Alliance is hearing from."),
+        error_messages={"required": _("Choose which best describes you.")},
     )
     organisation = forms.CharField(
         label=_("Organisation (optional)"), max_length=120, required=False
     )
     age_group = forms.ChoiceField(
-        label=_("Your age"), choices=AgeGroup.choices, widget=forms.RadioSelect
+        label=_("Your age"),
+        choices=AgeGroup.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether you are 18 or older.")},
     )
     guardian_consent = forms.BooleanField(
         label=_("My parent or guardian has agreed to my taking part"),
         required=False,
         help_text=_("Needed only if you are under 18."),
+        # Asked only once "under 18" is chosen (static/js/forms.js); without script it is
+        # shown with its hint. clean() checks it either way.
+        widget=forms.CheckboxInput(
+            attrs={"data-reveal-when": f"age_group={AgeGroup.MINOR_WITH_CONSENT.value}"}
+        ),
     )
     pdpa_consent = forms.BooleanField(
         label=format_html_lazy(
@@ -91,3 +103,78 @@ class ProfileForm(forms.ModelForm):
             organisation=self.cleaned_data["organisation"],
             content_warning_display=self.cleaned_data.get("content_warning_display") or None,
         )
+
+
+class AccountEraseForm(forms.Form):
+    """Delete my account: the one choice, then the password again, and a code from the
+    authenticator where the person has one (a recovery code works too). Failed attempts
+    count against allauth's "login_failed" limit, as failed sign-ins do."""
+
+    keep_contributions = forms.TypedChoiceField(
+        label=_("Your ideas and comments"),
+        choices=[
+            ("keep", _("Keep them, shown as “Anonymous participant”, without my name")),
+            ("delete", _("Delete them")),
+        ],
+        coerce=lambda value: value == "keep",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what happens to your ideas and comments.")},
+    )
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Type your password to confirm it is you.")},
+    )
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        help_text=_("Or one of your recovery codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        error_messages={"required": _("Type the code your authenticator app shows.")},
+    )
+
+    def __init__(self, *args, user: User, request, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.request = request
+        self.authenticators = list(
+            Authenticator.objects.filter(
+                user=user,
+                type__in=[Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES],
+            )
+        )
+        if not self.authenticators:
+            del self.fields["code"]
+
+    def _rate_limit(self, *, dry_run: bool) -> bool:
+        return ratelimit.consume(
+            self.request,
+            action="login_failed",
+            key=f"account-erase-{self.user.pk}",
+            dry_run=dry_run,
+        )
+
+    def _check(self, correct: bool, message: str) -> None:
+        """Refuse while too many attempts failed lately; count this one if it failed."""
+        if not self._rate_limit(dry_run=True):
+            raise forms.ValidationError(
+                _("Too many failed attempts. Wait a few minutes, then try again.")
+            )
+        if not correct:
+            self._rate_limit(dry_run=False)
+            raise forms.ValidationError(message)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        self._check(self.user.check_password(password), _("That password is not right."))
+        return password
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip().replace(" ", "")
+        if "password" not in self.cleaned_data:
+            return code  # checked only once the password is right
+        self._check(
+            any(authenticator.wrap().validate_code(code) for authenticator in self.authenticators),
+            _("That code is not right. Try the one your app shows now."),
+        )
+        return code

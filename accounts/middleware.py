@@ -1,5 +1,6 @@
-"""Request-level rules about the signed-in person: the second factor, private pages, and
-sign-out after idle time for the roles that see other people's data."""
+"""Request-level rules about the signed-in person: the second factor, private pages,
+sign-out after idle time for the roles that see other people's data, and the current
+privacy notice accepted before anything else."""
 
 import time
 from collections.abc import Callable
@@ -9,9 +10,10 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import get_user
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import SimpleLazyObject
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from .permissions import SECOND_FACTOR_ATTR, is_privileged, mark_second_factor
@@ -22,6 +24,20 @@ LAST_SEEN = "afa_last_seen"
 # Write "last seen" at most this often: every write is a session save.
 LAST_SEEN_RESOLUTION = 60
 STAY_SIGNED_IN_PATH = "/accounts/profile/stay-signed-in/"
+PRIVACY_PATH = "/privacy/"
+# What a signed-in person who has not accepted the current notice may still open: the notice
+# and its accept and withdraw forms, signing out, their data, deleting their account, and
+# what every page loads.
+NOTICE_OPEN_PATHS = (
+    PRIVACY_PATH,
+    "/accounts/profile/notice/",
+    "/accounts/logout/",
+    "/accounts/profile/my-data/",
+    "/accounts/profile/delete/",
+    STAY_SIGNED_IN_PATH,
+    "/healthz",
+    "/favicon",
+)
 
 
 class SecondFactorMiddleware:
@@ -102,4 +118,27 @@ class RoleSessionTimeoutMiddleware:
                 session[LAST_SEEN] = now
                 # The stored session itself ends with the idle time (or the absolute limit).
                 session.set_expiry(max(1, min(idle, longest - (now - signed_in_at))))
+        return self.get_response(request)
+
+
+class PrivacyNoticeMiddleware:
+    """When settings.PDPA_NOTICE_VERSION changes, a signed-in person is sent to the privacy
+    page, which shows the new notice, what changed, and the accept form (or the way to delete
+    their account), before they go on; NOTICE_OPEN_PATHS and static files stay open.
+    Costs no query: the accepted version is on the user the session loads."""
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and user.pdpa_consent_version != settings.PDPA_NOTICE_VERSION
+            and not request.path.startswith((*NOTICE_OPEN_PATHS, settings.STATIC_URL))
+        ):
+            target = PRIVACY_PATH
+            if request.method in ("GET", "HEAD"):
+                target += "?" + urlencode({"next": request.get_full_path()})
+            return HttpResponseRedirect(target)
         return self.get_response(request)

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -78,6 +80,9 @@ class User(AbstractUser):
         choices=ContentWarningDisplay.choices,
         default=ContentWarningDisplay.COLLAPSED,
     )
+    # Set by accounts.services.account_erase: the row stays (what was kept of the person's
+    # contributions points to it) but holds a pseudonym only and can never sign in again.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = ["display_name"]
@@ -97,8 +102,54 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.email
 
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
     def get_full_name(self) -> str:
         return self.display_name
 
     def get_short_name(self) -> str:
         return self.display_name
+
+
+class ConsentDecision(models.TextChoices):
+    GIVEN = "given", _("Given")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ConsentMethod(models.TextChoices):
+    SIGN_UP = "sign_up", _("At sign-up")
+    NOTICE_UPDATE = "notice_update", _("Accepting an updated notice")
+    PRIVACY_PAGE = "privacy_page", _("On the privacy page")
+    ACCOUNT_DELETED = "account_deleted", _("By deleting the account")
+
+
+class ConsentRecord(models.Model):
+    """One decision about the privacy notice: which version, given or withdrawn, when and
+    how. Written only by accounts.services; the latest one given is mirrored on the user
+    (pdpa_consent_version, pdpa_consented_at), which the notice check reads."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="consent_records",
+    )
+    notice_version = models.CharField(_("privacy notice version"), max_length=20)
+    decision = models.CharField(_("decision"), max_length=10, choices=ConsentDecision.choices)
+    method = models.CharField(_("how"), max_length=20, choices=ConsentMethod.choices)
+    recorded_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        indexes = [models.Index(fields=["user", "recorded_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.notice_version} {self.decision} ({self.method})"
+
+    @property
+    def is_given(self) -> bool:
+        return self.decision == ConsentDecision.GIVEN

@@ -3,11 +3,23 @@ of accounts.forms.SignupDetailsForm, and one race closed."""
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from .models import User
 
 
 class SignupForm(AllauthSignupForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each error says what to do (GOV.UK), in the error summary and beside the field.
+        for name, message in {
+            "email": _("Enter your email address."),
+            "password1": _("Enter a password."),
+            "password2": _("Enter the password again."),
+        }.items():
+            if name in self.fields:
+                self.fields[name].error_messages["required"] = message
+
     def try_save(self, request):
         """allauth checks that the email is free, then inserts the account: two sign-ups with
         one new email at the same moment both pass the check, and the second insert breaks

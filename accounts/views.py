@@ -1,13 +1,17 @@
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .forms import ProfileForm
+from . import services
+from .consent import safe_next
+from .forms import AccountEraseForm, ProfileForm
 from .permissions import needs_mfa, user_role_names
 from .roles import Role
 
@@ -30,6 +34,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "roles": roles,
             "mfa_enabled": is_mfa_enabled(user),
             "needs_mfa": needs_mfa(user),
+            "consent_history": services.consent_history(user),
         },
     )
 
@@ -48,3 +53,49 @@ def stay_signed_in(request: HttpRequest) -> HttpResponse:
         target = "accounts:profile"
     messages.info(request, _("You are still signed in."))
     return redirect(target)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """My account -> Delete my account: what happens, the one choice, the password again
+    (and the second factor where enrolled), then accounts.services.account_erase. A wrong
+    password or code is the page again with the error (200); nothing has changed."""
+    withdrawing = (request.POST if request.method == "POST" else request.GET).get("withdraw") == "1"
+    form = AccountEraseForm(request.POST or None, user=request.user, request=request)
+    if request.method == "POST" and form.is_valid():
+        keep = form.cleaned_data["keep_contributions"]
+        if withdrawing:
+            services.consent_withdraw(user=request.user, keep_contributions=keep)
+        else:
+            services.account_erase(
+                user=request.user, keep_contributions=keep, requested_by=request.user
+            )
+        logout(request)
+        messages.success(
+            request,
+            _(
+                "Your account has been deleted and you are signed out. We have sent a "
+                "confirmation to your old email address."
+            ),
+        )
+        return redirect("home")
+    return render(
+        request, "accounts/account_delete.html", {"form": form, "withdrawing": withdrawing}
+    )
+
+
+@login_required
+@require_POST
+def notice_accept(request: HttpRequest) -> HttpResponse:
+    """The privacy page's accept button. It posts the version it showed: if the notice has
+    changed since, nothing is recorded and the page shows the newer version."""
+    target = safe_next(request, request.POST.get("next", ""))
+    try:
+        services.consent_accept(user=request.user, version=request.POST.get("version", ""))
+    except services.NoticeChanged as error:
+        messages.warning(request, str(error))
+        privacy = reverse("privacy")
+        return redirect(f"{privacy}?{urlencode({'next': target})}" if target else privacy)
+    messages.success(request, _("Thank you: you have accepted the current privacy notice."))
+    return redirect(target or "accounts:profile")

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "accounts.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.RoleSessionTimeoutMiddleware",
+    "accounts.middleware.PrivacyNoticeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -98,6 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "afa_platform.context_processors.site",
             ],
+            "libraries": {"form_errors": "afa_platform.templatetags.form_errors"},
         },
     },
 ]
@@ -266,6 +268,9 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "AfA Platform"
+# A code typed in the last seconds of its 30-second step still counts when it arrives in the
+# next one: one step either side (allauth then remembers a used code across the whole window).
+MFA_TOTP_TOLERANCE = 1
 # The PDPA notice participants consent to; bump when its text changes.
 PDPA_NOTICE_VERSION = "2026-11"
 
@@ -359,6 +364,9 @@ COMMENTS_PREMODERATED = env.bool("COMMENTS_PREMODERATED", default=False)
 # --- Feedback and digests -------------------------------------------------------
 # The official launch the digests count down to; the admin's "Launch settings" overrides it.
 AFA_LAUNCH_DATE = env.str("AFA_LAUNCH_DATE", default="2027-03-08")
+# No figure broken down by a property of people (dashboard, digests, aggregate exports) shows
+# a count of 1 to this minus one: reports.disclosure hides it. 1 turns suppression off.
+DISCLOSURE_THRESHOLD = max(env.int("DISCLOSURE_THRESHOLD", default=5), 1)
 # Weekly digest periods close at this weekday (0 = Monday) and hour, Singapore time; the
 # feedback edit window ends when the period it was given in closes.
 DIGEST_WEEKDAY = env.int("DIGEST_WEEKDAY", default=0)

@@ -11,6 +11,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("", views.home, name="home"),
     path("privacy/", views.privacy, name="privacy"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     path("support/", harms_views.support, name="support"),
     path("healthz", views.healthz, name="healthz"),
     path("harms/", include("harms.urls")),

@@ -1,4 +1,5 @@
 import logging
+from datetime import date
 
 import redis
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_GET
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from accounts.consent import privacy_page_context
 from harms.selectors import top_level_categories
 
 logger = logging.getLogger(__name__)
@@ -26,7 +28,31 @@ def privacy(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "privacy.html",
-        {"version": settings.PDPA_NOTICE_VERSION, "support_email": settings.SUPPORT_EMAIL},
+        {
+            "version": settings.PDPA_NOTICE_VERSION,
+            "support_email": settings.SUPPORT_EMAIL,
+            **privacy_page_context(request),
+        },
+    )
+
+
+# The day the accessibility statement was last reviewed: the one place to change when a review
+# is done (and the statement's text in templates/accessibility.html, if what it found changed).
+ACCESSIBILITY_REVIEWED = date(2026, 12, 2)
+# The standard the statement measures the site against.
+ACCESSIBILITY_STANDARD = "WCAG 2.2 AA"
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "accessibility.html",
+        {
+            "reviewed": ACCESSIBILITY_REVIEWED,
+            "standard": ACCESSIBILITY_STANDARD,
+            "support_email": settings.SUPPORT_EMAIL,
+        },
     )
 
 
@@ -74,5 +100,6 @@ def error_403(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    # No context processors: the database may be what failed.
-    return HttpResponse(loader.get_template("500.html").render(), status=500)
+    # No context processors: the database may be what failed. The exit's address is a setting.
+    page = loader.get_template("500.html").render({"quick_exit_url": settings.QUICK_EXIT_URL})
+    return HttpResponse(page, status=500)

@@ -478,7 +478,7 @@ RAW_SQL = {
     "top_ideas": """SELECT i.id, i.title,
             count(s.id) FILTER (WHERE s.created_at < %(end)s) AS supporters
         FROM initiatives_idea i LEFT JOIN initiatives_support s ON s.idea_id = i.id
-        WHERE i.status = 'approved' AND i.submitted_at < %(end)s
+        WHERE i.status IN ('approved', 'merged') AND i.submitted_at < %(end)s
         GROUP BY i.id
         HAVING count(s.id) FILTER (WHERE s.created_at < %(end)s) > 0
         ORDER BY supporters DESC, i.submitted_at, i.id LIMIT 5""",

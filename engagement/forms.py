@@ -1,8 +1,13 @@
+from zoneinfo import ZoneInfo
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from harms.models import HarmCategory
+from harms.pii import detect_personal_data
 
 from .models import SessionMode
 from .services import SessionDetails
@@ -20,9 +25,6 @@ class RegistrationForm(forms.Form):
         ),
         error_messages={"max_length": _("Please keep your access needs under 1,000 characters.")},
     )
-
-    def first_error(self) -> str:
-        return next(iter(self.errors.get("access_needs", [])), "")
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -54,14 +56,32 @@ class SessionForm(forms.Form):
     """The organiser's session form. The rules (end after start, capacity not below the seats
     already taken, ...) live in engagement.services, which the view calls."""
 
-    title = forms.CharField(label=_("Title"), max_length=160)
-    summary = forms.CharField(label=_("Summary"), max_length=300)
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=160,
+        error_messages={"required": _("Give the session a title.")},
+    )
+    summary = forms.CharField(
+        label=_("Summary"),
+        max_length=300,
+        error_messages={"required": _("Write a one-line summary of the session.")},
+    )
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
-    starts_at = SessionDateTimeField(label=_("Starts (Singapore time)"))
-    ends_at = SessionDateTimeField(label=_("Ends (Singapore time)"))
-    mode = forms.ChoiceField(label=_("Format"), choices=SessionMode.choices)
+    starts_at = SessionDateTimeField(
+        label=_("Starts (Singapore time)"),
+        error_messages={"required": _("Enter when the session starts.")},
+    )
+    ends_at = SessionDateTimeField(
+        label=_("Ends (Singapore time)"),
+        error_messages={"required": _("Enter when the session ends.")},
+    )
+    mode = forms.ChoiceField(
+        label=_("Format"),
+        choices=SessionMode.choices,
+        error_messages={"required": _("Choose the format.")},
+    )
     venue = forms.CharField(
         label=_("Venue"),
         required=False,
@@ -87,9 +107,20 @@ class SessionForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    capacity = forms.IntegerField(label=_("Seats"), min_value=1, max_value=10000)
-    registration_opens_at = SessionDateTimeField(label=_("Registration opens (Singapore time)"))
-    registration_closes_at = SessionDateTimeField(label=_("Registration closes (Singapore time)"))
+    capacity = forms.IntegerField(
+        label=_("Seats"),
+        min_value=1,
+        max_value=10000,
+        error_messages={"required": _("Enter the number of seats.")},
+    )
+    registration_opens_at = SessionDateTimeField(
+        label=_("Registration opens (Singapore time)"),
+        error_messages={"required": _("Enter when registration opens.")},
+    )
+    registration_closes_at = SessionDateTimeField(
+        label=_("Registration closes (Singapore time)"),
+        error_messages={"required": _("Enter when registration closes.")},
+    )
 
     def details(self) -> SessionDetails:
         fields = SessionDetails.__dataclass_fields__
@@ -116,9 +147,50 @@ class SessionEditForm(SessionForm):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Reason"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Give a reason.")},
     )
 
 
 class AttendanceForm(forms.Form):
     attended = forms.BooleanField(required=False)
+
+
+SINGAPORE = ZoneInfo("Asia/Singapore")
+
+# What a purpose must not carry: it is kept in the audit log, which never holds a name or
+# contact details (an address may be the venue, a web address the joining link).
+_PURPOSE_REFUSED_KINDS = {"name", "nric", "phone", "email", "handle"}
+
+
+class RosterPurposeForm(forms.Form):
+    """Why the organiser downloads the roster (names, emails, access needs). The purpose goes
+    into the audit log, and each person can later see it."""
+
+    purpose = forms.CharField(
+        label=_("What is the roster for?"),
+        max_length=300,
+        help_text=_(
+            "Kept in the audit log with your account. Leave out names and contact details."
+        ),
+        error_messages={"required": _("Say what the roster is for.")},
+    )
+
+    @staticmethod
+    def suggested_purpose(session) -> str:
+        starts = timezone.localtime(session.starts_at, SINGAPORE)
+        return gettext("to run the session on %(date)s") % {
+            "date": formats.date_format(starts, "j F Y")
+        }
+
+    def clean_purpose(self) -> str:
+        purpose = self.cleaned_data["purpose"].strip()
+        if not purpose:
+            raise ValidationError(self.fields["purpose"].error_messages["required"])
+        if any(f.kind in _PURPOSE_REFUSED_KINDS for f in detect_personal_data(purpose)):
+            raise ValidationError(
+                _("Leave out names and contact details: the purpose is kept in the audit log.")
+            )
+        return purpose

@@ -138,6 +138,11 @@ class EngagementSession(models.Model):
         return self.mode in (SessionMode.ONLINE, SessionMode.HYBRID) and not self.online_link
 
     @property
+    def is_full(self) -> bool:
+        """Every seat is taken (whether or not people are queueing)."""
+        return self.seats_taken >= self.capacity
+
+    @property
     def has_free_seat(self) -> bool:
         """Seats freed while people queue (a raised capacity) go to the queue, not to newcomers."""
         return self.seats_taken < self.capacity and not self.waitlist_length

@@ -67,12 +67,16 @@ def console_sessions() -> QuerySet[EngagementSession]:
     return EngagementSession.objects.select_related("created_by").order_by("-starts_at", "-id")
 
 
-def roster(*, session: EngagementSession, status: str) -> QuerySet[Registration]:
-    """One tab of the roster: confirmed, waiting list (in queue order) or cancelled."""
-    return (
-        session.registrations.filter(status=status)
-        .select_related("participant")
-        .order_by("waitlist_position", "created_at", "id")
+def roster(*, session: EngagementSession, status: str, search: str = "") -> QuerySet[Registration]:
+    """One tab of the roster: confirmed, waiting list (in queue order) or cancelled; with
+    `search`, only the people whose name (or email) contains it."""
+    registrations = session.registrations.filter(status=status)
+    if search:
+        registrations = registrations.filter(
+            Q(participant__display_name__icontains=search) | Q(participant__email__icontains=search)
+        )
+    return registrations.select_related("participant").order_by(
+        "waitlist_position", "created_at", "id"
     )
 
 

@@ -576,6 +576,20 @@ def registration_cancel(*, registration: Registration, cancelled_by) -> Registra
     return current
 
 
+def waitlist_move_refusal(session: EngagementSession) -> str:
+    """Why nobody can be moved from this session's waiting list now, or "" when they can.
+    The roster asks it to disable "Move to confirmed" with the reason; the move asks it again
+    on the locked row."""
+    if session.status != SessionStatus.PUBLISHED or session.has_started:
+        return _("Places can only be moved before a published session starts.")
+    if session.is_full:
+        return _(
+            "Every seat is taken. Raise the capacity first, with “Give new seats to the "
+            "waiting list” unticked, then move this person."
+        )
+    return ""
+
+
 @transaction.atomic
 def registration_move_from_waitlist(
     *, registration: Registration, organiser, reason: str
@@ -592,15 +606,9 @@ def registration_move_from_waitlist(
     current = _lock_registration(registration)
     if current.status != RegistrationStatus.WAITLISTED:
         raise RegistrationError(_("This person is not on the waiting list."))
-    if session.status != SessionStatus.PUBLISHED or session.has_started:
-        raise RegistrationError(_("Places can only be moved before a published session starts."))
-    if session.seats_taken >= session.capacity:
-        raise RegistrationError(
-            _(
-                "Every seat is taken. Raise the capacity first, with “Give new seats to the "
-                "waiting list” unticked, then move this person."
-            )
-        )
+    refusal = waitlist_move_refusal(session)
+    if refusal:
+        raise RegistrationError(refusal)
     _confirm_waitlisted(session, current, note=reason)
     audit_record(
         actor=organiser,
@@ -627,6 +635,31 @@ def registration_mark_attendance(
     Registration.objects.filter(pk=registration.pk).update(attended=attended)
     registration.attended = attended
     return registration
+
+
+@transaction.atomic
+def session_mark_all_attended(*, session: EngagementSession, by) -> int:
+    """Mark every confirmed registrant of a started session as attended ("Mark all present").
+    Waiting and cancelled registrations are left alone. Idempotent: a second call marks
+    nobody and writes no audit row. Locks: the session's row, so a cancellation cannot
+    interleave. Returns how many were marked."""
+    session = _lock_session(session.pk)
+    if session.status == SessionStatus.CANCELLED:
+        raise RegistrationError(_("This session was cancelled, so there is no attendance to mark."))
+    if not session.has_started:
+        raise RegistrationError(_("Attendance can be marked once the session has started."))
+    marked = Registration.objects.filter(
+        session=session, status=RegistrationStatus.CONFIRMED, attended=False
+    ).update(attended=True)
+    if marked:
+        audit_record(
+            actor=by,
+            action="engagement.attendance_mark_all",
+            object_type="engagementsession",
+            object_id=session.pk,
+            details={"marked": marked},
+        )
+    return marked
 
 
 FIRST_EMAIL_KIND = {
@@ -687,27 +720,35 @@ def registration_reminders_queue(*, due: list[tuple[int, int]]) -> int:
 
 
 @transaction.atomic
-def roster_export_csv(*, session: EngagementSession, organiser) -> str:
-    """The roster as CSV: names and emails only, for the organisers running the session.
+def roster_export_csv(*, session: EngagementSession, organiser, purpose: str) -> str:
+    """The roster as CSV for the organisers running the session: names, emails, access needs,
+    status and attendance, as the roster page shows them.
 
-    Side effects: an audit row naming who exported which session.
+    Needs a stated purpose. Side effects: an audit row with who, which session, the purpose
+    and the ids of the people in the file (never their names or emails), so each person can
+    later be told who has seen their data.
     """
+    purpose = purpose.strip()
+    if not purpose:
+        raise EngagementError(_("Say what the roster is for."))
     rows = (
         session.registrations.select_related("participant")
         .order_by("status", "waitlist_position", "created_at", "pk")
         .values_list(
+            "participant_id",
             "participant__display_name",
             "participant__email",
             "status",
             "waitlist_position",
             "attended",
+            "access_needs",
         )
     )
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["name", "email", "status", "waitlist_position", "attended"])
-    count = 0
-    for name, email, status, position, attended in rows:
+    writer.writerow(["name", "email", "status", "waitlist_position", "attended", "access_needs"])
+    participants = []
+    for participant_id, name, email, status, position, attended, access_needs in rows:
         writer.writerow(
             [
                 neutralise(name),
@@ -715,14 +756,20 @@ def roster_export_csv(*, session: EngagementSession, organiser) -> str:
                 status,
                 position or "",
                 "yes" if attended else "no",
+                neutralise(access_needs),
             ]
         )
-        count += 1
+        participants.append(participant_id)
     audit_record(
         actor=organiser,
         action="engagement.roster_export",
         object_type="engagementsession",
         object_id=session.pk,
-        details={"rows": count, "format": "csv"},
+        details={
+            "rows": len(participants),
+            "format": "csv",
+            "purpose": purpose,
+            "participants": participants,
+        },
     )
     return buffer.getvalue()

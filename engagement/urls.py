@@ -33,6 +33,11 @@ urlpatterns = [
         name="console_roster_csv",
     ),
     path(
+        "organise/sessions/<int:pk>/attendance/all/",
+        views.session_mark_all_attended,
+        name="console_attendance_all",
+    ),
+    path(
         "organise/registrations/<int:pk>/attendance/",
         views.registration_attendance,
         name="console_attendance",

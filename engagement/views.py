@@ -6,8 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import role_required
@@ -20,6 +23,7 @@ from .forms import (
     AttendanceForm,
     ReasonForm,
     RegistrationForm,
+    RosterPurposeForm,
     SessionEditForm,
     SessionForm,
 )
@@ -68,7 +72,11 @@ def session_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def session_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    session = get_session_for_user(request.user, slug)
+    return _session_page(request, get_session_for_user(request.user, slug), RegistrationForm())
+
+
+def _session_page(request: HttpRequest, session, form: RegistrationForm, status: int = 200):
+    """The session page; a registration form that failed is shown again with its errors."""
     registration = selectors.active_registration(session=session, participant=request.user)
     return render(
         request,
@@ -78,8 +86,9 @@ def session_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "registration": registration,
             "show_attendee_details": can_see_attendee_details(request.user, session, registration),
             "registration_open": session.registration_is_open(),
-            "form": RegistrationForm(),
+            "form": form,
         },
+        status=status,
     )
 
 
@@ -101,8 +110,7 @@ def session_calendar_download(request: HttpRequest, slug: str) -> HttpResponse:
 def session_register(request: HttpRequest, slug: str) -> HttpResponse:
     form = RegistrationForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form.first_error())
-        return redirect(get_session_for_user(request.user, slug, for_page=False))
+        return _session_page(request, get_session_for_user(request.user, slug), form, status=400)
     try:
         # By slug: the claim finds and checks the session itself, so the busy path (a
         # popular session opening) reads no session row first.
@@ -257,6 +265,25 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+ROSTER_SEARCH_MAX_LENGTH = 100
+
+
+def _roster_url(session_id: int, *, status: str, search: str = "", page: str = "") -> str:
+    """The roster tab with its search and page kept: where a change on the roster returns."""
+    params = {"status": status}
+    if search:
+        params["q"] = search
+    if page and page != "1":
+        params["page"] = page
+    return f"{reverse('engagement:console_roster', args=[session_id])}?{urlencode(params)}"
+
+
+def _roster_return(request: HttpRequest) -> tuple[str, str]:
+    """The search and page a roster form was posted from (hidden fields), cleaned."""
+    search = querystring.text_param(request.POST, "q", max_length=ROSTER_SEARCH_MAX_LENGTH)
+    return search, querystring.page_param(request.POST)
+
+
 @role_required(Role.ORGANISER)
 @require_GET
 def session_roster(request: HttpRequest, pk: int) -> HttpResponse:
@@ -264,43 +291,80 @@ def session_roster(request: HttpRequest, pk: int) -> HttpResponse:
     status = querystring.choice_param(
         request.GET, "status", RegistrationStatus.values, default=RegistrationStatus.CONFIRMED
     )
+    search = querystring.text_param(request.GET, "q", max_length=ROSTER_SEARCH_MAX_LENGTH)
     counts = selectors.roster_counts(session)
+    can_mark_attendance = session.has_started and not session.is_cancelled
+    showing_confirmed = status == RegistrationStatus.CONFIRMED
+    tab_query = {"status": status, **({"q": search} if search else {})}
     return render(
         request,
         "engagement/roster.html",
         {
             "session": session,
             "status": status,
-            "showing_confirmed": status == RegistrationStatus.CONFIRMED,
+            "search": search,
+            "showing_confirmed": showing_confirmed,
             "showing_waitlist": status == RegistrationStatus.WAITLISTED,
-            # (status, label, how many, whether it is the tab shown)
+            # (status, label, how many, whether it is the tab shown, its link)
             "tabs": [
-                (value, label, counts[value], value == status)
+                (
+                    value,
+                    label,
+                    counts[value],
+                    value == status,
+                    urlencode({**tab_query, "status": value}),
+                )
                 for value, label in RegistrationStatus.choices
             ],
             "counts": counts,
+            "unmarked": counts[RegistrationStatus.CONFIRMED] - counts["attended"],
             "page": _page(
-                request, selectors.roster(session=session, status=status), ROSTER_PAGE_SIZE
+                request,
+                selectors.roster(session=session, status=status, search=search),
+                ROSTER_PAGE_SIZE,
             ),
-            "can_mark_attendance": session.has_started and not session.is_cancelled,
+            "querystring": urlencode(tab_query),
+            "can_mark_attendance": can_mark_attendance,
+            "move_refusal": services.waitlist_move_refusal(session),
         },
     )
 
 
 @role_required(Role.ORGANISER)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def session_roster_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks what the roster is for (prefilled); POST with a purpose downloads it."""
     session = get_session_for_organiser(pk)
-    content = services.roster_export_csv(session=session, organiser=request.user)
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="roster-session-{session.pk}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
+    form = RosterPurposeForm(
+        request.POST or None, initial={"purpose": RosterPurposeForm.suggested_purpose(session)}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            content = services.roster_export_csv(
+                session=session, organiser=request.user, purpose=form.cleaned_data["purpose"]
+            )
+        except services.EngagementError as error:
+            form.add_error("purpose", str(error))
+        else:
+            response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = (
+                f'attachment; filename="roster-session-{session.pk}.csv"'
+            )
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(
+        request,
+        "engagement/roster_csv_purpose.html",
+        {"form": form, "session": session},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @role_required(Role.ORGANISER)
 @require_POST
 def registration_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one person attended, or undo it, and return to their card on the same tab, search
+    and page."""
     registration = get_registration_for_organiser(pk)
     form = AttendanceForm(request.POST)
     form.is_valid()
@@ -318,12 +382,37 @@ def registration_attendance(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("%(name)s marked as attended.") % {"name": name})
         else:
             messages.success(request, _("%(name)s marked as absent.") % {"name": name})
-    page = request.POST.get("page", "")
-    page = page if page.isdigit() and len(page) < 7 else "1"
-    return redirect(
-        f"{redirect('engagement:console_roster', pk=registration.session_id).url}"
-        f"?status=confirmed&page={page}"
+    search, page = _roster_return(request)
+    url = _roster_url(
+        registration.session_id, status=RegistrationStatus.CONFIRMED, search=search, page=page
     )
+    return redirect(f"{url}#registration-{registration.pk}")
+
+
+@role_required(Role.ORGANISER)
+@require_POST
+def session_mark_all_attended(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_organiser(pk)
+    try:
+        marked = services.session_mark_all_attended(session=session, by=request.user)
+    except services.RegistrationError as error:
+        messages.error(request, str(error))
+    else:
+        if marked:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d person marked as attended.",
+                    "%(count)d people marked as attended.",
+                    marked,
+                )
+                % {"count": marked},
+            )
+        else:
+            messages.info(request, _("Everyone with a confirmed seat was already marked."))
+    search, page = _roster_return(request)
+    url = _roster_url(session.pk, status=RegistrationStatus.CONFIRMED, search=search, page=page)
+    return redirect(f"{url}#roster-counts")
 
 
 @role_required(Role.ORGANISER)
@@ -346,6 +435,11 @@ def registration_move(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "engagement/registration_move.html",
-        {"form": form, "registration": registration, "session": registration.session},
+        {
+            "form": form,
+            "registration": registration,
+            "session": registration.session,
+            "move_refusal": services.waitlist_move_refusal(registration.session),
+        },
         status=400 if request.method == "POST" else 200,
     )

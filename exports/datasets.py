@@ -16,7 +16,10 @@ Privacy rules, applied here and nowhere else:
 - names and emails (and access needs) only in a personal-data export, which needs the
   "export personal data" permission and a stated purpose;
 - anonymous submissions carry no pseudonym, name, email or background, whoever asks;
-- free text the privacy check flagged as holding personal data is left out of default exports.
+- free text the privacy check flagged as holding personal data is left out of default exports;
+- an aggregate dataset (counts, not rows) comes from reports.figures, which hides a count of
+  1 to DISCLOSURE_THRESHOLD - 1 people, and any a total would give away (reports.disclosure),
+  as the marker reports.figures.HIDDEN; it is never offered as a personal-data export.
 """
 
 import csv
@@ -25,7 +28,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import xlsxwriter
@@ -37,10 +40,26 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Background
 from audit.cells import UTF8_BOM, iso, safe_row
-from feedback.models import Feedback, FeedbackSuggestion
+from engagement.models import RegistrationStatus
+from feedback.models import Feedback, FeedbackSuggestion, QuoteStatus
 from harms.models import HarmCategory, SolutionArea
-from initiatives.models import CoCreator, Comment, CommentStatus, Idea, Initiative, InitiativeUpdate
+from harms.pii import KIND_LABELS
+from initiatives.models import (
+    URGENT_REASONS,
+    CoCreator,
+    Comment,
+    CommentStatus,
+    Idea,
+    IdeaStatus,
+    Initiative,
+    InitiativeStatus,
+    InitiativeUpdate,
+    Report,
+    ReportStatus,
+)
+from reports import figures
 from reports.filters import (
     ReportFilters,
     feedback_matching,
@@ -52,6 +71,20 @@ from reports.filters import (
 from .pseudonyms import Pseudonymiser
 
 YES, NO = "yes", "no"
+YES_NO_CODES = ((YES, _("Yes")), (NO, _("No")))
+
+# What a column holds, for the files: CSV writes every value as its code (a moment in ISO
+# 8601, Singapore time); XLSX writes a moment as a date cell in Singapore time and a code as
+# the label the site shows for it, and lists the codes on a sheet of its own.
+TEXT, NUMBER, MOMENT, CODE, CODES = "text", "number", "moment", "code", "codes"
+KIND_NAMES = {
+    TEXT: _("text"),
+    NUMBER: _("number"),
+    MOMENT: _("date and time, Singapore time (ISO 8601 in CSV)"),
+    CODE: _("one code"),
+    CODES: _("codes separated by '; '"),
+}
+CODES_SEPARATOR = "; "
 
 
 def yes_no(flag: bool) -> str:
@@ -68,14 +101,26 @@ def field(path: str) -> Callable[[Any], Any]:
 
 @dataclass(frozen=True)
 class Column:
-    """One column of a dataset. `name` heads the column in the file; `label` says on the
-    export page what it holds; `value` gets the cell from one row the dataset reads (a
-    named tuple of its `fields`); a `personal` column is only in a personal-data export."""
+    """One column of a dataset. `name` is its code, heading the column in a CSV file;
+    `heading` heads it in an XLSX file, in words as on screen; `label` says what it holds
+    (the export page and the data dictionary show it); `value` gets the cell from one row the
+    dataset reads (a named tuple of its `fields`); a `personal` column is only in a
+    personal-data export. `kind` is one of TEXT, NUMBER, MOMENT (an aware datetime), CODE or
+    CODES (several codes separated by '; '); `codes` are the codes a CODE or CODES column
+    may hold, with the label the site shows for each."""
 
     name: str
     label: str | Promise
     value: Callable[[Any], Any]
     personal: bool = False
+    heading: str | Promise = ""
+    kind: str = TEXT
+    codes: tuple[tuple[str, str | Promise], ...] = ()
+
+
+def choices(text_choices) -> tuple[tuple[str, str | Promise], ...]:
+    """A model's TextChoices as a column's codes, in their declared order."""
+    return tuple(text_choices.choices)
 
 
 class Export:
@@ -135,6 +180,23 @@ def _counts(model, key: str, ids: list[int], **conditions) -> dict[int, int]:
     )
 
 
+# The text of an idea (or a comment) hidden after an urgent report, in every export.
+WITHHELD_AFTER_REPORT = _("[withheld after a report]")
+PERSONAL_DATA_KINDS = tuple(KIND_LABELS.items())
+
+
+def _withheld_after_report(model, key: str, ids: list[int]) -> set[int]:
+    """Of a chunk of ids, those with a report for an urgent reason (personal details or
+    images, a minor) that was not dismissed: the content was hidden at once, and stays out
+    of the files while the report is open and after it is upheld."""
+    return set(
+        model.objects.filter(**_ids_lookup(key, ids), reason__in=URGENT_REASONS)
+        .exclude(status=ReportStatus.DISMISSED)
+        .values_list(key, flat=True)
+        .distinct()
+    )
+
+
 def _category_lists(through, key: str, ids: list[int], names: dict[int, str]) -> dict[int, str]:
     """For each row id, its harm categories' names, joined by '; ' (in category id order)."""
     found: dict[int, list[str]] = {}
@@ -149,6 +211,8 @@ def _category_lists(through, key: str, ids: list[int], names: dict[int, str]) ->
 
 class Dataset:
     slug: str
+    # Counts rather than rows: no personal-data export, and the counts already suppressed.
+    aggregate: bool = False
     title: str | Promise
     description: str | Promise
     # How the dashboard's filters select rows of this dataset.
@@ -230,60 +294,111 @@ class RegistrationsDataset(Dataset):
     def declare(self, export: Export) -> list[Column]:
         pseudonym = export.pseudonym
         return [
-            Column("registration_id", _("Number of the registration."), field("id")),
-            Column("session_id", _("Number of the session."), field("session_id")),
-            Column("session_title", _("Title of the session."), field("session__title")),
+            Column(
+                "registration_id",
+                _("Number of the registration."),
+                field("id"),
+                heading=_("Registration number"),
+                kind=NUMBER,
+            ),
+            Column(
+                "session_id",
+                _("Number of the session."),
+                field("session_id"),
+                heading=_("Session number"),
+                kind=NUMBER,
+            ),
+            Column(
+                "session_title",
+                _("Title of the session."),
+                field("session__title"),
+                heading=_("Session"),
+            ),
             Column(
                 "session_starts_at",
                 _("When the session starts."),
-                lambda row: iso(row.session__starts_at),
+                field("session__starts_at"),
+                heading=_("Session starts"),
+                kind=MOMENT,
             ),
             Column(
                 "participant",
                 _("Pseudonym of the participant (stable across exports)."),
                 lambda row: pseudonym(row.participant_id),
+                heading=_("Participant (pseudonym)"),
             ),
             Column(
                 "participant_background",
-                _("Background the participant stated (a code)."),
+                _("Background the participant stated."),
                 field("participant__background"),
+                heading=_("Participant's background"),
+                kind=CODE,
+                codes=choices(Background),
             ),
-            Column("status", _("confirmed, waitlisted or cancelled."), field("status")),
-            Column("registered_at", _("When they registered."), lambda row: iso(row.created_at)),
+            Column(
+                "status",
+                _("Whether the place is confirmed, on the waiting list or cancelled."),
+                field("status"),
+                heading=_("Registration status"),
+                kind=CODE,
+                codes=choices(RegistrationStatus),
+            ),
+            Column(
+                "registered_at",
+                _("When they registered."),
+                field("created_at"),
+                heading=_("Registered on"),
+                kind=MOMENT,
+            ),
             Column(
                 "confirmed_at",
                 _("When their seat was confirmed."),
-                lambda row: iso(row.confirmed_at),
+                field("confirmed_at"),
+                heading=_("Seat confirmed on"),
+                kind=MOMENT,
             ),
             Column(
                 "cancelled_at",
                 _("When the registration was cancelled."),
-                lambda row: iso(row.cancelled_at),
+                field("cancelled_at"),
+                heading=_("Cancelled on"),
+                kind=MOMENT,
             ),
             Column(
                 "waitlist_position",
                 _("Place on the waiting list, while waitlisted."),
                 field("waitlist_position"),
+                heading=_("Place on the waiting list"),
+                kind=NUMBER,
             ),
             Column(
                 "attended",
-                _("yes when an organiser marked them present."),
+                _("Whether an organiser marked them present."),
                 lambda row: yes_no(row.attended),
+                heading=_("Attended"),
+                kind=CODE,
+                codes=YES_NO_CODES,
             ),
             Column(
                 "participant_name",
                 _("Display name."),
                 field("participant__display_name"),
                 personal=True,
+                heading=_("Name"),
             ),
             Column(
-                "participant_email", _("Email address."), field("participant__email"), personal=True
+                "participant_email",
+                _("Email address."),
+                field("participant__email"),
+                personal=True,
+                heading=_("Email address"),
             ),
             Column(
                 "access_needs",
                 _("Access needs they told us about."),
                 field("access_needs"),
                 personal=True,
+                heading=_("Access needs"),
             ),
         ]
 
@@ -359,79 +474,126 @@ class FeedbackDataset(Dataset):
             )
 
         return [
-            Column("feedback_id", _("Number of the feedback."), field("id")),
-            Column("given_at", _("When it was given."), lambda row: iso(row.created_at)),
+            Column(
+                "feedback_id",
+                _("Number of the feedback."),
+                field("id"),
+                heading=_("Feedback number"),
+                kind=NUMBER,
+            ),
+            Column(
+                "given_at",
+                _("When it was given."),
+                field("created_at"),
+                heading=_("Given on"),
+                kind=MOMENT,
+            ),
             Column(
                 "session_id",
                 _("Number of the session; empty for general feedback."),
                 field("session_id"),
+                heading=_("Session number"),
+                kind=NUMBER,
             ),
-            Column("session_title", _("Title of the session."), field("session__title")),
+            Column(
+                "session_title",
+                _("Title of the session."),
+                field("session__title"),
+                heading=_("Session"),
+            ),
             Column(
                 "participant",
                 _("Pseudonym of the participant; empty when they chose to share anonymously."),
                 lambda row: None if row.share_anonymously else pseudonym(row.participant_id),
+                heading=_("Participant (pseudonym)"),
             ),
             Column(
                 "anonymous",
-                _("yes when they chose to share anonymously."),
+                _("Whether they chose to share anonymously."),
                 lambda row: yes_no(row.share_anonymously),
+                heading=_("Shared anonymously"),
+                kind=CODE,
+                codes=YES_NO_CODES,
             ),
             Column(
                 "participant_background",
-                _("Background code; empty when anonymous."),
+                _("Background the participant stated; empty when anonymous."),
                 lambda row: None if row.share_anonymously else row.participant__background,
+                heading=_("Participant's background"),
+                kind=CODE,
+                codes=choices(Background),
             ),
             Column(
                 "harm_categories",
                 _("Harm categories it concerns, separated by '; '."),
                 lambda row: categories.get(row.id, ""),
+                heading=_("Harm categories"),
             ),
-            Column("rating", _("Rating of the session, 1 to 5."), field("rating")),
+            Column(
+                "rating",
+                _("Rating of the session, 1 to 5."),
+                field("rating"),
+                heading=_("Rating (1 to 5)"),
+                kind=NUMBER,
+            ),
             Column(
                 "experience",
                 _("What they have seen or experienced (see text_withheld)."),
                 lambda row: None if withheld(row) else row.experience,
+                heading=_("What they have seen or experienced"),
             ),
             *(
                 Column(
                     f"suggestion_{area.slug.replace('-', '_')}",
                     _("Suggestion for %(area)s.") % {"area": area.name},
                     suggestion(position),
+                    heading=_("Suggestion: %(area)s") % {"area": area.name},
                 )
                 for position, area in enumerate(areas)
             ),
             Column(
                 "personal_data_in_text",
                 _("Kinds of personal data the privacy check found in the text, if any."),
-                lambda row: "; ".join(_kinds(row.kinds_text)),
+                lambda row: CODES_SEPARATOR.join(_kinds(row.kinds_text)),
+                heading=_("Personal data found in the text"),
+                kind=CODES,
+                codes=PERSONAL_DATA_KINDS,
             ),
             Column(
                 "text_withheld",
-                _("yes when the text holds personal data and was left out of this export."),
+                _("Whether the text holds personal data and was left out of this export."),
                 lambda row: yes_no(withheld(row)),
+                heading=_("Text left out"),
+                kind=CODE,
+                codes=YES_NO_CODES,
             ),
             Column(
                 "quote_status",
-                _("none, pending, approved, rejected or withdrawn."),
+                _("Whether the text was offered for quoting, and what became of it."),
                 field("quote_status"),
+                heading=_("Quote"),
+                kind=CODE,
+                codes=choices(QuoteStatus),
             ),
             Column(
                 "quote_excerpt",
                 _("The excerpt an organiser approved for quoting."),
                 field("quote_excerpt"),
+                heading=_("Approved excerpt"),
             ),
             Column(
                 "participant_name",
                 _("Display name; empty when anonymous."),
                 lambda row: None if row.share_anonymously else row.participant__display_name,
                 personal=True,
+                heading=_("Name"),
             ),
             Column(
                 "participant_email",
                 _("Email address; empty when anonymous."),
                 lambda row: None if row.share_anonymously else row.participant__email,
                 personal=True,
+                heading=_("Email address"),
             ),
         ]
 
@@ -482,114 +644,179 @@ class IdeasDataset(Dataset):
         category_names = export.harm_category_names
         area_names = export.solution_area_names
         comment_counts: dict[int, int] = {}
+        reported: set[int] = set()
 
         def load(ids: list[int]) -> None:
             comment_counts.clear()
             comment_counts.update(_counts(Comment, "idea_id", ids, status=CommentStatus.PUBLISHED))
+            reported.clear()
+            reported.update(_withheld_after_report(Report, "idea_id", ids))
 
         export.each_chunk(load)
 
         def withheld(row) -> bool:
-            return hide_flagged and _has_kinds(row.kinds_text)
+            return row.id in reported or (hide_flagged and _has_kinds(row.kinds_text))
+
+        def text(row, value):
+            # Hidden after an urgent report: withheld from every export, personal ones too.
+            if row.id in reported:
+                return str(WITHHELD_AFTER_REPORT)
+            return None if hide_flagged and _has_kinds(row.kinds_text) else value
 
         return [
-            Column("idea_id", _("Number of the idea."), field("id")),
+            Column(
+                "idea_id",
+                _("Number of the idea."),
+                field("id"),
+                heading=_("Idea number"),
+                kind=NUMBER,
+            ),
             Column(
                 "submitted_at",
                 _("When it was first submitted."),
-                lambda row: iso(row.submitted_at),
+                field("submitted_at"),
+                heading=_("Submitted on"),
+                kind=MOMENT,
             ),
             Column(
                 "title",
                 _("Title (see text_withheld)."),
-                lambda row: None if withheld(row) else row.title,
+                lambda row: text(row, row.title),
+                heading=_("Title"),
             ),
             Column(
                 "body",
                 _("The idea (see text_withheld)."),
-                lambda row: None if withheld(row) else row.body,
+                lambda row: text(row, row.body),
+                heading=_("Idea"),
             ),
             Column(
                 "harm_category",
                 _("Harm it addresses."),
                 lambda row: category_names.get(row.harm_category_id),
+                heading=_("Harm it addresses"),
             ),
             Column(
                 "solution_area",
                 _("Solution area."),
                 lambda row: area_names.get(row.solution_area_id),
+                heading=_("Solution area"),
             ),
-            Column("session_id", _("Number of the related session, if any."), field("session_id")),
+            Column(
+                "session_id",
+                _("Number of the related session, if any."),
+                field("session_id"),
+                heading=_("Session number"),
+                kind=NUMBER,
+            ),
             Column(
                 "author",
                 _("Pseudonym of the author; empty when they chose to be anonymous."),
                 lambda row: None if row.is_anonymous else pseudonym(row.author_id),
+                heading=_("Author (pseudonym)"),
             ),
             Column(
                 "anonymous",
-                _("yes when the author chose to be anonymous."),
+                _("Whether the author chose to be anonymous."),
                 lambda row: yes_no(row.is_anonymous),
+                heading=_("Anonymous"),
+                kind=CODE,
+                codes=YES_NO_CODES,
             ),
             Column(
                 "author_background",
-                _("Background code; empty when anonymous."),
+                _("Background the author stated; empty when anonymous."),
                 lambda row: None if row.is_anonymous else row.author__background,
+                heading=_("Author's background"),
+                kind=CODE,
+                codes=choices(Background),
             ),
-            Column("support_count", _("How many participants support it."), field("support_count")),
+            Column(
+                "support_count",
+                _("How many participants support it."),
+                field("support_count"),
+                heading=_("Supporters"),
+                kind=NUMBER,
+            ),
             Column(
                 "comment_count",
                 _("Published comments on it."),
                 lambda row: comment_counts.get(row.id, 0),
+                heading=_("Comments"),
+                kind=NUMBER,
             ),
             Column(
                 "moderation_outcome",
-                _(
-                    "Current status: submitted, changes_requested, approved, rejected, hidden, "
-                    "merged or withdrawn."
-                ),
+                _("Its status now, after moderation (drafts are never exported)."),
                 field("status"),
+                heading=_("Status"),
+                kind=CODE,
+                codes=tuple(
+                    (code, label) for code, label in IdeaStatus.choices if code != IdeaStatus.DRAFT
+                ),
             ),
             Column(
                 "decided_at",
                 _("When a moderator last decided on it."),
-                lambda row: iso(row.decided_at),
+                field("decided_at"),
+                heading=_("Decided on"),
+                kind=MOMENT,
             ),
             Column(
                 "moderation_reason",
                 _("The moderator's reason, as shown to the author."),
                 field("moderator_note"),
+                heading=_("Moderator's reason"),
             ),
             Column(
                 "content_warning",
-                _("yes when it is shown behind a content warning."),
+                _("Whether it is shown behind a content warning."),
                 lambda row: yes_no(row.has_content_warning),
+                heading=_("Content warning"),
+                kind=CODE,
+                codes=YES_NO_CODES,
             ),
             Column(
                 "initiative_id",
                 _("Number of the initiative it was merged into."),
                 field("merged_into_id"),
+                heading=_("Initiative number"),
+                kind=NUMBER,
             ),
             Column(
                 "personal_data_in_text",
                 _("Kinds of personal data the privacy check found in the text, if any."),
-                lambda row: "; ".join(_kinds(row.kinds_text)),
+                lambda row: CODES_SEPARATOR.join(_kinds(row.kinds_text)),
+                heading=_("Personal data found in the text"),
+                kind=CODES,
+                codes=PERSONAL_DATA_KINDS,
             ),
             Column(
                 "text_withheld",
-                _("yes when title and body hold personal data and were left out of this export."),
+                _(
+                    "Whether title and body were left out of this export: they hold personal "
+                    "data, or the idea was hidden after an urgent report (personal details or "
+                    "images, or a minor), when they read “[withheld after a report]” in every "
+                    "export."
+                ),
                 lambda row: yes_no(withheld(row)),
+                heading=_("Text left out"),
+                kind=CODE,
+                codes=YES_NO_CODES,
             ),
             Column(
                 "author_name",
                 _("Display name; empty when anonymous."),
                 lambda row: None if row.is_anonymous else row.author__display_name,
                 personal=True,
+                heading=_("Author's name"),
             ),
             Column(
                 "author_email",
                 _("Email address; empty when anonymous."),
                 lambda row: None if row.is_anonymous else row.author__email,
                 personal=True,
+                heading=_("Author's email address"),
             ),
         ]
 
@@ -635,31 +862,62 @@ class InitiativesDataset(Dataset):
 
         export.each_chunk(load)
         return [
-            Column("initiative_id", _("Number of the initiative."), field("id")),
-            Column("created_at", _("When it was created."), lambda row: iso(row.created_at)),
-            Column("title", _("Title."), field("title")),
-            Column("summary", _("Summary."), field("summary")),
-            Column("status", _("forming, in_progress or launched."), field("status")),
+            Column(
+                "initiative_id",
+                _("Number of the initiative."),
+                field("id"),
+                heading=_("Initiative number"),
+                kind=NUMBER,
+            ),
+            Column(
+                "created_at",
+                _("When it was created."),
+                field("created_at"),
+                heading=_("Created on"),
+                kind=MOMENT,
+            ),
+            Column("title", _("Title."), field("title"), heading=_("Title")),
+            Column("summary", _("Summary."), field("summary"), heading=_("Summary")),
+            Column(
+                "status",
+                _("Where the initiative stands."),
+                field("status"),
+                heading=_("Status"),
+                kind=CODE,
+                codes=choices(InitiativeStatus),
+            ),
             Column(
                 "solution_area",
                 _("Solution area."),
                 lambda row: area_names.get(row.solution_area_id),
+                heading=_("Solution area"),
             ),
             Column(
                 "harm_categories",
                 _("Harms it addresses, separated by '; '."),
                 lambda row: categories.get(row.id, ""),
+                heading=_("Harms it addresses"),
             ),
-            Column("idea_count", _("Ideas merged into it."), lambda row: ideas.get(row.id, 0)),
+            Column(
+                "idea_count",
+                _("Ideas merged into it."),
+                lambda row: ideas.get(row.id, 0),
+                heading=_("Ideas merged into it"),
+                kind=NUMBER,
+            ),
             Column(
                 "cocreator_count",
                 _("People who joined as co-creators."),
                 lambda row: cocreators.get(row.id, 0),
+                heading=_("Co-creators"),
+                kind=NUMBER,
             ),
             Column(
                 "update_count",
                 _("Progress updates posted."),
                 lambda row: updates.get(row.id, 0),
+                heading=_("Updates"),
+                kind=NUMBER,
             ),
         ]
 
@@ -667,9 +925,86 @@ class InitiativesDataset(Dataset):
         return initiatives_matching(filters)
 
 
+class RegistrationsByBackgroundDataset(Dataset):
+    """reports.figures.registrations_by_background_and_attendance as a file: one row per
+    background, then the totals row."""
+
+    slug = "registrations-by-background"
+    aggregate = True
+    title = _("Registrations by background and attendance (counts)")
+    description = _(
+        "Counts, not rows: for each background participants stated, the registrations that "
+        "were not cancelled, by attended, confirmed but not marked attended, and on the "
+        "waiting list, with totals. A count of 1 to 4 people, and any count a total would "
+        "give away, reads “hidden” (the dashboard's glossary says why)."
+    )
+    filter_notes = RegistrationsDataset.filter_notes
+    fields = ()
+    ALL = "all"
+
+    def declare(self, export: Export) -> list[Column]:
+        parts = {
+            "attended": (
+                _("Registrations an organiser marked attended."),
+                _("Attended"),
+            ),
+            "confirmed_not_attended": (
+                _("Confirmed registrations not marked attended (sessions to come included)."),
+                _("Confirmed, not marked attended"),
+            ),
+            "waitlisted": (_("Registrations on the waiting list."), _("On the waiting list")),
+        }
+        return [
+            Column(
+                "background",
+                _("Background code; “all” for the totals row."),
+                itemgetter(0),
+                heading=_("Background"),
+                kind=CODE,
+                codes=(*choices(Background), (self.ALL, _("All backgrounds"))),
+            ),
+            *(
+                Column(part, parts[part][0], itemgetter(position), heading=parts[part][1])
+                for position, part in enumerate(figures.ATTENDANCE_PARTS, start=1)
+            ),
+            Column(
+                "total",
+                _("All three together."),
+                itemgetter(len(figures.ATTENDANCE_PARTS) + 1),
+                heading=_("Total"),
+            ),
+        ]
+
+    def count(self, filters: ReportFilters) -> int:
+        return len(Background.choices) + 1
+
+    def rows(
+        self, filters: ReportFilters, *, personal: bool = False, chunk_size: int | None = None
+    ) -> Iterator[list]:
+        table = figures.registrations_by_background_and_attendance(filters)
+        marker = str(figures.HIDDEN)
+
+        def cell(value: int | None):
+            return marker if value is None else value
+
+        getters = [column.value for column in self.declare(Export(personal=False))]
+        lines = [
+            (code, *map(cell, counts), cell(total)) for code, _label, counts, total in table["rows"]
+        ]
+        lines.append((self.ALL, *map(cell, table["column_totals"]), cell(table["total"])))
+        for line in lines:
+            yield [get(line) for get in getters]
+
+
 DATASETS: dict[str, Dataset] = {
     dataset.slug: dataset
-    for dataset in (FeedbackDataset(), IdeasDataset(), RegistrationsDataset(), InitiativesDataset())
+    for dataset in (
+        FeedbackDataset(),
+        IdeasDataset(),
+        RegistrationsDataset(),
+        InitiativesDataset(),
+        RegistrationsByBackgroundDataset(),
+    )
 }
 FORMATS = ("csv", "xlsx")
 
@@ -703,22 +1038,161 @@ class ProgressCounter:
             yield row
 
 
+def _moment_positions(columns: list[Column]) -> list[int]:
+    return [position for position, column in enumerate(columns) if column.kind == MOMENT]
+
+
 def csv_chunks(
     columns: list[Column], rows: Iterable[list], *, rows_per_chunk: int = 1000
 ) -> Iterator[bytes]:
     """UTF-8 CSV with a byte order mark (so Excel reads Chinese, Malay and Tamil right), in
-    pieces of `rows_per_chunk` rows, each cell made safe to open in a spreadsheet."""
+    pieces of `rows_per_chunk` rows, each cell made safe to open in a spreadsheet. The header
+    is the columns' codes, coded values stay codes (the data dictionary words them) and
+    moments are ISO 8601 in Singapore time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write(UTF8_BOM)
     writer.writerow([column.name for column in columns])
     yield buffer.getvalue().encode()
+    moments = _moment_positions(columns)
+
+    def as_csv(row: list) -> list:
+        for position in moments:
+            row[position] = iso(row[position])
+        return safe_row(row)
+
     iterator = iter(rows)
     while batch := list(islice(iterator, rows_per_chunk)):
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows(map(safe_row, batch))
+        writer.writerows(map(as_csv, batch))
         yield buffer.getvalue().encode()
+
+
+# --- The data dictionary ----------------------------------------------------------------------
+
+DICTIONARY_HEADER = (
+    _("Column"),
+    _("Label"),
+    _("Meaning"),
+    _("Type"),
+    _("Allowed codes"),
+)
+
+
+def _codes_text(column: Column) -> str:
+    return CODES_SEPARATOR.join(f"{code} = {label}" for code, label in column.codes)
+
+
+def dictionary_rows(columns: list[Column]) -> list[list[str]]:
+    """One row per column: its code (the CSV header), its label (the XLSX header), what it
+    holds, its type and, for coded columns, each allowed code with the label shown for it."""
+    return [
+        [
+            column.name,
+            str(column.heading),
+            str(column.label),
+            str(KIND_NAMES[column.kind]),
+            _codes_text(column),
+        ]
+        for column in columns
+    ]
+
+
+def dictionary_csv(columns: list[Column]) -> bytes:
+    """The data dictionary of an export as its own CSV file (UTF-8 with a byte order mark)."""
+    buffer = io.StringIO()
+    buffer.write(UTF8_BOM)
+    writer = csv.writer(buffer)
+    writer.writerow([str(heading) for heading in DICTIONARY_HEADER])
+    writer.writerows(map(safe_row, dictionary_rows(columns)))
+    return buffer.getvalue().encode()
+
+
+def dictionary_filename(dataset: Dataset, *, on=None) -> str:
+    day = timezone.localdate(on) if on else timezone.localdate()
+    return f"afa-{dataset.slug}-data-dictionary-{day.isoformat()}.csv"
+
+
+# --- XLSX ---------------------------------------------------------------------------------
+
+XLSX_DATE_FORMAT = "yyyy-mm-dd hh:mm"
+XLSX_DATE_WIDTH = 16  # "2026-11-20 14:05"
+XLSX_MIN_WIDTH = 6
+XLSX_MAX_WIDTH = 60
+XLSX_HEADING_MAX_WIDTH = 40
+XLSX_DICTIONARY_SHEET = "columns and codes"
+
+
+class XlsxCells:
+    """Turns a row of an export into the cells of an XLSX sheet (a moment into a date in
+    Singapore time, a code into the label the site shows), and keeps how wide each column's
+    content runs, so the columns fit it (within bounds). Holds one number per column, never
+    rows: memory stays flat however many rows go by."""
+
+    def __init__(self, columns: list[Column]) -> None:
+        self.zone = timezone.get_default_timezone()
+        self.moments = _moment_positions(columns)
+        self.codes = [
+            (position, {code: str(label) for code, label in column.codes})
+            for position, column in enumerate(columns)
+            if column.kind == CODE
+        ]
+        self.code_lists = [
+            (position, {code: str(label) for code, label in column.codes})
+            for position, column in enumerate(columns)
+            if column.kind == CODES
+        ]
+        self.widths = [
+            max(
+                XLSX_DATE_WIDTH if column.kind == MOMENT else XLSX_MIN_WIDTH,
+                min(len(str(column.heading)), XLSX_HEADING_MAX_WIDTH),
+            )
+            for column in columns
+        ]
+        # Columns whose width may still grow; one at the bound is measured no more.
+        self.measured = [
+            position
+            for position, column in enumerate(columns)
+            if column.kind != MOMENT and self.widths[position] < XLSX_MAX_WIDTH
+        ]
+
+    def convert(self, row: list) -> list:
+        zone = self.zone
+        for position in self.moments:
+            moment = row[position]
+            if moment is not None:
+                row[position] = moment.astimezone(zone).replace(tzinfo=None)
+        for position, labels in self.codes:
+            code = row[position]
+            if code is not None:
+                row[position] = labels.get(code, code)
+        for position, labels in self.code_lists:
+            codes = row[position]
+            if codes:
+                row[position] = CODES_SEPARATOR.join(
+                    labels.get(code, code) for code in codes.split(CODES_SEPARATOR)
+                )
+        self._measure(row)
+        return safe_row(row)
+
+    def _measure(self, row: list) -> None:
+        widths = self.widths
+        full = False
+        for position in self.measured:
+            cell = row[position]
+            if cell is None:
+                continue
+            length = len(cell) if cell.__class__ is str else len(str(cell))
+            if length > widths[position]:
+                widths[position] = min(length, XLSX_MAX_WIDTH)
+                full = full or length >= XLSX_MAX_WIDTH
+        if full:
+            self.measured = [p for p in self.measured if widths[p] < XLSX_MAX_WIDTH]
+
+    def column_widths(self) -> list[float]:
+        # A little room for the filter button beside each header.
+        return [width + 2 for width in self.widths]
 
 
 def write_xlsx(
@@ -731,7 +1205,10 @@ def write_xlsx(
 ) -> int:
     """Write an XLSX file row by row (XlsxWriter's constant-memory mode keeps one row in
     memory). Past `rows_per_sheet` rows the data goes on to a second sheet (data 2, ...),
-    each with the header. Returns the number of data rows written."""
+    each with the header. Headers are the columns' labels, in a frozen first row with a
+    filter; moments are date cells in Singapore time; codes show as the site's labels; the
+    columns are as wide as their content (within bounds). A last sheet lists each column's
+    code, label, meaning and codes (the data dictionary). Returns the data rows written."""
     workbook = xlsxwriter.Workbook(
         target,
         {
@@ -740,30 +1217,60 @@ def write_xlsx(
             "strings_to_formulas": False,
             "strings_to_urls": False,
             "strings_to_numbers": False,
+            # Datetimes (naive, already in Singapore time) become date cells.
+            "default_date_format": XLSX_DATE_FORMAT,
         },
     )
     bold = workbook.add_format({"bold": True})
-    header = [column.name for column in columns]
+    header = [str(column.heading) for column in columns]
+    cells = XlsxCells(columns)
+    sheets: list = []
+    rows_on_sheets: list[int] = []
+
+    def new_sheet():
+        number = len(sheets) + 1
+        sheet = workbook.add_worksheet(sheet_title if number == 1 else f"{sheet_title} {number}")
+        sheet.write_row(0, 0, header, bold)
+        sheet.freeze_panes(1, 0)
+        sheets.append(sheet)
+        rows_on_sheets.append(0)
+        return sheet
+
     written = 0
-    sheet_number = 0
     worksheet = None
     row_on_sheet = rows_per_sheet
     for row in rows:
         if row_on_sheet >= rows_per_sheet:
-            sheet_number += 1
-            name = sheet_title if sheet_number == 1 else f"{sheet_title} {sheet_number}"
-            worksheet = workbook.add_worksheet(name)
-            worksheet.write_row(0, 0, header, bold)
-            worksheet.freeze_panes(1, 0)
+            worksheet = new_sheet()
             row_on_sheet = 0
         row_on_sheet += 1
-        worksheet.write_row(row_on_sheet, 0, safe_row(row))
+        worksheet.write_row(row_on_sheet, 0, cells.convert(row))
+        rows_on_sheets[-1] = row_on_sheet
         written += 1
     if worksheet is None:
-        worksheet = workbook.add_worksheet(sheet_title)
-        worksheet.write_row(0, 0, header, bold)
+        new_sheet()
+    # Column widths and filters are kept apart from the rows in the file, so they can be set
+    # now that every row has gone by.
+    widths = cells.column_widths()
+    for sheet, rows_on_it in zip(sheets, rows_on_sheets, strict=True):
+        for position, width in enumerate(widths):
+            sheet.set_column(position, position, width)
+        if columns:
+            sheet.autofilter(0, 0, rows_on_it, len(columns) - 1)
+    _write_dictionary_sheet(workbook, columns, bold)
     workbook.close()
     return written
+
+
+def _write_dictionary_sheet(workbook, columns: list[Column], bold) -> None:
+    sheet = workbook.add_worksheet(XLSX_DICTIONARY_SHEET)
+    sheet.write_row(0, 0, [str(heading) for heading in DICTIONARY_HEADER], bold)
+    sheet.freeze_panes(1, 0)
+    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+    for number, row in enumerate(dictionary_rows(columns), start=1):
+        sheet.write_row(number, 0, safe_row(row), wrap)
+    for position, width in enumerate((24, 30, 60, 24, 60)):
+        sheet.set_column(position, position, width)
 
 
 def stream_rows_in_transaction(rows: Iterable[list]) -> Iterator[list]:

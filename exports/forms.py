@@ -14,7 +14,9 @@ class PersonalExportForm(ReportFilterForm):
 
     dataset = forms.ChoiceField(
         label=_("Dataset"),
-        choices=[(slug, dataset.title) for slug, dataset in DATASETS.items()],
+        choices=[
+            (slug, dataset.title) for slug, dataset in DATASETS.items() if not dataset.aggregate
+        ],
     )
     file_format = forms.ChoiceField(
         label=_("Format"), choices=[(name, name.upper()) for name in FORMATS]

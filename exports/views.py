@@ -39,6 +39,8 @@ from .datasets import (
     Dataset,
     ProgressCounter,
     csv_chunks,
+    dictionary_csv,
+    dictionary_filename,
     export_filename,
     stream_rows_in_transaction,
     write_xlsx,
@@ -83,6 +85,7 @@ def _render_index(
         {
             "dataset": dataset,
             "columns": dataset.columns(personal=can_personal),
+            "dictionary_url": reverse("exports:export_dictionary", args=[dataset.slug]),
             "links": [
                 (
                     file_format,
@@ -143,6 +146,22 @@ def export_file(request: HttpRequest, dataset: str, file_format: str) -> HttpRes
         purpose="",
         confirmed=request.method == "POST",
     )
+
+
+@require_GET
+@role_required(Role.STAFF)
+def export_dictionary(request: HttpRequest, dataset: str) -> HttpResponse:
+    """The data dictionary of one dataset, as CSV: each column's code (the CSV header), its
+    label (the XLSX header), what it holds, its type and the codes it may hold with their
+    labels. It holds no data, so it is not an export the audit log records; the columns
+    with names and emails are listed only to those who may export them."""
+    chosen = DATASETS.get(dataset)
+    if chosen is None:
+        raise Http404
+    columns = chosen.columns(personal=services.can_export_personal_data(request.user))
+    response = HttpResponse(dictionary_csv(columns), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{dictionary_filename(chosen)}"'
+    return response
 
 
 @require_POST

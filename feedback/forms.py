@@ -3,6 +3,7 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from harms.forms import PrivacyCheckMixin
 from harms.models import HarmCategory, SolutionArea
 
 from .models import Feedback
@@ -33,8 +34,9 @@ def harm_choices():
     )
 
 
-class FeedbackForm(forms.Form):
-    """The participant's feedback. The rules live in feedback.services."""
+class FeedbackForm(PrivacyCheckMixin, forms.Form):
+    """The participant's feedback. The rules live in feedback.services; the form warns, field
+    by field, about personal details in the four free-text answers (PrivacyCheckMixin)."""
 
     harm_categories = HarmChoiceField(
         label=_("Which harms is your feedback about?"),
@@ -75,7 +77,8 @@ class FeedbackForm(forms.Form):
         ),
     )
     confirm_personal_data = forms.BooleanField(
-        label=_("I have checked: send it as it is"), required=False
+        label=_("I have checked the details marked above: send them as they are"),
+        required=False,
     )
 
     def __init__(self, *args, for_session: bool, **kwargs):
@@ -93,6 +96,20 @@ class FeedbackForm(forms.Form):
             )
         if not for_session:
             del self.fields["rating"]
+        self.privacy_findings = {}
+
+    def privacy_subjects(self) -> dict[str, str]:
+        subjects = {"experience": _("What you have seen or experienced")}
+        for area in self.areas:
+            subjects[f"suggestion_{area.slug}"] = _("Your suggestion on %(area)s") % {
+                "area": area.name.lower()
+            }
+        return subjects
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_privacy(cleaned)
+        return cleaned
 
     def suggestion_fields(self):
         return [self[f"suggestion_{area.slug}"] for area in self.areas]
@@ -133,6 +150,7 @@ class QuoteApproveForm(forms.Form):
             "%(n)s characters."
         )
         % {"n": EXCERPT_MAX_LENGTH},
+        error_messages={"required": _("Enter the excerpt to quote.")},
     )
     note = forms.CharField(
         label=_("Note for the audit log (optional)"), required=False, max_length=300
@@ -144,4 +162,5 @@ class QuoteRejectForm(forms.Form):
         label=_("Why not quote it?"),
         max_length=300,
         help_text=_("Kept in the audit log; the participant is not told."),
+        error_messages={"required": _("Say why not to quote it.")},
     )

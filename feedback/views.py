@@ -36,7 +36,7 @@ def _support_resources():
     return SupportResource.objects.order_by("order", "name")[:4]
 
 
-def _form_page(request, form, *, session=None, feedback=None, pii_labels=(), status=200):
+def _form_page(request, form, *, session=None, feedback=None, status=200):
     return render(
         request,
         "feedback/feedback_form.html",
@@ -44,7 +44,6 @@ def _form_page(request, form, *, session=None, feedback=None, pii_labels=(), sta
             "form": form,
             "session": session,
             "feedback": feedback,
-            "pii_labels": pii_labels,
             "support_resources": _support_resources(),
         },
         status=status,
@@ -55,14 +54,6 @@ def _gone(request: HttpRequest, error: services.FeedbackGone) -> HttpResponse:
     """Deleted in another tab or window while this page was open: say so, back to the list."""
     messages.info(request, str(error))
     return redirect("feedback:home")
-
-
-def _personal_data_warning(form: FeedbackForm) -> list[str]:
-    """The kinds of personal data found, unless the participant has confirmed sending it."""
-    if form.cleaned_data.get("confirm_personal_data"):
-        return []
-    kinds = services.personal_data_kinds_in(form.details())
-    return [str(KIND_LABELS[kind]) for kind in kinds]
 
 
 @require_GET
@@ -83,9 +74,6 @@ def _create(request: HttpRequest, session: EngagementSession | None) -> HttpResp
         request.POST if request.method == "POST" else None, for_session=session is not None
     )
     if request.method == "POST" and form.is_valid():
-        pii_labels = _personal_data_warning(form)
-        if pii_labels:
-            return _form_page(request, form, session=session, pii_labels=pii_labels)
         try:
             feedback = services.feedback_create(
                 participant=request.user, session=session, details=form.details()
@@ -151,11 +139,6 @@ def feedback_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial=FeedbackForm.initial_for(feedback),
     )
     if request.method == "POST" and form.is_valid():
-        pii_labels = _personal_data_warning(form)
-        if pii_labels:
-            return _form_page(
-                request, form, feedback=feedback, session=feedback.session, pii_labels=pii_labels
-            )
         try:
             services.feedback_update(
                 feedback=feedback, participant=request.user, details=form.details()

@@ -49,7 +49,7 @@ class CoCreatorInline(admin.TabularInline):
 
     model = CoCreator
     extra = 0
-    readonly_fields = ["user", "role", "pledge", "joined_at"]
+    readonly_fields = ["user", "role", "pledge", "joined_at", "show_name"]
     can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:

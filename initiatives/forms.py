@@ -1,10 +1,12 @@
 import uuid
+from dataclasses import dataclass
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from engagement.models import EngagementSession
+from harms.forms import PrivacyCheckMixin
 from harms.models import HarmCategory, SolutionArea
 
 from .models import (
@@ -14,41 +16,21 @@ from .models import (
     INITIATIVE_TRANSITIONS,
     TITLE_MAX,
     CoCreatorRole,
+    Comment,
     Idea,
     IdeaStatus,
     InitiativeStatus,
     ReportReason,
 )
-from .services import IdeaFields, personal_data_in
-
-
-class PrivacyCheckMixin:
-    """Warn about the personal data the service's privacy check finds in the text fields; a
-    second submit with the confirmation box ticked goes through (the service then keeps the
-    kinds found for the moderator)."""
-
-    privacy_fields: tuple[str, ...] = ()
-
-    def check_privacy(self, cleaned: dict) -> None:
-        texts = (cleaned.get(name) or "" for name in self.privacy_fields)
-        self.privacy_findings = personal_data_in(*texts)
-        if self.privacy_findings and not cleaned.get("confirm_personal_data"):
-            self.add_error(
-                None,
-                _(
-                    "Your text seems to include personal details. Please remove them, or tick "
-                    "the box below if you are sure they should stay."
-                ),
-            )
+from .services import IdeaFields
 
 
 class IdeaForm(PrivacyCheckMixin, forms.Form):
-    privacy_fields = ("title", "body")
-
     title = forms.CharField(
         label=_("Title"),
         max_length=TITLE_MAX,
         help_text=_("A short name for your idea, up to %(max)d characters.") % {"max": TITLE_MAX},
+        error_messages={"required": _("Give your idea a title.")},
     )
     body = forms.CharField(
         label=_("Your idea"),
@@ -59,14 +41,19 @@ class IdeaForm(PrivacyCheckMixin, forms.Form):
             "Plain text: line breaks are kept, links and formatting are not."
         )
         % {"max": BODY_MAX},
+        error_messages={"required": _("Describe your idea.")},
     )
     harm_category = forms.ModelChoiceField(
         label=_("Which harm does it address?"),
         queryset=HarmCategory.objects.all(),
         empty_label=_("Choose one"),
+        error_messages={"required": _("Choose the harm your idea addresses.")},
     )
     solution_area = forms.ModelChoiceField(
-        label=_("Solution area"), queryset=SolutionArea.objects.all(), empty_label=_("Choose one")
+        label=_("Solution area"),
+        queryset=SolutionArea.objects.all(),
+        empty_label=_("Choose one"),
+        error_messages={"required": _("Choose a solution area.")},
     )
     session = forms.ModelChoiceField(
         label=_("Related engagement session (optional)"),
@@ -90,6 +77,8 @@ class IdeaForm(PrivacyCheckMixin, forms.Form):
         label=_("Content warning (what readers should know first)"),
         max_length=200,
         required=False,
+        # Asked only once the box above is ticked (static/js/forms.js; shown without script).
+        widget=forms.TextInput(attrs={"data-reveal-when": "has_content_warning"}),
     )
     confirm_personal_data = forms.BooleanField(
         label=_(
@@ -114,7 +103,10 @@ class IdeaForm(PrivacyCheckMixin, forms.Form):
             }
         kwargs.setdefault("initial", {}).setdefault("submission_token", uuid.uuid4())
         super().__init__(*args, **kwargs)
-        self.privacy_findings = []
+        self.privacy_findings = {}
+
+    def privacy_subjects(self) -> dict[str, str]:
+        return {"title": _("The title"), "body": _("Your idea")}
 
     def clean(self):
         cleaned = super().clean()
@@ -146,19 +138,25 @@ class IdeaForm(PrivacyCheckMixin, forms.Form):
 
 
 class CommentForm(PrivacyCheckMixin, forms.Form):
-    privacy_fields = ("body",)
-
     body = forms.CharField(
         label=_("Your comment"),
         max_length=COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Up to %(max)d characters. Be kind; no personal details.")
         % {"max": COMMENT_MAX},
+        error_messages={"required": _("Write something before posting.")},
     )
     is_anonymous = forms.BooleanField(label=_("Show me as anonymous"), required=False)
     confirm_personal_data = forms.BooleanField(
         label=_("I have checked the details flagged above and they should stay"), required=False
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.privacy_findings = {}
+
+    def privacy_subjects(self) -> dict[str, str]:
+        return {"body": _("Your comment")}
 
     def clean(self):
         cleaned = super().clean()
@@ -170,7 +168,10 @@ class CommentForm(PrivacyCheckMixin, forms.Form):
 
 class ReportForm(forms.Form):
     reason = forms.ChoiceField(
-        label=_("What is wrong with it?"), choices=ReportReason.choices, widget=forms.RadioSelect
+        label=_("What is wrong with it?"),
+        choices=ReportReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what is wrong with it.")},
     )
     note = forms.CharField(
         label=_("Anything else we should know (optional)"),
@@ -212,6 +213,7 @@ class DecisionForm(forms.Form):
             ("restore", _("Restore to the board")),
         ],
         widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a decision.")},
     )
     preset = forms.ChoiceField(label=_("Preset reason"), choices=PRESET_REASONS, required=False)
     reason = forms.CharField(
@@ -279,8 +281,20 @@ class BulkDecisionForm(forms.Form):
 class ContentWarningForm(forms.Form):
     has_content_warning = forms.BooleanField(label=_("Show a content warning"), required=False)
     content_warning_note = forms.CharField(
-        label=_("Content warning"), max_length=200, required=False
+        label=_("Content warning"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"data-reveal-when": "has_content_warning"}),
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("has_content_warning")
+            and not (cleaned.get("content_warning_note") or "").strip()
+        ):
+            self.add_error("content_warning_note", _("Say briefly what the warning is about."))
+        return cleaned
 
 
 class RedactForm(forms.Form):
@@ -288,24 +302,87 @@ class RedactForm(forms.Form):
         label=_("Passage to remove (copy it exactly)"),
         max_length=BODY_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Paste the passage to remove.")},
     )
     reason = forms.CharField(label=_("Why (kept in the log)"), max_length=500, required=False)
 
 
 class ReportResolveForm(forms.Form):
+    """Uphold or dismiss every open report on one item. The page words each choice for the
+    state the content is in (`resolve_wording`); the values are the same for all."""
+
     outcome = forms.ChoiceField(
-        choices=[
-            ("uphold", _("Uphold: keep it off the site")),
-            ("dismiss", _("Dismiss: restore it")),
-        ],
+        choices=[("uphold", _("Uphold the reports")), ("dismiss", _("Dismiss the reports"))],
         widget=forms.RadioSelect,
     )
     note = forms.CharField(label=_("Note"), max_length=1000, required=False)
 
 
+@dataclass(frozen=True)
+class ResolveWording:
+    """What upholding and dismissing the reports on one item will do, and who reads the note,
+    in the words the moderator is offered. It follows initiatives.services.reports_resolve:
+    an idea's author hears of any change to its status, with the note as the reason; a
+    comment's author is told when it is removed, and of nothing else."""
+
+    uphold: str
+    dismiss: str
+    note: str
+
+
+def resolve_wording(target: Idea | Comment) -> ResolveWording:
+    if isinstance(target, Idea):
+        if target.status == IdeaStatus.APPROVED:
+            return ResolveWording(
+                uphold=_("Uphold: take it off the site"),
+                dismiss=_("Dismiss: leave it published"),
+                note=_("Note to the idea's author (sent if you take it off the site)"),
+            )
+        if target.is_hidden:
+            return ResolveWording(
+                uphold=_("Uphold: keep it off the site"),
+                dismiss=_("Dismiss: publish it again"),
+                note=_("Note to the idea's author (sent with either choice)"),
+            )
+        return ResolveWording(
+            uphold=_("Uphold: the report was right (the idea is no longer on the site)"),
+            dismiss=_("Dismiss: the report was mistaken"),
+            note=_("Note for the moderation log (the idea's author is not told)"),
+        )
+    if target.can_be_hidden:
+        return ResolveWording(
+            uphold=_("Uphold: remove the comment"),
+            dismiss=(
+                _("Dismiss: leave it waiting for review")
+                if target.is_pending
+                else _("Dismiss: leave it published")
+            ),
+            note=_("Note to the comment's author (sent if you remove it)"),
+        )
+    if target.is_hidden:
+        return ResolveWording(
+            uphold=_("Uphold: keep it removed"),
+            dismiss=_("Dismiss: restore the comment"),
+            note=_("Note for the moderation log (the comment's author is not told)"),
+        )
+    return ResolveWording(
+        uphold=_("Uphold: the report was right (the comment is no longer on the site)"),
+        dismiss=_("Dismiss: the report was mistaken"),
+        note=_("Note for the moderation log (the comment's author is not told)"),
+    )
+
+
 class InitiativeForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
-    summary = forms.CharField(label=_("Summary"), max_length=300)
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=TITLE_MAX,
+        error_messages={"required": _("Give the initiative a title.")},
+    )
+    summary = forms.CharField(
+        label=_("Summary"),
+        max_length=300,
+        error_messages={"required": _("Write a one-line summary.")},
+    )
     description = forms.CharField(
         label=_("Description"), max_length=8000, widget=forms.Textarea(attrs={"rows": 8})
     )
@@ -351,16 +428,44 @@ class JoinForm(forms.Form):
         help_text=_("What you will bring, e.g. “two hours a month to review school materials”."),
     )
 
+    def __init__(self, *args, anonymous_author: bool = False, **kwargs):
+        """For the author of an anonymous idea merged into the initiative, a choice to be
+        named in the list of co-creators (off: they are listed as "Anonymous participant")."""
+        super().__init__(*args, **kwargs)
+        if anonymous_author:
+            self.fields["show_name"] = forms.BooleanField(
+                label=_("Show my name in the list of co-creators"),
+                required=False,
+                help_text=_(
+                    "You shared an idea in this initiative anonymously. Unless you tick this, "
+                    "the list of co-creators shows you as “Anonymous participant”."
+                ),
+            )
+
 
 class InitiativeUpdateForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=TITLE_MAX,
+        error_messages={"required": _("Give the update a title.")},
+    )
     body = forms.CharField(
-        label=_("Update"), max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("Update"),
+        max_length=BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Write the update.")},
     )
 
 
 class InitiativeStatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=InitiativeStatus.choices)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=InitiativeStatus.choices,
+        error_messages={
+            "required": _("Choose forming, in progress or launched."),
+            "invalid_choice": _("Choose forming, in progress or launched."),
+        },
+    )
 
     def __init__(self, *args, current: str | None = None, **kwargs):
         """With `current`, offer it and the statuses INITIATIVE_TRANSITIONS lets it become

@@ -423,10 +423,9 @@ class TargetKind(models.TextChoices):
 
 
 class ModerationLog(models.Model):
-    """Who did what to which content, from what to what, and why. Append-only.
-
-    `original_text` holds what a redaction removed; only organisers ever see it.
-    """
+    """Who did what to which content, from what to what, and why. Append-only, so it holds
+    ids and statuses, never a participant's text: a redaction logs that it happened, not the
+    passage it removed (which would outlive the author's erasure here)."""
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -454,7 +453,6 @@ class ModerationLog(models.Model):
     from_status = models.CharField(_("from"), max_length=20, blank=True)
     to_status = models.CharField(_("to"), max_length=20, blank=True)
     reason = models.TextField(_("reason"), blank=True)
-    original_text = models.TextField(_("original text"), blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
 
     objects = AppendOnlyQuerySet.as_manager()
@@ -574,6 +572,9 @@ class CoCreator(models.Model):
         help_text=_("What you will bring, e.g. 'two hours a month to review school materials'."),
     )
     joined_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+    # The author of an anonymous idea merged into the initiative is listed as "Anonymous
+    # participant" unless they choose to be named (cocreator_join sets the default).
+    show_name = models.BooleanField(_("show my name in the list of co-creators"), default=True)
 
     class Meta:
         ordering = ["joined_at", "id"]

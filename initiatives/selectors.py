@@ -197,6 +197,14 @@ def initiative_detail(slug: str) -> QuerySet[Initiative]:
     )
 
 
+def anonymous_author_of(initiative: Initiative, user) -> bool:
+    """Whether `user` wrote an idea merged into the initiative anonymously: joining it, they
+    are listed as "Anonymous participant" unless they choose to be named."""
+    if not user.is_authenticated:
+        return False
+    return Idea.objects.filter(merged_into=initiative, author=user, is_anonymous=True).exists()
+
+
 def initiative_progress(initiative: Initiative) -> list[tuple[str, object]]:
     """The initiative's public timeline, oldest first: (status label, when) for where it
     started and each status change since. One query. Who made a change stays in the
@@ -234,3 +242,26 @@ def home_ideas(limit: int = 3) -> list[Idea]:
 
 def home_initiatives(limit: int = 2) -> list[Initiative]:
     return list(Initiative.objects.order_by("-created_at", "-id")[:limit])
+
+
+def reports_open_by(user, *, idea: Idea) -> tuple[bool, set[int]]:
+    """What `user` has reported on an idea's page and is still open: whether the idea itself,
+    and which of its comments. One query, however many comments the idea has."""
+    if not user.is_authenticated:
+        return False, set()
+    idea_reported = False
+    comment_ids: set[int] = set()
+    for comment_id in Report.objects.filter(
+        Q(idea=idea) | Q(comment__idea=idea), reporter=user, status=ReportStatus.OPEN
+    ).values_list("comment_id", flat=True):
+        if comment_id is None:
+            idea_reported = True
+        else:
+            comment_ids.add(comment_id)
+    return idea_reported, comment_ids
+
+
+def has_open_report(user, *, idea: Idea | None = None, comment: Comment | None = None) -> bool:
+    """Whether `user` already has an open report on this idea or comment."""
+    lookup = {"idea": idea} if idea is not None else {"comment": comment}
+    return Report.objects.filter(reporter=user, status=ReportStatus.OPEN, **lookup).exists()

@@ -48,6 +48,7 @@ from .models import (
     Support,
     TargetKind,
 )
+from .selectors import anonymous_author_of
 
 REDACTED = "[removed by a moderator]"
 # Ideas and comments per person: IDEAS_PER_HOUR and COMMENTS_PER_HOUR in a rolling hour.
@@ -80,7 +81,6 @@ def _log(
     from_status: str = "",
     to_status: str = "",
     reason: str = "",
-    original_text: str = "",
 ) -> ModerationLog:
     return ModerationLog.objects.create(
         actor=actor,
@@ -91,7 +91,6 @@ def _log(
         from_status=from_status,
         to_status=to_status,
         reason=reason,
-        original_text=original_text,
     )
 
 
@@ -458,8 +457,9 @@ def _redaction_passage(passage: str) -> str:
     return passage
 
 
-def _log_redaction(moderator, kind: str, target_id: int, idea_id: int, reason, original) -> None:
-    """The original text lives only here, in the log organisers read."""
+def _log_redaction(moderator, kind: str, target_id: int, idea_id: int, reason) -> None:
+    """That a passage was removed, by whom and why; never the passage (the log is
+    append-only, and the passage is personal data the author may later erase)."""
     _log(
         actor=moderator,
         action=ModerationAction.REDACT,
@@ -467,7 +467,6 @@ def _log_redaction(moderator, kind: str, target_id: int, idea_id: int, reason, o
         target_id=target_id,
         idea_id=idea_id,
         reason=reason.strip(),
-        original_text=original,
     )
 
 
@@ -475,34 +474,32 @@ def _log_redaction(moderator, kind: str, target_id: int, idea_id: int, reason, o
 def idea_redact(*, idea: Idea, moderator, passage: str, reason: str) -> Idea:
     """Replace every occurrence of `passage` in the title and text with a marker.
 
-    The original title and text are kept only in the moderation log (organisers only).
+    The passage is not kept anywhere: the moderation log says only that one was removed.
     """
     passage = _redaction_passage(passage)
     locked = _fresh(idea, lock=True)
     if passage not in locked.body and passage not in locked.title:
         raise IdeaError(_("That passage is not in the idea. Copy it exactly as it appears."))
-    original = f"{locked.title}\n\n{locked.body}"
     locked.title = locked.title.replace(passage, REDACTED)[
         : Idea._meta.get_field("title").max_length
     ]
     locked.body = locked.body.replace(passage, REDACTED)
     locked.save(update_fields=["title", "body", "updated_at"])
-    _log_redaction(moderator, TargetKind.IDEA, locked.pk, locked.pk, reason, original)
+    _log_redaction(moderator, TargetKind.IDEA, locked.pk, locked.pk, reason)
     return locked
 
 
 @transaction.atomic
 def comment_redact(*, comment: Comment, moderator, passage: str, reason: str) -> Comment:
-    """Replace every occurrence of `passage` in a comment with a marker; the original is
-    kept only in the moderation log (organisers only), under the comment's idea."""
+    """Replace every occurrence of `passage` in a comment with a marker; the moderation log
+    says, under the comment's idea, that a passage was removed (never which)."""
     passage = _redaction_passage(passage)
     locked = _fresh_comment(comment, lock=True)
     if passage not in locked.body:
         raise IdeaError(_("That passage is not in the comment. Copy it exactly as it appears."))
-    original = locked.body
     locked.body = locked.body.replace(passage, REDACTED)
     locked.save(update_fields=["body"])
-    _log_redaction(moderator, TargetKind.COMMENT, locked.pk, locked.idea_id, reason, original)
+    _log_redaction(moderator, TargetKind.COMMENT, locked.pk, locked.idea_id, reason)
     return locked
 
 
@@ -895,17 +892,25 @@ def initiative_set_status(*, initiative: Initiative, actor, status: str) -> Init
 
 
 @transaction.atomic
-def cocreator_join(*, initiative: Initiative, user, role: str, pledge: str = "") -> CoCreator:
-    """Join as a co-creator; joining twice changes the role and pledge instead."""
+def cocreator_join(
+    *, initiative: Initiative, user, role: str, pledge: str = "", show_name: bool | None = None
+) -> CoCreator:
+    """Join as a co-creator; joining twice changes the role and pledge (and `show_name`, when
+    given) instead. `show_name` None: named unless the person wrote an anonymous idea merged
+    into the initiative, who then appears as "Anonymous participant" (on joining again, it
+    stays as it was)."""
+    fields = {"role": role, "pledge": pledge.strip()}
+    if show_name is not None:
+        fields["show_name"] = show_name
     try:
         with transaction.atomic():
             return CoCreator.objects.create(
-                initiative=initiative, user=user, role=role, pledge=pledge.strip()
+                initiative=initiative,
+                user=user,
+                **{"show_name": not anonymous_author_of(initiative, user), **fields},
             )
     except IntegrityError:
-        CoCreator.objects.filter(initiative=initiative, user=user).update(
-            role=role, pledge=pledge.strip()
-        )
+        CoCreator.objects.filter(initiative=initiative, user=user).update(**fields)
         return CoCreator.objects.get(initiative=initiative, user=user)
 
 

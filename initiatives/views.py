@@ -32,6 +32,7 @@ from .forms import (
     RedactForm,
     ReportForm,
     ReportResolveForm,
+    resolve_wording,
 )
 from .models import Comment, Idea, IdeaStatus, Initiative
 from .permissions import (
@@ -192,6 +193,13 @@ def my_ideas(request: HttpRequest) -> HttpResponse:
     return render(request, "initiatives/idea_mine.html", {"page": page})
 
 
+def _reported_by_viewer(request: HttpRequest, idea: Idea) -> dict:
+    """What the viewer reported on this page, still open: "You reported this" replaces
+    their "Report" link."""
+    reported_idea, reported_comment_ids = selectors.reports_open_by(request.user, idea=idea)
+    return {"reported_idea": reported_idea, "reported_comment_ids": reported_comment_ids}
+
+
 @require_GET
 def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
     idea = get_idea_for_user(request.user, pk)
@@ -208,6 +216,7 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_author": request.user.is_authenticated and idea.author_id == request.user.pk,
             "supported": bool(selectors.supported_idea_ids(request.user, [idea])),
             "resources": idea.harm_category.support_resources.all()[:3],
+            **_reported_by_viewer(request, idea),
         },
     )
 
@@ -264,6 +273,7 @@ def idea_comment(request: HttpRequest, pk: int) -> HttpResponse:
             "is_author": idea.author_id == request.user.pk,
             "supported": bool(selectors.supported_idea_ids(request.user, [idea])),
             "resources": idea.harm_category.support_resources.all()[:3],
+            **_reported_by_viewer(request, idea),
         },
         status=400,
     )
@@ -288,6 +298,8 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def _report(request: HttpRequest, *, idea: Idea | None, comment: Comment | None) -> HttpResponse:
     form = ReportForm(request.POST or None)
     back = idea if idea is not None else comment.idea
+    # Back to what was reported: the comment itself, in its thread.
+    back_url = back.get_absolute_url() + ("" if comment is None else f"#comment-{comment.pk}")
     if request.method == "POST" and form.is_valid():
         try:
             services.report_create(
@@ -307,11 +319,17 @@ def _report(request: HttpRequest, *, idea: Idea | None, comment: Comment | None)
                     "you a confirmation by email."
                 ),
             )
-        return redirect(back)
+        return redirect(back_url)
     return render(
         request,
         "initiatives/report_form.html",
-        {"form": form, "idea": back, "comment": comment},
+        {
+            "form": form,
+            "idea": back,
+            "comment": comment,
+            "back_url": back_url,
+            "already_reported": selectors.has_open_report(request.user, idea=idea, comment=comment),
+        },
     )
 
 
@@ -344,7 +362,10 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filters": filters,
             "counts": selectors.queue_counts(),
-            "reported": selectors.reported_items()[:QUEUE_REPORT_LIMIT],
+            "reported": [
+                {**item, "wording": resolve_wording(item["target"])}
+                for item in selectors.reported_items()[:QUEUE_REPORT_LIMIT]
+            ],
             "pending_comments": selectors.pending_comments()[:50],
             "categories": HarmCategory.objects.select_related("parent"),
             "areas": SolutionArea.objects.all(),
@@ -361,7 +382,10 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
 REDACT_PREFIX = "redact"
 
 
-def _moderation_page(request, idea, *, decision_form=None, warning_form=None, redact_form=None):
+def _moderation_page(
+    request, idea, *, decision_form=None, warning_form=None, redact_form=None, status=200
+):
+    """The moderation page of one idea; a form that failed is shown again with its errors."""
     return render(
         request,
         "initiatives/moderation_idea.html",
@@ -381,6 +405,7 @@ def _moderation_page(request, idea, *, decision_form=None, warning_form=None, re
             "open_reports": idea.reports.filter(status="open").select_related("reporter"),
             "resolve_form": ReportResolveForm(),
         },
+        status=status,
     )
 
 
@@ -421,18 +446,19 @@ def moderation_idea(request: HttpRequest, pk: int) -> HttpResponse:
 def moderation_idea_warning(request: HttpRequest, pk: int) -> HttpResponse:
     idea = get_idea_for_user(request.user, pk)
     form = ContentWarningForm(request.POST)
-    if form.is_valid():
-        try:
-            services.idea_set_content_warning(
-                idea=idea,
-                moderator=request.user,
-                has_content_warning=form.cleaned_data["has_content_warning"],
-                note=form.cleaned_data["content_warning_note"],
-            )
-        except IdeaError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("The content warning is saved."))
+    if not form.is_valid():
+        return _moderation_page(request, idea, warning_form=form, status=400)
+    try:
+        services.idea_set_content_warning(
+            idea=idea,
+            moderator=request.user,
+            has_content_warning=form.cleaned_data["has_content_warning"],
+            note=form.cleaned_data["content_warning_note"],
+        )
+    except IdeaError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The content warning is saved."))
     return redirect("initiatives:moderation_idea", pk=idea.pk)
 
 
@@ -441,22 +467,19 @@ def moderation_idea_warning(request: HttpRequest, pk: int) -> HttpResponse:
 def moderation_idea_redact(request: HttpRequest, pk: int) -> HttpResponse:
     idea = get_idea_for_user(request.user, pk)
     form = RedactForm(request.POST, prefix=REDACT_PREFIX)
-    if form.is_valid():
-        try:
-            services.idea_redact(
-                idea=idea,
-                moderator=request.user,
-                passage=form.cleaned_data["passage"],
-                reason=form.cleaned_data["reason"],
-            )
-        except IdeaError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(
-                request, _("The passage has been removed; the original is in the moderation log.")
-            )
+    if not form.is_valid():
+        return _moderation_page(request, idea, redact_form=form, status=400)
+    try:
+        services.idea_redact(
+            idea=idea,
+            moderator=request.user,
+            passage=form.cleaned_data["passage"],
+            reason=form.cleaned_data["reason"],
+        )
+    except IdeaError as error:
+        messages.error(request, str(error))
     else:
-        messages.error(request, _("Paste the passage to remove."))
+        messages.success(request, _("The passage has been removed."))
     return redirect("initiatives:moderation_idea", pk=idea.pk)
 
 
@@ -534,9 +557,7 @@ def moderation_comment_redact(request: HttpRequest, pk: int) -> HttpResponse:
         except IdeaError as error:
             form.add_error("passage", str(error))
         else:
-            messages.success(
-                request, _("The passage has been removed; the original is in the moderation log.")
-            )
+            messages.success(request, _("The passage has been removed."))
             return redirect(
                 reverse("initiatives:idea_detail", kwargs={"pk": comment.idea_id})
                 + f"#comment-{comment.pk}"
@@ -567,7 +588,11 @@ def moderation_resolve(request: HttpRequest, kind: str, pk: int) -> HttpResponse
     except IdeaError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("%(count)d reports resolved.") % {"count": closed})
+        messages.success(
+            request,
+            ngettext("%(count)d report resolved.", "%(count)d reports resolved.", closed)
+            % {"count": closed},
+        )
     return redirect("initiatives:moderation_queue")
 
 
@@ -619,15 +644,31 @@ def initiative_create(request: HttpRequest) -> HttpResponse:
 
 
 def _initiative_page(
-    request: HttpRequest, slug: str, *, join_form: JoinForm | None = None, status: int = 200
+    request: HttpRequest,
+    slug: str,
+    *,
+    join_form: JoinForm | None = None,
+    update_form: InitiativeUpdateForm | None = None,
+    status_form: InitiativeStatusForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
-    """The initiative page; a join form that failed is shown again with its errors."""
+    """The initiative page; a form that failed is shown again with its errors."""
     initiative = get_object_or_404(selectors.initiative_detail(slug))
     cocreators = list(initiative.cocreators.all())
     lead_ids = {lead.pk for lead in initiative.leads.all()}
     mine = next((c for c in cocreators if c.user_id == request.user.pk), None)
     if join_form is None:
-        join_form = JoinForm(initial={"role": mine.role, "pledge": mine.pledge} if mine else None)
+        # The merged ideas are prefetched: no query to know whether one is theirs, anonymous.
+        anonymous_author = request.user.is_authenticated and any(
+            idea.is_anonymous and idea.author_id == request.user.pk
+            for idea in initiative.ideas.all()
+        )
+        initial = (
+            {"role": mine.role, "pledge": mine.pledge, "show_name": mine.show_name}
+            if mine
+            else {"show_name": False}
+        )
+        join_form = JoinForm(initial=initial, anonymous_author=anonymous_author)
     return render(
         request,
         "initiatives/initiative_detail.html",
@@ -638,8 +679,8 @@ def _initiative_page(
             "membership": mine,
             "join_form": join_form,
             "can_post_update": can_post_update(request.user, initiative, lead_ids),
-            "update_form": InitiativeUpdateForm(),
-            "status_form": InitiativeStatusForm(current=initiative.status),
+            "update_form": update_form or InitiativeUpdateForm(),
+            "status_form": status_form or InitiativeStatusForm(current=initiative.status),
         },
         status=status,
     )
@@ -654,7 +695,9 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def initiative_join(request: HttpRequest, slug: str) -> HttpResponse:
     initiative = get_object_or_404(Initiative, slug=slug)
-    form = JoinForm(request.POST)
+    form = JoinForm(
+        request.POST, anonymous_author=selectors.anonymous_author_of(initiative, request.user)
+    )
     if not form.is_valid():
         # Shown again where it was filled in: the error on its field, the pledge kept.
         return _initiative_page(request, slug, join_form=form, status=400)
@@ -663,6 +706,8 @@ def initiative_join(request: HttpRequest, slug: str) -> HttpResponse:
         user=request.user,
         role=form.cleaned_data["role"],
         pledge=form.cleaned_data["pledge"],
+        # Only an anonymous idea's author has the choice; for anyone else it is None.
+        show_name=form.cleaned_data.get("show_name"),
     )
     messages.success(request, _("Welcome aboard: you are a co-creator of this initiative."))
     return redirect(initiative)
@@ -685,20 +730,19 @@ def initiative_post_update(request: HttpRequest, slug: str) -> HttpResponse:
     if not can_post_update(request.user, initiative, lead_ids):
         raise PermissionDenied
     form = InitiativeUpdateForm(request.POST)
-    if form.is_valid():
-        try:
-            services.initiative_update_post(
-                initiative=initiative,
-                author=request.user,
-                title=form.cleaned_data["title"],
-                body=form.cleaned_data["body"],
-            )
-        except IdeaError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Your update is posted and co-creators will be emailed."))
+    if not form.is_valid():
+        return _initiative_page(request, slug, update_form=form, status=400)
+    try:
+        services.initiative_update_post(
+            initiative=initiative,
+            author=request.user,
+            title=form.cleaned_data["title"],
+            body=form.cleaned_data["body"],
+        )
+    except IdeaError as error:
+        messages.error(request, str(error))
     else:
-        messages.error(request, _("An update needs a title and some text."))
+        messages.success(request, _("Your update is posted and co-creators will be emailed."))
     return redirect(initiative)
 
 
@@ -711,8 +755,7 @@ def initiative_status(request: HttpRequest, slug: str) -> HttpResponse:
         raise PermissionDenied
     form = InitiativeStatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose forming, in progress or launched."))
-        return redirect(initiative)
+        return _initiative_page(request, slug, status_form=form, status=400)
     try:
         services.initiative_set_status(
             initiative=initiative, actor=request.user, status=form.cleaned_data["status"]

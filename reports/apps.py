@@ -7,4 +7,4 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
-        from . import receivers  # noqa: F401  (connects feedback's quote_withdrawn)
+        from . import erasure, receivers  # noqa: F401  (erasure steps; quote_withdrawn)

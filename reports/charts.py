@@ -5,8 +5,10 @@ gives the same sentence for the page. Presentation attributes only (fill, font-s
 site's CSP forbids style attributes and <style> elements, in SVG too.
 
 Every label sits above its bar, on as many lines as it needs (<tspan>s), so none is cut
-off. The chart is narrow (WIDTH) so that a phone shows it at about its natural size: the
-page scales an SVG down to its column, and a wide one would shrink the text to a few pixels.
+off. A value of None is a count reports.disclosure hides: it gets no bar, and the hidden
+marker (reports.figures.HIDDEN) where its number would be. The chart is narrow (WIDTH) so
+that a phone shows it at about its natural size: the page scales an SVG down to its column,
+and a wide one would shrink the text to a few pixels.
 """
 
 import unicodedata
@@ -14,6 +16,8 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from django.utils.safestring import SafeString, mark_safe
+
+from .figures import HIDDEN
 
 WIDTH = 360
 PADDING = 4
@@ -105,18 +109,31 @@ def _text_block(
     return element, len(lines) * line_height
 
 
-def _bar_row(y: int, label: str, value: int, scale: float, colour: str) -> tuple[list[str], int]:
-    """The label (wrapped above the bar), the bar and its number; returns them and the
-    row's height."""
+def _shown(value: int | None) -> str:
+    return str(HIDDEN) if value is None else str(value)
+
+
+def _bar_row(
+    y: int, label: str, value: int | None, scale: float, colour: str
+) -> tuple[list[str], int]:
+    """The label (wrapped above the bar), the bar and its number (a hidden count: no bar,
+    the marker); returns them and the row's height."""
     label_element, label_height = _text_block(
         y, label, font_size=FONT_SIZE, line_height=LINE_HEIGHT
     )
     bar_y = y + label_height + LABEL_GAP
+    text_y = bar_y + BAR_HEIGHT - 3
+    if value is None:
+        return [
+            label_element,
+            f'<text x="{PADDING}" y="{text_y}" font-size="{FONT_SIZE}" '
+            f'fill="{TEXT_COLOUR}">{escape(_shown(value))}</text>',
+        ], label_height + LABEL_GAP + BAR_HEIGHT
     length = max(round(value * scale), 1)
     return [
         label_element,
         f'<rect x="{PADDING}" y="{bar_y}" width="{length}" height="{BAR_HEIGHT}" fill="{colour}"/>',
-        f'<text x="{PADDING + length + 6}" y="{bar_y + BAR_HEIGHT - 3}" '
+        f'<text x="{PADDING + length + 6}" y="{text_y}" '
         f'font-size="{FONT_SIZE}" fill="{TEXT_COLOUR}">{value}</text>',
     ], label_height + LABEL_GAP + BAR_HEIGHT
 
@@ -134,11 +151,11 @@ def _svg(chart_id: str, title: str, desc: str, height: int, body: list[str]) -> 
     )
 
 
-def bar_chart(*, chart_id: str, title: str, bars: list[tuple[str, int]]) -> Chart:
+def bar_chart(*, chart_id: str, title: str, bars: list[tuple[str, int | None]]) -> Chart:
     """One horizontal bar per (label, value)."""
-    top = max((value for _label, value in bars), default=0)
+    top = max((value or 0 for _label, value in bars), default=0)
     scale = BAR_AREA / top if top else 0
-    summary = f"{title}: " + "; ".join(f"{label}: {value}" for label, value in bars) + "."
+    summary = f"{title}: " + "; ".join(f"{label}: {_shown(value)}" for label, value in bars) + "."
     body: list[str] = []
     y = ROW_GAP
     for label, value in bars:
@@ -149,16 +166,16 @@ def bar_chart(*, chart_id: str, title: str, bars: list[tuple[str, int]]) -> Char
 
 
 def grouped_bar_chart(
-    *, chart_id: str, title: str, groups: list[tuple[str, list[tuple[str, int]]]]
+    *, chart_id: str, title: str, groups: list[tuple[str, list[tuple[str, int | None]]]]
 ) -> Chart:
     """A heading per group (e.g. a harm category), then one bar per series (e.g. a solution
     area), each labelled, so no colour legend is needed to read it."""
-    top = max((value for _g, bars in groups for _l, value in bars), default=0)
+    top = max((value or 0 for _g, bars in groups for _l, value in bars), default=0)
     scale = BAR_AREA / top if top else 0
     summary = (
         f"{title}: "
         + "; ".join(
-            f"{group}: " + ", ".join(f"{label} {value}" for label, value in bars)
+            f"{group}: " + ", ".join(f"{label} {_shown(value)}" for label, value in bars)
             for group, bars in groups
         )
         + "."

@@ -95,12 +95,12 @@ def dashboard_data(filters: ReportFilters) -> dict:
             bar_chart(
                 chart_id="chart-backgrounds",
                 title=_("Participants by background"),
-                bars=[(label, count) for _code, label, count in backgrounds],
+                bars=[(label, count) for _code, label, count in backgrounds["rows"]],
             ),
             Table(
                 _("Participants by background"),
                 [_("Background"), _("Participants")],
-                [[label, count] for _code, label, count in backgrounds],
+                [[label, count] for _code, label, count in backgrounds["rows"]],
             ),
             "people_took_part",
         ),
@@ -120,11 +120,13 @@ def dashboard_data(filters: ReportFilters) -> dict:
     }
     return {
         "headline": {
-            "participants": sum(count for _code, _label, count in backgrounds),
+            # None where reports.disclosure hides it (the templates show figures.HIDDEN).
+            "participants": backgrounds["total"],
             "sessions_held": sessions["sessions_held"],
             "sessions_upcoming": sessions["sessions_upcoming"],
             "registrations": registrations["registrations"],
             "attendance_rate": registrations["attendance_rate"],
+            "attendance_hidden": registrations["attendance_hidden"],
             "attended": registrations["attended"],
             "confirmed_held": registrations["confirmed_held"],
             "feedback": feedback["total"]["count"],
@@ -135,6 +137,5 @@ def dashboard_data(filters: ReportFilters) -> dict:
         "ideas_by_status": ideas["by_status"],
         "initiatives_by_status": initiatives,
         "figures": figures,
-        "glossary": engine.glossary(engine.DASHBOARD_FIGURES),
-        "terms": engine.terms(engine.DASHBOARD_FIGURES),
+        **engine.glossary_context(engine.DASHBOARD_FIGURES),
     }

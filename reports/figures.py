@@ -11,6 +11,13 @@ each figure with its glossary name. Where the dashboard and a digest mean differ
 Every figure is a database aggregate (COUNT, AVG, GROUP BY), never a Python loop over rows,
 so a page or a digest costs the same queries for ten rows or a million. Counts are of
 aggregates only: anonymous feedback and ideas count without anyone being singled out.
+
+Every figure broken down by a property of people (`people_took_part` and `new_participants`
+by background; `attendance_rate` and `attendance`, people who came and did not) goes through
+reports.disclosure before it leaves this module: a count of 1 to DISCLOSURE_THRESHOLD - 1
+people comes out as None (shown as the `HIDDEN` marker), and so does whatever would let a
+total give it away. 0 stays 0: it reveals nobody. The other figures count sessions, places,
+feedback, ideas and initiatives, not people by who they are.
 """
 
 from dataclasses import dataclass
@@ -21,7 +28,7 @@ from django.db.models import Avg, Count, Max, Min, Q
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +47,7 @@ from initiatives.models import (
     TargetKind,
 )
 
+from . import disclosure
 from .filters import (
     Scope,
     feedback_matching,
@@ -243,8 +251,9 @@ GLOSSARY: dict[str, Term] = {
             "most_supported_ideas",
             _("The five most supported ideas"),
             _(
-                "Approved ideas submitted before the end of the period, by the supporters they "
-                "had at its end; ideas without supporters are left out."
+                "Published ideas (approved, or merged into an initiative) submitted before the "
+                "end of the period, by the supporters they had at its end; ideas without "
+                "supporters are left out."
             ),
         ),
         Term(
@@ -272,6 +281,22 @@ GLOSSARY: dict[str, Term] = {
         ),
     )
 }
+
+
+def _hidden_definition() -> str:
+    return gettext(
+        "A count of 1 to %(largest)s people is never shown, so that no figure can single "
+        "anyone out, whatever the filters. Where a total and the other counts would let such "
+        "a count be worked out, the smallest other count (or the total) is hidden too, so a "
+        "hidden count may also be %(threshold)s or more: every hidden count carries the same "
+        "marker, so that they cannot be told apart. 0 is always shown: it reveals nobody."
+    ) % {"largest": disclosure_threshold() - 1, "threshold": disclosure_threshold()}
+
+
+# The marker a hidden count shows instead of its number (reports.disclosure), and what the
+# glossary of every surface says about it, after the figures' terms.
+HIDDEN = _("hidden")
+HIDDEN_TERM = Term("hidden", HIDDEN, lazy(_hidden_definition, str)())
 
 # The figures each surface shows, in the order its glossary lists them.
 DASHBOARD_FIGURES = (
@@ -317,9 +342,54 @@ def glossary(keys: tuple[str, ...]) -> list[Term]:
     return [GLOSSARY[key] for key in keys]
 
 
+def glossary_context(keys: tuple[str, ...]) -> dict:
+    """What a surface's template needs to label its figures and explain them (and the
+    hidden marker): `glossary`, `terms` and `hidden_term`."""
+    return {"glossary": glossary(keys), "terms": terms(keys), "hidden_term": HIDDEN_TERM}
+
+
 def terms(keys: tuple[str, ...]) -> dict[str, Term]:
     """The same, by key: templates label each figure with `terms.<key>.name`."""
     return {key: GLOSSARY[key] for key in keys}
+
+
+# --- Anonymity in numbers ---------------------------------------------------------------
+
+
+def disclosure_threshold() -> int:
+    """The smallest count of people a figure may show (0 aside): DISCLOSURE_THRESHOLD."""
+    return settings.DISCLOSURE_THRESHOLD
+
+
+def suppressed_breakdown(rows: list[tuple[str, str, int]]) -> dict:
+    """People counted by a property ((code, label, count) rows, each person in one row), with
+    their total: {"rows": [(code, label, count or None)], "total": total or None}, None where
+    reports.disclosure hides it."""
+    counts = [count for _code, _label, count in rows]
+    hidden, total_hidden = disclosure.suppress_counts(counts, threshold=disclosure_threshold())
+    shown = disclosure.masked(counts, hidden)
+    return {
+        "rows": [
+            (code, label, value) for (code, label, _count), value in zip(rows, shown, strict=True)
+        ],
+        "total": None if total_hidden else sum(counts),
+    }
+
+
+def suppressed_attendance(*, attended: int, confirmed: int) -> dict:
+    """Confirmed places split into people who came and who did not: {"attended",
+    "confirmed", "attendance_rate", "attendance_hidden"}, the counts None where hidden and the
+    rate None when hidden (attendance_hidden) or when there were no confirmed places."""
+    hidden, total_hidden = disclosure.suppress_counts(
+        [attended, confirmed - attended], threshold=disclosure_threshold()
+    )
+    rate_hidden = bool(hidden) or total_hidden
+    return {
+        "attended": None if 0 in hidden else attended,
+        "confirmed": None if total_hidden else confirmed,
+        "attendance_rate": None if rate_hidden else _rate(attended, confirmed),
+        "attendance_hidden": rate_hidden,
+    }
 
 
 # --- Launch -------------------------------------------------------------------------------
@@ -353,7 +423,8 @@ def sessions_held_and_upcoming(scope: Scope, *, now: datetime) -> dict:
 
 
 def registrations_and_attendance(scope: Scope, *, now: datetime) -> dict:
-    """`registrations` and `attendance_rate` (with the attended and confirmed places)."""
+    """`registrations` and `attendance_rate` (with the attended and confirmed places, hidden
+    as `suppressed_attendance` says)."""
     held = Q(
         status=RegistrationStatus.CONFIRMED,
         session__ends_at__lte=now,
@@ -364,7 +435,11 @@ def registrations_and_attendance(scope: Scope, *, now: datetime) -> dict:
         confirmed_held=Count("id", filter=held),
         attended=Count("id", filter=held & Q(attended=True)),
     )
-    figures["attendance_rate"] = _rate(figures["attended"], figures["confirmed_held"])
+    shown = suppressed_attendance(
+        attended=figures["attended"], confirmed=figures.pop("confirmed_held")
+    )
+    figures["confirmed_held"] = shown.pop("confirmed")
+    figures.update(shown)
     return figures
 
 
@@ -381,21 +456,22 @@ def new_registrations(period: Scope) -> int:
 
 
 def attendance_in_period(period: Scope) -> dict:
-    """`attendance`: confirmed places at published sessions that ended in the period."""
+    """`attendance`: confirmed places at published sessions that ended in the period (hidden
+    as `suppressed_attendance` says)."""
     figures = (
         registrations_matching(period, dated_by="session__ends_at")
         .filter(session__status=SessionStatus.PUBLISHED, status=RegistrationStatus.CONFIRMED)
         .aggregate(confirmed=Count("id"), attended=Count("id", filter=Q(attended=True)))
     )
-    figures["attendance_rate"] = _rate(figures["attended"], figures["confirmed"])
-    return figures
+    return suppressed_attendance(attended=figures["attended"], confirmed=figures["confirmed"])
 
 
 # --- People -------------------------------------------------------------------------------
 
 
-def people_who_took_part(scope: Scope) -> list[tuple[str, str, int]]:
-    """`people_took_part`, by background: (code, label, count) for every background."""
+def people_who_took_part(scope: Scope) -> dict:
+    """`people_took_part`, by background: `suppressed_breakdown` of (code, label, count) for
+    every background."""
     registrants = (
         registrations_matching(scope)
         .exclude(status=RegistrationStatus.CANCELLED)
@@ -409,18 +485,78 @@ def people_who_took_part(scope: Scope) -> list[tuple[str, str, int]]:
         .annotate(count=Count("id"))
         .values_list("background", "count")
     )
-    return [(code, str(label), counts.get(code, 0)) for code, label in Background.choices]
+    return suppressed_breakdown(
+        [(code, str(label), counts.get(code, 0)) for code, label in Background.choices]
+    )
 
 
-def new_participants(period: Scope) -> list[tuple[str, str, int]]:
-    """`new_participants`, by background: (code, label, count) for every background."""
+def new_participants(period: Scope) -> dict:
+    """`new_participants`, by background: `suppressed_breakdown` of (code, label, count) for
+    every background."""
     counts = dict(
         in_range(User.objects.all(), "date_joined", period)
         .values_list("background")
         .annotate(n=Count("id"))
         .values_list("background", "n")
     )
-    return [(code, str(label), counts.get(code, 0)) for code, label in Background.choices]
+    return suppressed_breakdown(
+        [(code, str(label), counts.get(code, 0)) for code, label in Background.choices]
+    )
+
+
+# Registrations split by what became of them: the columns of
+# `registrations_by_background_and_attendance`, each registration in exactly one.
+ATTENDANCE_PARTS = ("attended", "confirmed_not_attended", "waitlisted")
+
+
+def registrations_by_background_and_attendance(scope: Scope) -> dict:
+    """Registrations that were not cancelled, within the scope, by the background the
+    participant stated (rows, every background) and by attended / confirmed but not marked
+    attended / on the waiting list (columns, ATTENDANCE_PARTS), with row, column and grand
+    totals; hidden as reports.disclosure says over the whole table, its margins included.
+
+    {"rows": [(code, label, [count or None per part], total or None)],
+     "column_totals": [count or None per part], "total": count or None}. One query."""
+    confirmed = Q(status=RegistrationStatus.CONFIRMED)
+    found = {
+        row["participant__background"]: row
+        for row in registrations_matching(scope)
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .values("participant__background")
+        .annotate(
+            # Named apart from the model's own `attended` field, which the filters read.
+            n_attended=Count("id", filter=confirmed & Q(attended=True)),
+            n_confirmed_not_attended=Count("id", filter=confirmed & Q(attended=False)),
+            n_waitlisted=Count("id", filter=Q(status=RegistrationStatus.WAITLISTED)),
+        )
+    }
+    cells = [
+        [found.get(code, {}).get(f"n_{part}", 0) for part in ATTENDANCE_PARTS]
+        for code, _label in Background.choices
+    ]
+    hidden = disclosure.suppress(
+        cells,
+        threshold=disclosure_threshold(),
+        row_totals=True,
+        column_totals=True,
+        grand_total=True,
+    )
+    return {
+        "rows": [
+            (
+                code,
+                str(label),
+                [None if (i, j) in hidden.cells else value for j, value in enumerate(row)],
+                None if i in hidden.row_totals else sum(row),
+            )
+            for i, ((code, label), row) in enumerate(zip(Background.choices, cells, strict=True))
+        ],
+        "column_totals": [
+            None if j in hidden.column_totals else sum(row[j] for row in cells)
+            for j in range(len(ATTENDANCE_PARTS))
+        ],
+        "total": None if hidden.grand_total else sum(map(sum, cells)),
+    }
 
 
 # --- Feedback -----------------------------------------------------------------------------
@@ -619,10 +755,15 @@ def ideas_approved(period: Scope) -> int:
     ).aggregate(n=Count("target_id", distinct=True))["n"]
 
 
+# Ideas on the site with their supporters shown: an idea merged into an initiative stays
+# published (the pipeline counts it so) and keeps its supporters.
+PUBLISHED_IDEA_STATUSES = (IdeaStatus.APPROVED, IdeaStatus.MERGED)
+
+
 def most_supported_ideas(period: Scope) -> list[dict]:
     end = period.ends
     return list(
-        Idea.objects.filter(status=IdeaStatus.APPROVED, submitted_at__lt=end)
+        Idea.objects.filter(status__in=PUBLISHED_IDEA_STATUSES, submitted_at__lt=end)
         .annotate(supporters=Count("supports", filter=Q(supports__created_at__lt=end)))
         .filter(supporters__gt=0)
         .order_by("-supporters", "submitted_at", "id")

@@ -15,11 +15,22 @@ class DateInput(forms.DateInput):
 class DigestRequestForm(forms.Form):
     """An on-demand digest for any range of whole days, Singapore time."""
 
-    first_day = forms.DateField(label=_("From"), widget=DateInput())
+    first_day = forms.DateField(
+        label=_("From"),
+        widget=DateInput(),
+        error_messages={
+            "required": _("Enter the first day."),
+            "invalid": _("Enter the first day as a date."),
+        },
+    )
     last_day = forms.DateField(
         label=_("To (inclusive)"),
         widget=DateInput(),
         help_text=_("Whole days, Singapore time. Up to a year."),
+        error_messages={
+            "required": _("Enter the last day."),
+            "invalid": _("Enter the last day as a date."),
+        },
     )
 
     def __init__(self, *args, **kwargs):

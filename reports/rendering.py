@@ -25,12 +25,13 @@ def digest_charts(figures: dict) -> list[Chart]:
         )
     ]
     backgrounds = (figures.get("participants") or {}).get("by_background", [])
-    if any(item["count"] for item in backgrounds):
+    # A hidden count (None) keeps its bar's place, drawn as the hidden marker; zeros go.
+    if any(item["count"] != 0 for item in backgrounds):
         charts.append(
             bar_chart(
                 chart_id="new-participants-by-background",
                 title=_("New participants by background"),
-                bars=[(item["label"], item["count"]) for item in backgrounds if item["count"]],
+                bars=[(item["label"], item["count"]) for item in backgrounds if item["count"] != 0],
             )
         )
     return charts
@@ -41,8 +42,7 @@ def digest_context(digest, figures: dict) -> dict:
         "digest": digest,
         "figures": figures,
         "charts": digest_charts(figures),
-        "glossary": engine.glossary(engine.DIGEST_FIGURES),
-        "terms": engine.terms(engine.DIGEST_FIGURES),
+        **engine.glossary_context(engine.DIGEST_FIGURES),
     }
 
 

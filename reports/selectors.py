@@ -54,14 +54,18 @@ def digest_figures(*, start: datetime, end: datetime) -> dict:
             "held": engine.sessions_held_in_period(period),
             "upcoming": engine.sessions_after_period(period),
             "registrations": engine.new_registrations(period),
+            # Counts of people are None where reports.disclosure hides them: a stored digest
+            # never holds a count it may not show.
             "confirmed_at_held": attendance["confirmed"],
             "attended": attendance["attended"],
             "attendance_rate": attendance["attendance_rate"],
+            "attendance_hidden": attendance["attendance_hidden"],
         },
         "participants": {
-            "new_total": sum(count for _code, _label, count in backgrounds),
+            "new_total": backgrounds["total"],
             "by_background": [
-                {"code": code, "label": label, "count": count} for code, label, count in backgrounds
+                {"code": code, "label": label, "count": count}
+                for code, label, count in backgrounds["rows"]
             ],
         },
         "feedback": {

@@ -57,7 +57,8 @@ def digest_request(request: HttpRequest) -> HttpResponse:
         except (PeriodError, services.DigestError) as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Your digest is being compiled."))
+            # No flash: the digest's page shows its status (queued, compiling, ready, failed)
+            # from the digest itself, so nothing says "being compiled" above a finished one.
             return redirect(digest)
     return _archive(request, form, status=400)
 
@@ -83,8 +84,6 @@ def digest_recompile(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except services.DigestError as error:
         messages.error(request, str(error))
-    else:
-        messages.success(request, _("The digest is being compiled again."))
     return redirect(digest)
 
 

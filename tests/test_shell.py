@@ -50,7 +50,8 @@ def test_every_page_has_the_shell(client, url):
     assert "Leave this site quickly" in page
     assert settings.QUICK_EXIT_URL in page
     assert "<nav" in page and "<footer" in page
-    assert "/static/vendor/bootstrap/bootstrap.min.css" in page
+    assert "/static/vendor/sgds/sgds.css" in page
+    assert "A Singapore Government Agency Website" in page
     assert "cdn" not in page.lower()
 
 
@@ -102,7 +103,8 @@ def test_healthz_answers_503_when_the_database_does_not(client, monkeypatch):
 
 def test_static_assets_are_vendored():
     static = Path(settings.BASE_DIR) / "static"
-    assert (static / "vendor/bootstrap/bootstrap.min.css").stat().st_size > 100_000
+    assert (static / "vendor/sgds/sgds.css").stat().st_size > 100_000
+    assert (static / "vendor/sgds/LICENSE").exists()
     assert (static / "vendor/bootstrap/bootstrap.bundle.min.js").stat().st_size > 50_000
 
 
@@ -169,3 +171,15 @@ def test_forms_offer_a_worded_empty_choice_not_dashes(client):
     for url, response in shown.items():
         assert response.status_code == 200, url
         assert "---------" not in response.content.decode(), url
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.test_shell")
+def test_server_error_page_offers_leave_this_site_quickly_in_its_banner(client):
+    client.raise_request_exception = False
+    page = client.get("/boom/").content.decode()
+    banner = page[page.index("<header") : page.index("</header>")]
+    assert "Leave this site quickly" in banner
+    assert f'href="{settings.QUICK_EXIT_URL}"' in banner
+    assert "A Singapore Government Agency Website" in banner
+    assert page.index("Leave this site quickly") < page.index("Skip to main content")

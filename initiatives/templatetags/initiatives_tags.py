@@ -19,6 +19,17 @@ def author_label(obj, user) -> str:
     return str(ANONYMOUS_LABEL)
 
 
+@register.simple_tag
+def cocreator_label(cocreator, user) -> str:
+    """A co-creator as `user` may see them: one who chose not to be named (the author of an
+    anonymous idea merged into the initiative) is named only to organisers and themselves."""
+    if cocreator.show_name:
+        return cocreator.user.display_name
+    if can_see_author(user, cocreator.user_id):
+        return _("%(name)s (anonymous to others)") % {"name": cocreator.user.display_name}
+    return str(ANONYMOUS_LABEL)
+
+
 @register.inclusion_tag("initiatives/_home_ideas.html", takes_context=True)
 def home_ideas_block(context) -> dict:
     return {

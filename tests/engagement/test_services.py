@@ -440,9 +440,11 @@ def test_roster_export_lists_names_and_emails_and_is_audited(organiser, register
     person = UserFactory(display_name="=HYPERLINK(evil)")
     register(session, person)
     register(session, UserFactory(email="-2+3@example.com"))
-    content = services.roster_export_csv(session=session, organiser=organiser)
+    content = services.roster_export_csv(
+        session=session, organiser=organiser, purpose="to run the session"
+    )
     lines = content.strip().splitlines()
-    assert lines[0] == "name,email,status,waitlist_position,attended"
+    assert lines[0] == "name,email,status,waitlist_position,attended,access_needs"
     assert len(lines) == 3
     assert "'=HYPERLINK(evil)" in content
     assert ",'-2+3@example.com," in content  # a valid address can start a formula too

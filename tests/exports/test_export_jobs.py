@@ -105,7 +105,7 @@ def test_large_xlsx_asks_first_then_builds_a_job_that_the_requester_downloads(
     assert download.status_code == 200
     assert download["Content-Disposition"] == f'attachment; filename="{job.file_name}"'
     rows = read_xlsx(b"".join(download.streaming_content))["data"]
-    assert rows[0][0] == "feedback_id"
+    assert rows[0][0] == "Feedback number"
     assert [row[0] for row in rows[1:]] == [known.fb_alice.pk, known.fb_bala.pk, known.fb_citra.pk]
 
 
@@ -308,7 +308,7 @@ def test_personal_data_job_keeps_its_purpose(
     rows = read_xlsx(
         b"".join(client.get(f"/reports/exports/jobs/{job.pk}/download").streaming_content)
     )["data"]
-    assert "participant_email" in rows[0]
+    assert "Email address" in rows[0]
     event = AuditEvent.objects.get(action="export")
     assert event.details["personal_data"] is True
     assert event.details["purpose"] == "Sending certificates of attendance"
@@ -545,7 +545,7 @@ def test_a_job_past_the_sheet_limit_continues_on_a_second_sheet(staff, known, pr
     job.refresh_from_db()
     assert job.rows_written == 3
     sheets = read_xlsx((private_export_root / job.file_path).read_bytes())
-    assert list(sheets) == ["data", "data 2"]
+    assert list(sheets) == ["data", "data 2", "columns and codes"]
     assert sheets["data"][0] == sheets["data 2"][0]  # each sheet has the header
     assert [row[0] for row in sheets["data"][1:] + sheets["data 2"][1:]] == [
         known.fb_alice.pk,

@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from accounts.permissions import SECOND_FACTOR_ATTR
 from audit.cells import neutralise
-from exports.datasets import DATASETS, csv_chunks, write_xlsx
+from exports.datasets import CODE, CODES, DATASETS, MOMENT, csv_chunks, write_xlsx
 from exports.pseudonyms import Pseudonymiser, pseudonym
 from reports.filters import ReportFilters
 from tests.exports.reading import read_csv, read_csv_header, read_xlsx, streamed
+from tests.factories.base import SGT
 from tests.scenarios import CHINESE, MALAY, TAMIL, KnownData, build_known_data, build_more_rows
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +51,7 @@ def get_xlsx_rows(client, dataset: str, query: str = "") -> list[list]:
     response = client.get(f"/reports/exports/{dataset}.xlsx{query}")
     assert response.status_code == 200
     sheets = read_xlsx(b"".join(response.streaming_content))
-    assert list(sheets) == ["data"]
+    assert list(sheets) == ["data", "columns and codes"]
     return sheets["data"]
 
 
@@ -236,15 +237,31 @@ def test_initiatives_csv_has_cocreator_counts(staff_client, known):
     ]
 
 
+def _xlsx_cell_as_csv(column, cell) -> str:
+    """What the CSV holds for an XLSX cell: a date cell in Singapore time as ISO 8601, a
+    label back to its code (the codes the data dictionary lists)."""
+    if cell is None:
+        return ""
+    if column.kind == MOMENT:
+        return cell.replace(tzinfo=SGT).isoformat(timespec="seconds")
+    codes = {str(label): code for code, label in column.codes}
+    if column.kind == CODE:
+        return codes[cell]
+    if column.kind == CODES:
+        return "; ".join(codes[label] for label in cell.split("; "))
+    return str(cell).replace("_x000D_", "\r")
+
+
 @pytest.mark.parametrize("dataset", ["registrations", "feedback", "ideas", "initiatives"])
 def test_xlsx_holds_the_same_cells_as_csv(staff_client, known, dataset):
-    csv_response = staff_client.get(f"/reports/exports/{dataset}.csv")
-    csv_content = streamed(csv_response)
-    csv_rows = [read_csv_header(csv_content)] + [
-        list(row.values()) for row in read_csv(csv_content)
+    columns = DATASETS[dataset].columns()
+    csv_content = streamed(staff_client.get(f"/reports/exports/{dataset}.csv"))
+    csv_rows = [list(row.values()) for row in read_csv(csv_content)]
+    xlsx_rows = get_xlsx_rows(staff_client, dataset)[1:]
+    normalised = [
+        [_xlsx_cell_as_csv(column, cell) for column, cell in zip(columns, row, strict=True)]
+        for row in xlsx_rows
     ]
-    xlsx_rows = get_xlsx_rows(staff_client, dataset)
-    normalised = [[as_csv_text(cell).replace("_x000D_", "\r") for cell in row] for row in xlsx_rows]
     assert normalised == csv_rows
 
 
@@ -382,7 +399,7 @@ def test_personal_export_adds_names_and_emails_but_never_for_anonymous_authors(
         assert secret not in text
     feedback_xlsx = read_xlsx(personal_export(client, "feedback", "xlsx").getvalue())["data"]
     assert [row[-1] for row in feedback_xlsx] == [
-        "participant_email",
+        "Email address",
         "alice.lim@example.com",
         None,
         "citra@example.com",
@@ -496,14 +513,14 @@ def test_file_names_carry_dataset_and_date(staff_client, known):
 
 
 def test_xlsx_splits_rows_across_sheets_at_the_limit():
-    columns = DATASETS["initiatives"].base_columns[:2]
+    columns = [DATASETS["initiatives"].base_columns[0], DATASETS["initiatives"].base_columns[2]]
     target = io.BytesIO()
     written = write_xlsx(target, columns, ([n, f"row {n}"] for n in range(5)), rows_per_sheet=2)
     assert written == 5
     sheets = read_xlsx(target.getvalue())
-    assert list(sheets) == ["data", "data 2", "data 3"]
-    assert sheets["data"] == [["initiative_id", "created_at"], [0, "row 0"], [1, "row 1"]]
-    assert sheets["data 3"] == [["initiative_id", "created_at"], [4, "row 4"]]
+    assert list(sheets) == ["data", "data 2", "data 3", "columns and codes"]
+    assert sheets["data"] == [["Initiative number", "Title"], [0, "row 0"], [1, "row 1"]]
+    assert sheets["data 3"] == [["Initiative number", "Title"], [4, "row 4"]]
 
 
 def test_empty_export_still_has_its_header(staff_client, db):
@@ -511,7 +528,7 @@ def test_empty_export_still_has_its_header(staff_client, db):
     assert read_csv(content) == []
     assert read_csv_header(content)[0] == "initiative_id"
     assert get_xlsx_rows(staff_client, "initiatives") == [
-        [column.name for column in DATASETS["initiatives"].columns()]
+        [str(column.heading) for column in DATASETS["initiatives"].columns()]
     ]
 
 

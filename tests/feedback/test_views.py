@@ -200,9 +200,12 @@ def test_personal_data_is_flagged_before_sending_and_sent_once_confirmed(client,
     client.force_login(participant)
     data = _form_data(experience="He is my colleague John Tan, his number is 9123 4567.")
     warned = client.post(reverse("feedback:new"), data)
-    assert warned.status_code == 200
+    assert warned.status_code == 400
     page = warned.content.decode()
-    assert "a phone number" in page and "a name of another person" in page
+    assert (
+        "What you have seen or experienced seems to include a name of another person "
+        "(“John Tan”) and a phone number (“9123 4567”)"
+    ) in page
     assert not Feedback.objects.exists()
 
     sent = client.post(reverse("feedback:new"), {**data, "confirm_personal_data": "on"})
@@ -223,9 +226,7 @@ def test_bad_input_gets_a_message_not_an_error(client, participant, data):
     client.force_login(participant)
     response = client.post(reverse("feedback:new"), _form_data(**data))
     assert response.status_code == 400
-    assert 'class="invalid-feedback' in response.content.decode() or "alert-danger" in (
-        response.content.decode()
-    )
+    assert "data-error-summary" in response.content.decode()
     assert not Feedback.objects.exists()
 
 

@@ -120,25 +120,25 @@ POST_MATRIX = [
         "submitted",
         {ANON: 302, AUTHOR: 403, OTHER: 403, ORGANISER: 302, STAFF: 403},
     ),
-    (
+    (  # an empty form is shown again with its errors
         "moderation_idea_redact",
         "submitted",
-        {ANON: 302, AUTHOR: 403, OTHER: 403, ORGANISER: 302, STAFF: 403},
+        {ANON: 302, AUTHOR: 403, OTHER: 403, ORGANISER: 400, STAFF: 403},
     ),
     (
         "moderation_comment",
         "comment",
         {ANON: 302, AUTHOR: 403, OTHER: 403, ORGANISER: 302, STAFF: 403},
     ),
-    (
+    (  # an empty form is shown again with its errors
         "initiative_post_update",
         "initiative",
-        {ANON: 302, AUTHOR: 403, OTHER: 403, ORGANISER: 302, STAFF: 403},
+        {ANON: 302, AUTHOR: 403, OTHER: 403, ORGANISER: 400, STAFF: 403},
     ),
-    (
+    (  # an empty form is shown again with its errors
         "initiative_status",
         "initiative",
-        {ANON: 302, AUTHOR: 403, OTHER: 403, ORGANISER: 302, STAFF: 403},
+        {ANON: 302, AUTHOR: 403, OTHER: 403, ORGANISER: 400, STAFF: 403},
     ),
     (  # an empty join form is shown again with its errors
         "initiative_join",

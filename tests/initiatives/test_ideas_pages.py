@@ -49,8 +49,10 @@ def test_personal_data_is_flagged_before_submit_and_marked_when_confirmed(client
     response = client.post(reverse("initiatives:idea_create"), data)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Check for personal details before you send" in page
-    assert "a phone number" in page and "a name of another person" in page
+    assert (
+        "Your idea seems to include a name of another person (“Aisyah”) and a phone number "
+        "(“+65 9123 4567”)"
+    ) in page
     assert not Idea.objects.exists()
 
     data["confirm_personal_data"] = "on"

@@ -29,7 +29,15 @@ def staff_client(client, staff):
     return client
 
 
-def test_headline_figures_on_the_known_data(known):
+def test_headline_figures_on_the_known_data(known, settings):
+    # Three people: every count of people is hidden (reports.disclosure) ...
+    headline = dashboard_data(ReportFilters())["headline"]
+    assert headline["participants"] is None
+    assert headline["attendance_hidden"] is True
+    assert headline["attendance_rate"] is headline["attended"] is headline["confirmed_held"] is None
+    assert headline["registrations"] == 3  # places, not people by who they are
+    # ... and with suppression off, the counting itself is checked number by number.
+    settings.DISCLOSURE_THRESHOLD = 1
     data = dashboard_data(ReportFilters())
     assert data["headline"] == {
         "participants": 3,
@@ -37,6 +45,7 @@ def test_headline_figures_on_the_known_data(known):
         "sessions_upcoming": 0,
         "registrations": 3,  # the cancelled one does not count
         "attendance_rate": 66.7,  # 2 of 3 confirmed seats at sessions held
+        "attendance_hidden": False,
         "attended": 2,
         "confirmed_held": 3,
         "feedback": 3,
@@ -60,7 +69,14 @@ def test_headline_figures_on_the_known_data(known):
     ]
 
 
-def test_chart_tables_on_the_known_data(known):
+def test_chart_tables_on_the_known_data(known, settings):
+    hidden = dashboard_data(ReportFilters())["figures"]["backgrounds"].table.rows
+    assert {row[0]: row[1] for row in hidden if row[1] != 0} == {
+        "Parent": None,
+        "Academic": None,
+        "Legal professional": None,
+    }
+    settings.DISCLOSURE_THRESHOLD = 1  # the counting, with suppression off
     figures = dashboard_data(ReportFilters())["figures"]
     over_time = figures["over_time"].table
     assert over_time.headers == [
@@ -98,7 +114,10 @@ def test_chart_tables_on_the_known_data(known):
     ]
 
 
-def test_filters_apply_to_every_figure(known):
+def test_filters_apply_to_every_figure(known, settings):
+    # Which rows each filter selects, with suppression off (tests/reports/test_disclosure_*
+    # check what the same filters show with it on).
+    settings.DISCLOSURE_THRESHOLD = 1
     data = dashboard_data(ReportFilters(session_id=known.later_session.pk))
     headline = data["headline"]
     assert headline["sessions_held"] == 1
@@ -133,7 +152,9 @@ def test_dashboard_page_shows_figures_with_tables_beside_charts(staff_client, kn
     assert response.status_code == 200
     page = response.content.decode()
     assert re.search(r'data-figure="registrations">\s*2<', page)
-    assert re.search(r'data-figure="attendance_rate">\s*50.0%<', page)
+    # 1 of 2 confirmed came: hidden, rate and counts alike.
+    assert re.search(r'data-figure="attendance_rate">\s*<span class="figure-hidden"', page)
+    assert "50.0%" not in page
     for key in ("over_time", "matrix", "backgrounds", "pipeline"):
         assert f'data-table="{key}"' in page
     assert page.count("<svg") == 4

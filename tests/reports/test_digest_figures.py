@@ -187,7 +187,16 @@ def known_data(settings):
     return {"f1": f1, "f2": f2}
 
 
-def test_digest_figures_match_hand_computed_values(known_data):
+def test_digest_figures_match_hand_computed_values(known_data, settings):
+    # Four confirmed, three new participants: counts of people a digest may not show, so it
+    # stores them hidden (None) ...
+    hidden = selectors.digest_figures(start=START, end=END)
+    assert hidden["sessions"]["attendance_hidden"] is True
+    assert hidden["sessions"]["confirmed_at_held"] is hidden["sessions"]["attended"] is None
+    assert hidden["participants"]["new_total"] is None
+    assert {item["count"] for item in hidden["participants"]["by_background"]} == {None, 0}
+    # ... and with suppression off, every number is checked against the hand-worked values.
+    settings.DISCLOSURE_THRESHOLD = 1
     figures = selectors.digest_figures(start=START, end=END)
 
     # Launch 8 Mar 2027; the period's end is 9 Nov 2026 in Singapore: 119 days apart.
@@ -202,6 +211,7 @@ def test_digest_figures_match_hand_computed_values(known_data):
         "confirmed_at_held": 4,
         "attended": 3,
         "attendance_rate": 75.0,
+        "attendance_hidden": False,
     }
     # Joined in the period: p1, p2 (parents), p3 (academic); p5 joined at the exclusive end.
     participants = figures["participants"]
@@ -313,6 +323,9 @@ def test_compiled_digest_stores_figures_and_renders_them(known_data):
     assert "119 days to the official launch" in digest.html
     assert "It changed how I see it." in digest.html
     assert "Approved too late" not in digest.html
-    assert 'data-figure="attendance">75.0% (3 of 4 confirmed)' in digest.html
+    # 3 of 4 confirmed came: the counts of people are hidden, and the rate with them.
+    marker = '<span class="figure-hidden" data-hidden-count>hidden</span>'
+    assert f'data-figure="attendance">{marker} of {marker} confirmed' in digest.html
+    assert "75.0%" not in digest.html
     assert "<svg" in digest.html and "style=" not in digest.html
     assert list(digest.quoted.values_list("feedback_id", flat=True)) == [known_data["f2"].pk]
