@@ -245,3 +245,18 @@ def test_allauth_form_labels_use_sentence_case(client, participant):
     change = client.get(reverse("account_change_password")).content.decode()
     assert "Current password" in change and "New password" in change
     assert "Current Password" not in change
+
+
+@pytest.mark.django_db
+def test_the_menus_sign_in_and_sign_up_links_carry_the_page_they_were_used_on(client):
+    session = EngagementSessionFactory(title="Keeping teens safe online")
+    session_path = reverse("engagement:session_detail", args=[session.slug])
+    page = client.get(f"{session_path}?tab=about&x=1").content.decode()
+    carried = "next=" + f"{session_path}%3Ftab%3Dabout%26x%3D1"
+    assert f'href="{reverse("account_login")}?{carried}"' in page
+    assert f'href="{reverse("account_signup")}?{carried}"' in page
+    # Not from the home page or the sign-in pages themselves: nothing to come back to.
+    for path in (reverse("home"), reverse("account_login"), reverse("account_signup")):
+        page = client.get(path).content.decode()
+        assert f'href="{reverse("account_login")}"' in page
+        assert "?next=" not in page.split("<main")[0]
