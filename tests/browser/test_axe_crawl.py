@@ -217,8 +217,8 @@ def test_every_page_from_every_menu_has_no_wcag_a_or_aa_violation(live_server, b
 
 
 def test_the_crawl_check_reports_a_violation_of_any_impact(live_server, browser):
-    """The control: the same check, in the same set-up, finds a minor finding and a serious one
-    put into a page (so the crawl above can fail)."""
+    """The control: the same check, in the same set-up, reports what is put into a page (a
+    field with no label, a language that does not exist), so the crawl above can fail."""
     context = browser.new_context(viewport=VIEWPORTS["1280px"])
     context.add_init_script(script=Axe().axe_script)
     page = context.new_page()
