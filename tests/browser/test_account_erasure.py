@@ -29,7 +29,9 @@ def test_a_participant_erases_their_account_and_their_kept_idea_turns_anonymous(
     page.get_by_label("Keep them, shown as “Anonymous participant”").check()
     page.get_by_label("Your password").fill("not my password")
     page.get_by_role("button", name="Delete my account").click()
-    expect(page.get_by_text("That password is not right.")).to_be_visible()
+    # In the error summary at the top, and beside the field.
+    expect(page.get_by_role("link", name="That password is not right.")).to_be_visible()
+    expect(page.locator("strong", has_text="That password is not right.")).to_be_visible()
 
     page.get_by_label("Keep them, shown as “Anonymous participant”").check()
     page.get_by_label("Your password").fill(PASSWORD)
