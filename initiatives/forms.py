@@ -259,17 +259,34 @@ class DecisionForm(forms.Form):
 
 
 class BulkDecisionForm(forms.Form):
+    """Approve or reject the ideas ticked in the queue's table (the page draws the controls:
+    with auto_id "bulk-%s", the boxes are bulk-ideas_0, bulk-ideas_1...)."""
+
     decision = forms.ChoiceField(
-        choices=[("approve", _("Approve selected")), ("reject", _("Reject selected"))]
+        label=_("Action"),
+        choices=[("approve", _("Approve selected")), ("reject", _("Reject selected"))],
+        error_messages={
+            "required": _("Choose an action."),
+            "invalid_choice": _("Choose an action."),
+        },
     )
     preset = forms.ChoiceField(
         label=_("Preset reason"),
         choices=PRESET_REASONS,
         required=False,
-        widget=forms.Select(attrs={"id": "bulk-preset", "class": "form-select"}),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
-    ideas = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+    ideas = forms.TypedMultipleChoiceField(
+        label=_("Select"),
+        coerce=int,
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Select at least one idea."),
+            "invalid_choice": _("Select only ideas in the list."),
+        },
+    )
 
     def __init__(self, *args, pending_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -312,8 +329,10 @@ class ReportResolveForm(forms.Form):
     state the content is in (`resolve_wording`); the values are the same for all."""
 
     outcome = forms.ChoiceField(
+        label=_("Outcome"),
         choices=[("uphold", _("Uphold the reports")), ("dismiss", _("Dismiss the reports"))],
         widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether to uphold or dismiss the reports.")},
     )
     note = forms.CharField(label=_("Note"), max_length=1000, required=False)
 

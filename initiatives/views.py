@@ -348,6 +348,18 @@ def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.ORGANISER)
 def moderation_queue(request: HttpRequest) -> HttpResponse:
+    return _queue_page(request)
+
+
+def resolve_form_id(kind: str, pk: int) -> str:
+    """The ids of one reported item's controls (outcome-comment-7_0, note-comment-7): the
+    queue has a resolve form per item, and the error summary links to the one that failed."""
+    return f"%s-{kind}-{pk}"
+
+
+def _queue_page(request, *, bulk_form=None, resolve_form=None, resolve_key=None, status=200):
+    """The moderation queue; a bulk or resolve form that failed is shown again with its errors
+    (the GOV.UK error summary at the top, the message beside the field), answered 400."""
     filters = {
         "harm_category": querystring.id_param(request.GET, "category"),
         "solution_area": querystring.id_param(request.GET, "area"),
@@ -363,18 +375,28 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "counts": selectors.queue_counts(),
             "reported": [
-                {**item, "wording": resolve_wording(item["target"])}
+                {
+                    **item,
+                    "wording": resolve_wording(item["target"]),
+                    "key": f"{item['kind']}-{item['target'].pk}",
+                }
                 for item in selectors.reported_items()[:QUEUE_REPORT_LIMIT]
             ],
             "pending_comments": selectors.pending_comments()[:50],
             "categories": HarmCategory.objects.select_related("parent"),
             "areas": SolutionArea.objects.all(),
-            "bulk_form": BulkDecisionForm(),
-            "resolve_form": ReportResolveForm(),
+            "bulk_form": bulk_form or BulkDecisionForm(auto_id=BULK_ID),
+            "resolve_form": resolve_form,
+            "resolve_key": resolve_key,
             # The next page of a filtered queue stays filtered.
             "querystring": querystring.urlencode_without(request.GET, "page"),
         },
+        status=status,
     )
+
+
+# The bulk form's controls: bulk-decision, bulk-reason, and bulk-ideas_0... per row.
+BULK_ID = "bulk-%s"
 
 
 # The redact form shares the moderation page with the decision form, and both have a
@@ -490,32 +512,29 @@ def moderation_bulk(request: HttpRequest) -> HttpResponse:
     # not allowed to spoil the rest); forged ids fail the form.
     posted = [pk for pk in map(as_id, request.POST.getlist("ideas")) if pk]
     known_ids = Idea.objects.filter(pk__in=posted).values_list("pk", flat=True)
-    form = BulkDecisionForm(request.POST, pending_ids=list(known_ids))
-    if not form.is_valid():
-        messages.error(
-            request,
-            _("Select at least one idea that is still waiting for review, and an action."),
-        )
-        return redirect("initiatives:moderation_queue")
-    ideas = Idea.objects.filter(pk__in=form.cleaned_data["ideas"]).order_by("submitted_at")
-    try:
-        done, problems = services.ideas_bulk_decide(
-            ideas=ideas,
-            moderator=request.user,
-            decision=form.cleaned_data["decision"],
-            reason=form.reason_text(),
-        )
-    except IdeaError as error:
-        messages.error(request, str(error))
-        return redirect("initiatives:moderation_queue")
-    if done:
-        messages.success(
-            request,
-            ngettext("%(count)d idea decided.", "%(count)d ideas decided.", done) % {"count": done},
-        )
-    for problem in problems:
-        messages.warning(request, problem)
-    return redirect("initiatives:moderation_queue")
+    form = BulkDecisionForm(request.POST, pending_ids=list(known_ids), auto_id=BULK_ID)
+    if form.is_valid():
+        ideas = Idea.objects.filter(pk__in=form.cleaned_data["ideas"]).order_by("submitted_at")
+        try:
+            done, problems = services.ideas_bulk_decide(
+                ideas=ideas,
+                moderator=request.user,
+                decision=form.cleaned_data["decision"],
+                reason=form.reason_text(),
+            )
+        except IdeaError as error:
+            form.add_error(None, str(error))
+        else:
+            if done:
+                messages.success(
+                    request,
+                    ngettext("%(count)d idea decided.", "%(count)d ideas decided.", done)
+                    % {"count": done},
+                )
+            for problem in problems:
+                messages.warning(request, problem)
+            return redirect("initiatives:moderation_queue")
+    return _queue_page(request, bulk_form=form, status=400)
 
 
 @role_required(Role.ORGANISER)
@@ -574,26 +593,25 @@ def moderation_resolve(request: HttpRequest, kind: str, pk: int) -> HttpResponse
         target = {"comment": get_object_or_404(Comment, pk=pk)}
     else:
         raise Http404
-    form = ReportResolveForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose whether to uphold or dismiss the reports."))
-        return redirect("initiatives:moderation_queue")
-    try:
-        closed = services.reports_resolve(
-            moderator=request.user,
-            uphold=form.cleaned_data["outcome"] == "uphold",
-            note=form.cleaned_data["note"],
-            **target,
-        )
-    except IdeaError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request,
-            ngettext("%(count)d report resolved.", "%(count)d reports resolved.", closed)
-            % {"count": closed},
-        )
-    return redirect("initiatives:moderation_queue")
+    form = ReportResolveForm(request.POST, auto_id=resolve_form_id(kind, pk))
+    if form.is_valid():
+        try:
+            closed = services.reports_resolve(
+                moderator=request.user,
+                uphold=form.cleaned_data["outcome"] == "uphold",
+                note=form.cleaned_data["note"],
+                **target,
+            )
+        except IdeaError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)d report resolved.", "%(count)d reports resolved.", closed)
+                % {"count": closed},
+            )
+            return redirect("initiatives:moderation_queue")
+    return _queue_page(request, resolve_form=form, resolve_key=f"{kind}-{pk}", status=400)
 
 
 # --- Initiatives -----------------------------------------------------------------------

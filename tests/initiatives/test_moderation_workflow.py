@@ -2,6 +2,7 @@
 decisions, filtered pages, plain-English markers and logs, limits that hold over a rolling
 hour, initiative status history, and a withdrawal that asks first."""
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -12,9 +13,15 @@ from django.utils import timezone
 from accounts.roles import Role
 from harms.models import HarmCategory, SolutionArea
 from initiatives import selectors, services
-from initiatives.models import Comment, Idea, IdeaStatus, Initiative, ModerationLog
+from initiatives.models import Comment, Idea, IdeaStatus, Initiative, ModerationLog, Report
 from initiatives.services import IdeaConflict, IdeaError, IdeaFields
-from tests.factories import IdeaFactory, InitiativeFactory, InitiativeUpdateFactory, UserFactory
+from tests.factories import (
+    IdeaFactory,
+    InitiativeFactory,
+    InitiativeUpdateFactory,
+    ReportFactory,
+    UserFactory,
+)
 
 S = IdeaStatus
 
@@ -135,12 +142,60 @@ def test_bulk_reject_without_a_reason_is_refused_once_and_decides_nothing(client
     response = client.post(
         reverse("initiatives:moderation_bulk"),
         {"decision": "reject", "ideas": [idea.pk for idea in waiting]},
-        follow=True,
     )
-    messages = [str(m) for m in response.context["messages"]]
-    assert messages == ["Give the authors a reason: choose a preset reason or write one."]
+    assert response.status_code == 400
+    refusal = "Give the authors a reason: choose a preset reason or write one."
+    assert response.context["bulk_form"].non_field_errors() == [refusal]
+    assert not list(response.context["messages"])
+    page = response.content.decode()
+    assert page.count(refusal) == 2  # in the error summary, and above the table
+    # The boxes stay ticked and the action chosen, to add a reason and send again.
+    assert len(re.findall(r'id="bulk-ideas_\d+" checked>', page)) == 3
+    assert '<option value="reject" selected>' in page
     assert Idea.objects.filter(status=S.SUBMITTED).count() == 3
     assert not ModerationLog.objects.exists()
+
+
+@pytest.mark.django_db
+def test_bulk_decision_with_nothing_selected_shows_the_queue_again_with_the_error(
+    client, organiser
+):
+    IdeaFactory(status=S.SUBMITTED)
+    client.force_login(organiser)
+    response = client.post(
+        reverse("initiatives:moderation_bulk"), {"decision": "approve", "reason": "Fine"}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "<title>Error: Moderation queue" in page
+    assert '<a href="#bulk-ideas_0">Select at least one idea.</a>' in page
+    assert 'id="bulk-ideas-error"' in page and 'aria-describedby="bulk-ideas-error"' in page
+    assert 'value="Fine"' in page
+    assert not list(response.context["messages"])
+    assert Idea.objects.get().status == S.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_resolving_reports_without_an_outcome_shows_the_queue_again_at_that_item(client, organiser):
+    first = ReportFactory(idea=IdeaFactory(status=S.APPROVED, title="First reported"))
+    second = ReportFactory(idea=IdeaFactory(status=S.APPROVED, title="Second reported"))
+    client.force_login(organiser)
+    response = client.post(
+        reverse("initiatives:moderation_resolve", args=["idea", second.idea_id]),
+        {"note": "Checked the thread"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    target = f"outcome-idea-{second.idea_id}_0"
+    assert f'<a href="#{target}">Choose whether to uphold or dismiss the reports.</a>' in page
+    assert f'id="{target}"' in page
+    # The error and what was typed are at the item that failed, not at the other one.
+    assert f'id="outcome-idea-{second.idea_id}-error"' in page
+    assert f'id="outcome-idea-{first.idea_id}-error"' not in page
+    assert 'value="Checked the thread"' in page
+    assert page.count('value="Checked the thread"') == 1
+    assert not list(response.context["messages"])
+    assert set(Report.objects.values_list("status", flat=True)) == {"open"}
 
 
 # --- An organiser with a long queue --------------------------------------------------
@@ -344,7 +399,7 @@ def test_ids_too_big_for_the_database_are_404_or_ignored(client, participant, or
     client.force_login(organiser)
     assert client.get(f"/moderation/?category={huge}").status_code == 200
     response = client.post("/moderation/bulk/", {"decision": "approve", "ideas": [huge]})
-    assert response.status_code == 302
+    assert response.status_code == 400  # the queue again: no idea chosen is valid
     assert client.get(f"/initiatives/new/?idea={huge}&idea={'9' * 5000}").status_code == 200
 
 
