@@ -464,7 +464,7 @@ MIDDLEWARE.append("afa_platform.db_router.ReplicaReadsMiddleware")
 
 # Logs: JSON lines in production (LOG_FORMAT=json), readable text under DEBUG; email
 # addresses are redacted from every line (afa_platform/logs.py).
-LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+LOG_FORMAT = env.str("LOG_FORMAT", default="") or ("text" if DEBUG else "json")
 if LOG_FORMAT not in ("json", "text"):
     raise ImproperlyConfigured("LOG_FORMAT must be 'json' or 'text'.")
 LOGGING = {
