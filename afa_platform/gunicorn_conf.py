@@ -1,22 +1,25 @@
-"""gunicorn settings for Prometheus' multiprocess mode (`-c python:afa_platform.gunicorn_conf`).
+"""gunicorn settings: `gunicorn -c python:afa_platform.gunicorn_conf afa_platform.wsgi`.
 
-With PROMETHEUS_MULTIPROC_DIR set, each worker writes its metrics to files there; this wipes
-the directory when gunicorn starts, and drops a dead worker's live gauges."""
+They turn on Prometheus' multiprocess mode, so /metrics sums every worker's samples whichever
+worker answers: each worker writes its metrics to files under PROMETHEUS_MULTIPROC_DIR
+(default /tmp/afa-prometheus), wiped when gunicorn starts; a dead worker's live gauges are
+dropped. The variable must be set before prometheus_client is first imported (it chooses how
+to keep values on import), hence before the import below; workers inherit it."""
 
 import os
 import shutil
 from pathlib import Path
 
-from prometheus_client import multiprocess
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", "/tmp/afa-prometheus")  # noqa: S108
+
+from prometheus_client import multiprocess  # noqa: E402 (after the variable, on purpose)
 
 
 def on_starting(server) -> None:
-    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    if directory:
-        shutil.rmtree(directory, ignore_errors=True)
-        Path(directory).mkdir(parents=True, exist_ok=True)
+    directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    shutil.rmtree(directory, ignore_errors=True)
+    Path(directory).mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def child_exit(server, worker) -> None:
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        multiprocess.mark_process_dead(worker.pid)
+    multiprocess.mark_process_dead(worker.pid)
