@@ -10,13 +10,16 @@ always go to the primary, and migrations only run there.
 
 ReplicaReadsMiddleware turns it on around the views named in REPLICA_READ_VIEWS, for GET and
 HEAD only. A streamed response (a CSV export) is read after the view returns, from the
-primary.
+primary. The Celery tasks named in REPLICA_READ_TASKS (a digest's compilation) run with it on
+(task_prerun / task_postrun); an export job turns it on around the reading of its rows
+(exports.services).
 """
 
 from collections.abc import Callable
 from contextlib import ContextDecorator
 from contextvars import ContextVar
 
+from celery.signals import task_postrun, task_prerun
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
@@ -76,3 +79,19 @@ class ReplicaReadsMiddleware:
             with reading_from_replica():
                 return view_func(request, *view_args, **view_kwargs)
         return None
+
+
+_task_tokens: dict[str, object] = {}
+
+
+@task_prerun.connect(weak=False)
+def _task_reads_from_replica(task_id=None, task=None, **kwargs) -> None:
+    if task_id and getattr(task, "name", None) in settings.REPLICA_READ_TASKS:
+        _task_tokens[task_id] = _replica_reads.set(True)
+
+
+@task_postrun.connect(weak=False)
+def _task_done(task_id=None, **kwargs) -> None:
+    token = _task_tokens.pop(task_id, None)
+    if token is not None:
+        _replica_reads.reset(token)

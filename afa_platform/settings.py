@@ -430,6 +430,7 @@ REPLICA_READ_VIEWS = [
     "exports:export_index",
     "exports:export_file",
 ]
+REPLICA_READ_TASKS = ["reports.tasks.compile_digest"]
 
 # Private files (export files, personal-data archives): on disk under PRIVATE_ROOT by
 # default (the media volume, which backups include), or an S3-compatible bucket with

@@ -13,8 +13,9 @@ from accounts.roles import Role
 from afa_platform.db_router import reading_from_replica
 from exports import services as export_services
 from feedback.models import Feedback
-from reports.models import Digest
-from tests.factories import ExportJobFactory, FeedbackFactory, UserFactory
+from reports.models import Digest, DigestStatus
+from reports.tasks import compile_digest
+from tests.factories import DigestFactory, ExportJobFactory, FeedbackFactory, UserFactory
 
 BOTH = ["default", "replica"]
 
@@ -105,3 +106,21 @@ def test_an_export_job_reads_its_rows_from_the_replica(replica_configured, setti
     # The job's own row is claimed, read and finished on the primary.
     assert any("reports_exportjob" in q["sql"] for q in on_primary.captured_queries)
     assert not any("reports_exportjob" in q["sql"] for q in on_replica.captured_queries)
+
+
+@pytest.mark.django_db(transaction=True, databases=BOTH)
+def test_a_digest_is_compiled_from_the_replica_and_recorded_on_the_primary(replica_configured):
+    FeedbackFactory.create_batch(2)
+    digest = DigestFactory()
+    with (
+        CaptureQueriesContext(connections["replica"]) as on_replica,
+        CaptureQueriesContext(connections["default"]) as on_primary,
+    ):
+        compile_digest.delay(digest_id=digest.pk)
+    digest.refresh_from_db()
+    assert digest.status == DigestStatus.READY
+    assert "engagement_feedback" in {main_table(q["sql"]) for q in on_replica.captured_queries}
+    assert "reports_digest" in {main_table(q["sql"]) for q in on_primary.captured_queries}
+    assert "reports_digest" not in {main_table(q["sql"]) for q in on_replica.captured_queries}
+    # After the task, reads are the primary's again.
+    assert router.db_for_read(Feedback) == "default"
