@@ -69,6 +69,7 @@ ACCOUNT_KEYS = (
     "mfa.Authenticator.user",
     "admin.LogEntry.user",
     "outbox.OutboundEmail.recipient",
+    "accounts.PersonalDataArchive.requested_by",
 )
 _SAFE["audit.AuditEvent.actor"] = (
     "the audit log is append-only and holds ids and pseudonyms only; the actor key points "
@@ -77,6 +78,10 @@ _SAFE["audit.AuditEvent.actor"] = (
 _SAFE["accounts.ConsentRecord.user"] = (
     "the consent history holds notice versions and times only, and ends with the withdrawal "
     "erasure records; it stays as the evidence of consent"
+)
+_SAFE["audit.AccessRecord.person"] = (
+    "who a personal-data export or roster included: ids only, part of the audit log, kept "
+    "as its evidence; the key points at the erased account, which holds a pseudonym only"
 )
 # A name shorter than this is in countless texts and identifies nobody: it is not scrubbed.
 SCRUB_MIN_LENGTH = 3

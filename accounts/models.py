@@ -1,8 +1,12 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from afa_platform.leases import LeasedJob
+from afa_platform.states import Transitions
 
 
 class Background(models.TextChoices):
@@ -80,6 +84,12 @@ class User(AbstractUser):
         choices=ContentWarningDisplay.choices,
         default=ContentWarningDisplay.COLLAPSED,
     )
+    # Retention (accounts.services.inactive_accounts_warn): when the person was told that an
+    # account unused for RETENTION_INACTIVE_ACCOUNT_MONTHS will be erased. A sign-in after it
+    # (last_login later than this) cancels the warning.
+    inactivity_warned_at = models.DateTimeField(
+        _("warned of erasure for inactivity at"), null=True, blank=True
+    )
     # Set by accounts.services.account_erase: the row stays (what was kept of the person's
     # contributions points to it) but holds a pseudonym only and can never sign in again.
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
@@ -111,6 +121,111 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.display_name
+
+
+class PersonalDataArchiveStatus(models.TextChoices):
+    QUEUED = "queued", _("Being prepared")
+    RUNNING = "running", _("Being prepared")
+    READY = "ready", _("Ready to download")
+    FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired and deleted")
+
+
+# A leased job (afa_platform.leases), as exports.ExportJob: queued stays queued when the sweep
+# enqueues a job whose message was lost; running stays running when a run takes over an
+# expired lease; running goes back to queued when the sweep finds its worker dead.
+PERSONAL_DATA_ARCHIVE_TRANSITIONS = Transitions(
+    "PersonalDataArchive.status",
+    {
+        PersonalDataArchiveStatus.QUEUED: {
+            PersonalDataArchiveStatus.QUEUED,
+            PersonalDataArchiveStatus.RUNNING,
+        },
+        PersonalDataArchiveStatus.RUNNING: {
+            PersonalDataArchiveStatus.QUEUED,
+            PersonalDataArchiveStatus.RUNNING,
+            PersonalDataArchiveStatus.READY,
+            PersonalDataArchiveStatus.FAILED,
+        },
+        PersonalDataArchiveStatus.READY: {PersonalDataArchiveStatus.EXPIRED},
+        PersonalDataArchiveStatus.FAILED: set(),
+        PersonalDataArchiveStatus.EXPIRED: set(),
+    },
+    initial={PersonalDataArchiveStatus.QUEUED},
+)
+
+
+class PersonalDataArchive(LeasedJob):
+    """A copy of everything the platform holds about one person ("Download my data"), built
+    by a worker into a private ZIP that only that person can download, until it expires
+    (PERSONAL_DATA_FILE_DAYS). accounts.services owns every change of status."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked for by"),
+        on_delete=models.CASCADE,
+        related_name="personal_data_archives",
+    )
+    # The language of the page the person asked from: index.html is written in it.
+    language = models.CharField(_("language"), max_length=10, default="en")
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=PersonalDataArchiveStatus.choices,
+        default=PersonalDataArchiveStatus.QUEUED,
+    )
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    # Relative to PERSONAL_DATA_ROOT; never served by URL, only through the download view.
+    file_path = models.CharField(_("stored file"), max_length=200, blank=True)
+    file_size = models.PositiveBigIntegerField(_("file size in bytes"), default=0)
+    created_at = models.DateTimeField(_("asked for at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("file deleted after"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("personal data archive")
+        verbose_name_plural = _("personal data archives")
+        indexes = [
+            models.Index(fields=["status", "expires_at"]),
+            models.Index(fields=["status", "lease_expires_at"]),
+            models.Index(fields=["requested_by", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"personal data archive #{self.pk}"
+
+    def get_download_url(self) -> str:
+        return reverse("accounts:personal_data_download", kwargs={"pk": self.pk})
+
+    @property
+    def file_name(self) -> str:
+        day = timezone.localdate(self.finished_at or self.created_at)
+        return f"afa-my-data-{day.isoformat()}.zip"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (PersonalDataArchiveStatus.QUEUED, PersonalDataArchiveStatus.RUNNING)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == PersonalDataArchiveStatus.READY and not self.is_expired
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status == PersonalDataArchiveStatus.FAILED
+
+    @property
+    def is_expired(self) -> bool:
+        """Its file is gone, or past its expiry and about to go (the retention job)."""
+        if self.status == PersonalDataArchiveStatus.EXPIRED:
+            return True
+        return (
+            self.status == PersonalDataArchiveStatus.READY
+            and self.expires_at is not None
+            and self.expires_at <= timezone.now()
+        )
 
 
 class ConsentDecision(models.TextChoices):

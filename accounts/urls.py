@@ -7,6 +7,8 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.profile, name="profile"),
     path("stay-signed-in/", views.stay_signed_in, name="stay_signed_in"),
+    path("my-data/", views.personal_data, name="personal_data"),
+    path("my-data/<int:pk>/download", views.personal_data_download, name="personal_data_download"),
     path("delete/", views.account_delete, name="delete"),
     path("notice/accept/", views.notice_accept, name="notice_accept"),
 ]

@@ -1,17 +1,24 @@
 from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from audit import querystring
 
 from . import services
 from .consent import safe_next
 from .forms import AccountEraseForm, ProfileForm
+from .models import PersonalDataArchive
 from .permissions import needs_mfa, user_role_names
 from .roles import Role
 
@@ -53,6 +60,67 @@ def stay_signed_in(request: HttpRequest) -> HttpResponse:
         target = "accounts:profile"
     messages.info(request, _("You are still signed in."))
     return redirect(target)
+
+
+ARCHIVES_PAGE_SIZE = 10
+
+
+def get_archive_for_user(user, pk: int) -> PersonalDataArchive:
+    """Only the person's own archive: anyone else (administrators too) gets a 404."""
+    return get_object_or_404(PersonalDataArchive, pk=pk, requested_by_id=user.pk)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def personal_data(request: HttpRequest) -> HttpResponse:
+    """My account -> My data: what a copy holds, one button to ask for it, and the copies
+    asked for so far with where each stands."""
+    if request.method == "POST":
+        try:
+            services.personal_data_archive_request(
+                user=request.user, language=translation.get_language() or ""
+            )
+        except services.AccountError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("Your data is being gathered. We will email you a link when it is ready."),
+            )
+        return redirect("accounts:personal_data")
+    page = Paginator(
+        PersonalDataArchive.objects.filter(requested_by=request.user), ARCHIVES_PAGE_SIZE
+    ).get_page(querystring.page_param(request.GET))
+    return render(
+        request,
+        "accounts/personal_data.html",
+        {"page": page, "archives": page.object_list, "file_days": settings.PERSONAL_DATA_FILE_DAYS},
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def personal_data_download(request: HttpRequest, pk: int) -> HttpResponse:
+    archive = get_archive_for_user(request.user, pk)
+    if archive.is_pending or archive.has_failed:
+        return redirect("accounts:personal_data")
+    path = services.personal_data_archive_download(archive=archive, user=request.user)
+    if path is None:
+        return render(
+            request,
+            "accounts/personal_data_expired.html",
+            {"archive": archive, "file_days": settings.PERSONAL_DATA_FILE_DAYS},
+            status=410,
+        )
+    # never_cache marks it no-store: no shared cache keeps a copy.
+    return FileResponse(
+        open(path, "rb"),  # noqa: SIM115 - FileResponse closes it
+        as_attachment=True,
+        filename=archive.file_name,
+        content_type="application/zip",
+    )
 
 
 @login_required

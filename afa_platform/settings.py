@@ -274,7 +274,7 @@ MFA_TOTP_ISSUER = "AfA Platform"
 # next one: one step either side (allauth then remembers a used code across the whole window).
 MFA_TOTP_TOLERANCE = 1
 # The PDPA notice participants consent to; bump when its text changes.
-PDPA_NOTICE_VERSION = "2026-11"
+PDPA_NOTICE_VERSION = "2026-12"
 
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -507,3 +507,40 @@ METRICS_QUEUES = env.list("METRICS_QUEUES", default=["celery"])
 if not DEBUG:
     # Prometheus scrapes plain HTTP from inside the network, like the health check.
     SECURE_REDIRECT_EXEMPT.append(r"^metrics$")
+# --- Download my data (accounts.PersonalDataArchive) -----------------------------------------
+# Each person's copy of their data is a ZIP kept here, outside any public URL, for this many
+# days; only they can download it.
+PERSONAL_DATA_ROOT = env.str("PERSONAL_DATA_ROOT", default=str(Path(MEDIA_ROOT) / "personal-data"))
+PERSONAL_DATA_FILE_DAYS = env.int("PERSONAL_DATA_FILE_DAYS", default=7)
+# A person may ask this many times a day (each copy is a full read of their rows).
+PERSONAL_DATA_REQUESTS_PER_DAY = env.int("PERSONAL_DATA_REQUESTS_PER_DAY", default=5)
+PERSONAL_DATA_JOB_MAX_ATTEMPTS = env.int("PERSONAL_DATA_JOB_MAX_ATTEMPTS", default=3)
+CELERY_BEAT_SCHEDULE["accounts-resume-personal-data-archives"] = {
+    "task": "accounts.tasks.resume_personal_data_archives",
+    "schedule": JOB_SWEEP_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["accounts-delete-expired-personal-data-archives"] = {
+    "task": "accounts.tasks.delete_expired_personal_data_archives",
+    "schedule": 60 * 60,
+}
+
+# --- Retention (audit.retention: the daily job and `manage.py retention --dry-run`) ----------
+# Each period is shown on the privacy notice from here. Files: EXPORT_FILE_DAYS and
+# PERSONAL_DATA_FILE_DAYS above.
+RETENTION_ACCESS_NEEDS_DAYS = env.int("RETENTION_ACCESS_NEEDS_DAYS", default=30)
+RETENTION_INACTIVE_ACCOUNT_MONTHS = env.int("RETENTION_INACTIVE_ACCOUNT_MONTHS", default=24)
+RETENTION_ERASURE_NOTICE_DAYS = env.int("RETENTION_ERASURE_NOTICE_DAYS", default=30)
+# The database refuses to delete an audit row younger than AUDIT_RETENTION_FLOOR_YEARS
+# (audit/migrations/0005), so the period may be longer, never shorter.
+AUDIT_RETENTION_FLOOR_YEARS = 5
+RETENTION_AUDIT_YEARS = env.int("RETENTION_AUDIT_YEARS", default=AUDIT_RETENTION_FLOOR_YEARS)
+if RETENTION_AUDIT_YEARS < AUDIT_RETENTION_FLOOR_YEARS:
+    raise ImproperlyConfigured(
+        f"RETENTION_AUDIT_YEARS cannot be below {AUDIT_RETENTION_FLOOR_YEARS}: the database "
+        "keeps audit rows that long."
+    )
+RETENTION_HOUR = env.int("RETENTION_HOUR", default=3)
+CELERY_BEAT_SCHEDULE["audit-apply-retention"] = {
+    "task": "audit.tasks.apply_retention",
+    "schedule": crontab(minute=30, hour=RETENTION_HOUR),
+}

@@ -13,6 +13,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from accounts.consent import privacy_page_context
+from audit.retention import rules as retention_rules
 from harms.selectors import top_level_categories
 from outbox.models import OutboundEmail, OutboundEmailStatus
 
@@ -32,6 +33,8 @@ def privacy(request: HttpRequest) -> HttpResponse:
         {
             "version": settings.PDPA_NOTICE_VERSION,
             "support_email": settings.SUPPORT_EMAIL,
+            # Each retention period, worded from the settings the daily job applies.
+            "retention": [text for rule in retention_rules() if (text := rule.notice())],
             **privacy_page_context(request),
         },
     )

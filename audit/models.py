@@ -51,3 +51,37 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Audit events cannot be deleted.")
+
+
+class AccessRecord(models.Model):
+    """One person whose personal data an audited export or roster download included, so the
+    person can see who has seen their data (accounts' "Download my data"). Ids only: the
+    event says when, by whom and why; `role` is the role the file was produced in.
+
+    Deleted with its event (the retention job, past AUDIT_RETENTION_DAYS) or with the
+    person."""
+
+    event = models.ForeignKey(
+        AuditEvent,
+        verbose_name=_("audit event"),
+        on_delete=models.CASCADE,
+        related_name="access_records",
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person included"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    role = models.CharField(_("in the role of"), max_length=30)
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "person"], name="accessrecord_once_per_event")
+        ]
+        indexes = [models.Index(fields=["person", "event"])]
+
+    def __str__(self) -> str:
+        return f"event {self.event_id}: person {self.person_id}"

@@ -52,3 +52,14 @@ def period_for_dates(first_day: date, last_day: date) -> tuple[datetime, datetim
     start = timezone.make_aware(datetime.combine(first_day, time.min), tz)
     end = timezone.make_aware(datetime.combine(last_day + timedelta(days=1), time.min), tz)
     return start, end
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same time of day `months` calendar months earlier (the 31st becomes the last day
+    of a shorter month), as PostgreSQL's `moment - interval 'N months'` counts."""
+    month_index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    next_month = date(year + (month == 12), month % 12 + 1, 1)
+    last_day = (next_month - timedelta(days=1)).day
+    return moment.replace(year=year, month=month, day=min(moment.day, last_day))

@@ -12,6 +12,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from afa_platform.admin import SINGLE_DATETIME_BOX
+
 from .models import EngagementSession, Registration
 from .services import (
     EngagementError,
@@ -85,6 +87,7 @@ class EngagementSessionAdmin(admin.ModelAdmin):
     registrations without telling anyone."""
 
     form = EngagementSessionAdminForm
+    formfield_overrides = SINGLE_DATETIME_BOX
     list_display = ["title", "starts_at", "mode", "status", "capacity", "seats_taken"]
     list_filter = ["status", "mode", "harm_categories", "starts_at"]
     search_fields = ["title", "summary", "facilitators", "venue", "slug"]

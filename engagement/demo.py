@@ -50,6 +50,9 @@ PAST = [
         "starts_at": datetime(2021, 3, 8, 15, 0, tzinfo=SGT),
         "hours": 2,
         "attended": 11,
+        # The demo participant was there, and has not given feedback yet: the feedback
+        # journey in README.md starts from this session.
+        "also": ["participant@example.com"],
     },
 ]
 
@@ -67,6 +70,8 @@ def _seed_past(spec: dict, people: list[User], organiser: User | None) -> bool:
     if EngagementSession.objects.filter(slug=spec["slug"]).exists():
         return False
     starts = spec["starts_at"]
+    attended = [*people[: spec["attended"]], *User.objects.filter(email__in=spec.get("also", []))]
+    people = [*attended, *people[spec["attended"] :]]
     # History, not a registration flow: the window and seats are written as they stood then.
     session = EngagementSession.objects.create(
         slug=spec["slug"],
@@ -87,18 +92,29 @@ def _seed_past(spec: dict, people: list[User], organiser: User | None) -> bool:
         status=SessionStatus.PUBLISHED,
         created_by=organiser,
     )
+    EngagementSession.objects.filter(pk=session.pk).update(created_at=starts - timedelta(days=28))
     session.harm_categories.set(HarmCategory.objects.filter(slug__in=ALL_HARMS))
-    Registration.objects.bulk_create(
+    # Each person registered in the week before the session (inside the demo digest's
+    # period), two hours apart; someone who first registered then had just joined.
+    registered_at = [
+        starts - timedelta(days=6) + timedelta(hours=2 * i) for i in range(len(people))
+    ]
+    registrations = Registration.objects.bulk_create(
         Registration(
             session=session,
             participant=person,
             status=RegistrationStatus.CONFIRMED,
-            confirmed_at=starts - timedelta(days=7),
-            attended=index < spec["attended"],
+            confirmed_at=registered_at[index],
+            attended=person in attended,
             reminder_sent_at=starts - timedelta(days=1),
         )
         for index, person in enumerate(people)
     )
+    for registration, when in zip(registrations, registered_at, strict=True):
+        Registration.objects.filter(pk=registration.pk).update(created_at=when)
+        User.objects.filter(pk=registration.participant_id, date_joined__gt=when).update(
+            date_joined=when - timedelta(hours=1)
+        )
     return True
 
 

@@ -11,8 +11,9 @@ within `capacity` even if a bug slipped past.
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -20,8 +21,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.roles import Role
 from audit.cells import neutralise
-from audit.services import audit_record
+from audit.services import access_record, audit_record
 from harms.models import HarmCategory
 from outbox.services import Email, email_queue
 
@@ -725,8 +727,8 @@ def roster_export_csv(*, session: EngagementSession, organiser, purpose: str) ->
     status and attendance, as the roster page shows them.
 
     Needs a stated purpose. Side effects: an audit row with who, which session, the purpose
-    and the ids of the people in the file (never their names or emails), so each person can
-    later be told who has seen their data.
+    and the ids of the people in the file (never their names or emails), and one access
+    record per person (audit.AccessRecord), so each sees it in "Download my data".
     """
     purpose = purpose.strip()
     if not purpose:
@@ -760,7 +762,7 @@ def roster_export_csv(*, session: EngagementSession, organiser, purpose: str) ->
             ]
         )
         participants.append(participant_id)
-    audit_record(
+    event = audit_record(
         actor=organiser,
         action="engagement.roster_export",
         object_type="engagementsession",
@@ -772,4 +774,19 @@ def roster_export_csv(*, session: EngagementSession, organiser, purpose: str) ->
             "participants": participants,
         },
     )
+    access_record(event=event, role=Role.ORGANISER, person_ids=participants)
     return buffer.getvalue()
+
+
+def access_needs_erase(*, now: datetime, dry_run: bool = False) -> list[int]:
+    """Retention (audit.retention): erase the access needs of registrations whose session
+    ended more than RETENTION_ACCESS_NEEDS_DAYS ago. Returns the registrations' ids (with
+    dry_run, those it would erase, changing nothing). Safe to run twice: it selects only
+    needs still written."""
+    due = Registration.objects.filter(
+        session__ends_at__lt=now - timedelta(days=settings.RETENTION_ACCESS_NEEDS_DAYS)
+    ).exclude(access_needs="")
+    ids = list(due.order_by("pk").values_list("pk", flat=True))
+    if ids and not dry_run:
+        Registration.objects.filter(pk__in=ids).update(access_needs="")
+    return ids

@@ -220,6 +220,9 @@ class Dataset:
     # What a row reads (values_list), by name; personal_fields only in a personal export.
     fields: tuple[str, ...]
     personal_fields: tuple[str, ...] = ()
+    # Whose personal data a row holds (a user id): a personal-data export records them in the
+    # audit log (audit.AccessRecord), so each person can see who has seen their data.
+    person_field: str | None = None
     ordering: tuple[str, ...] = ("id",)
 
     def declare(self, export: Export) -> list[Column]:
@@ -243,6 +246,18 @@ class Dataset:
     def read(self, filters: ReportFilters) -> QuerySet:
         """The queryset rows are read from (annotations a column needs go here)."""
         return self.queryset(filters)
+
+    def person_ids(self, filters: ReportFilters) -> Iterator[int]:
+        """The people whose rows these filters select (none for a dataset about no one)."""
+        if self.person_field is None:
+            return iter(())
+        return (
+            self.queryset(filters)
+            .order_by()
+            .values_list(self.person_field, flat=True)
+            .distinct()
+            .iterator(chunk_size=settings.EXPORT_CHUNK_SIZE)
+        )
 
     def rows(
         self, filters: ReportFilters, *, personal: bool = False, chunk_size: int | None = None
@@ -289,6 +304,7 @@ class RegistrationsDataset(Dataset):
         "attended",
     )
     personal_fields = ("participant__display_name", "participant__email", "access_needs")
+    person_field = "participant_id"
     ordering = ("session__starts_at", "session_id", "id")
 
     def declare(self, export: Export) -> list[Column]:
@@ -434,6 +450,7 @@ class FeedbackDataset(Dataset):
         "quote_excerpt",
     )
     personal_fields = ("participant__display_name", "participant__email")
+    person_field = "participant_id"
 
     def declare(self, export: Export) -> list[Column]:
         pseudonym = export.pseudonym
@@ -637,6 +654,7 @@ class IdeasDataset(Dataset):
         "kinds_text",
     )
     personal_fields = ("author__display_name", "author__email")
+    person_field = "author_id"
 
     def declare(self, export: Export) -> list[Column]:
         pseudonym = export.pseudonym

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import has_second_factor
+from accounts.roles import Role
 from afa_platform.db_router import reading_from_replica
 from afa_platform.leases import (
     LeaseLost,
@@ -33,7 +34,7 @@ from afa_platform.leases import (
     lease_sweep,
 )
 from audit.models import AuditEvent
-from audit.services import audit_record
+from audit.services import access_record, audit_record
 from outbox.services import Email, email_queue
 from reports.filters import ReportFilters
 
@@ -72,7 +73,8 @@ def export_audit(
     job: ExportJob | None = None,
 ) -> AuditEvent:
     """One audit row for one export (or one failed export): who, dataset, format, filters,
-    row count, with or without personal data, and why."""
+    row count, with or without personal data, and why. A personal-data export also records
+    every person it includes (audit.AccessRecord)."""
     details = {
         "dataset": dataset.slug,
         "format": file_format,
@@ -85,13 +87,17 @@ def export_audit(
         details["job"] = job.pk
     if failed:
         details["error"] = error
-    return audit_record(
+    event = audit_record(
         actor=actor,
         action="export_failed" if failed else "export",
         object_type="dataset",
         object_id=dataset.slug,
         details=details,
     )
+    if personal and not failed:
+        # Who the file names: each of them sees this export in "Download my data".
+        access_record(event=event, role=Role.STAFF, person_ids=dataset.person_ids(filters))
+    return event
 
 
 def check_personal_export(user, personal: bool, purpose: str) -> None:
@@ -282,20 +288,32 @@ def export_job_file(job: ExportJob) -> str | None:
 def exports_expire(*, now=None) -> dict[str, int]:
     """Beat, hourly: delete files past their expiry (the job says so). Safe to run twice:
     each job is moved by a conditional UPDATE."""
-    now = now or timezone.now()
-    expired = 0
-    for job_id, relative in ExportJob.objects.filter(
-        status=ExportJobStatus.READY, expires_at__lte=now
-    ).values_list("pk", "file_path"):
+    return {"expired": len(export_files_expire(now=now or timezone.now()))}
+
+
+def export_files_expire(*, now, dry_run: bool = False) -> list[int]:
+    """Delete the files of ready jobs past their expiry and mark the jobs expired; also the
+    daily retention rule (audit.retention). Returns the jobs' ids (with dry_run, those it
+    would expire, changing nothing)."""
+    due = list(
+        ExportJob.objects.filter(status=ExportJobStatus.READY, expires_at__lte=now)
+        .order_by("pk")
+        .values_list("pk", "file_path")
+    )
+    if dry_run:
+        return [job_id for job_id, _relative in due]
+    expired = []
+    for job_id, relative in due:
         if relative:
             export_storage().delete(export_storage_name(relative))
-        expired += EXPORT_JOB_TRANSITIONS.update(
+        if EXPORT_JOB_TRANSITIONS.update(
             ExportJob.objects.filter(pk=job_id),
             to=ExportJobStatus.EXPIRED,
             among={ExportJobStatus.READY},
             file_path="",
-        )
-    return {"expired": expired}
+        ):
+            expired.append(job_id)
+    return expired
 
 
 def export_job_give_up(*, job_id: int) -> bool:

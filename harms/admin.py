@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from afa_platform.admin import LabelledListEditableMixin
+
 from .models import HarmCategory, SolutionArea, SupportResource
 
 
 @admin.register(HarmCategory)
-class HarmCategoryAdmin(admin.ModelAdmin):
+class HarmCategoryAdmin(LabelledListEditableMixin, admin.ModelAdmin):
     list_display = ["name", "parent", "order", "slug"]
     list_filter = ["parent"]
     search_fields = ["name", "summary", "description"]
@@ -13,14 +15,14 @@ class HarmCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(SolutionArea)
-class SolutionAreaAdmin(admin.ModelAdmin):
+class SolutionAreaAdmin(LabelledListEditableMixin, admin.ModelAdmin):
     list_display = ["name", "order", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     list_editable = ["order"]
 
 
 @admin.register(SupportResource)
-class SupportResourceAdmin(admin.ModelAdmin):
+class SupportResourceAdmin(LabelledListEditableMixin, admin.ModelAdmin):
     list_display = ["name", "phone", "url", "show_in_footer", "order"]
     list_filter = ["show_in_footer", "categories"]
     search_fields = ["name", "description"]

@@ -224,6 +224,34 @@ COMMENTS = [
 ]
 
 
+# How many people support each published idea, so "most supported" has something to sort.
+# Support comes before a merge (merged ideas keep theirs).
+SUPPORT_COUNTS = {
+    "Faster takedown orders for non-consensual intimate images": 11,
+    "A parents' guide to privacy settings, in four languages": 9,
+    "Consent workshops in every IHL orientation week": 7,
+    "One reporting channel shared by the major platforms": 5,
+    "Secondary school lessons on what to do if your photo is shared": 4,
+    "Helpline numbers shown in every gaming chat in Singapore": 2,
+}
+
+
+def _supporters() -> list[User]:
+    """The other demo participants and the 2021 attendees (the demo participant supports
+    nothing yet, so supporting is theirs to try)."""
+    emails = [email for email, _name, _background in EXTRA_PARTICIPANTS]
+    people = {user.email: user for user in User.objects.filter(email__in=emails)}
+    attendees = User.objects.filter(email__startswith="attendee").order_by("email")
+    return [people[email] for email in emails if email in people] + list(attendees)
+
+
+def _support(idea: Idea) -> None:
+    wanted = SUPPORT_COUNTS.get(idea.title, 0)
+    supporters = [person for person in _supporters() if person.pk != idea.author_id]
+    for person in supporters[:wanted]:
+        services.idea_support_set(idea=idea, user=person, supported=True)
+
+
 def _user(email: str) -> User:
     return User.objects.get(email=email)
 
@@ -249,6 +277,7 @@ def _advance(idea: Idea, target: str, organiser: User, author: User) -> None:
         )
     else:  # approved, hidden, merged all start with approval
         services.idea_approve(idea=idea, moderator=organiser, note="")
+        _support(idea)
         if target == S.HIDDEN:
             services.report_create(
                 reporter=_user("priya.lawyer@example.com"),

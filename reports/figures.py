@@ -285,11 +285,12 @@ GLOSSARY: dict[str, Term] = {
 
 def _hidden_definition() -> str:
     return gettext(
-        "A count of 1 to %(largest)s people is never shown, so that no figure can single "
-        "anyone out, whatever the filters. Where a total and the other counts would let such "
-        "a count be worked out, the smallest other count (or the total) is hidden too, so a "
-        "hidden count may also be %(threshold)s or more: every hidden count carries the same "
-        "marker, so that they cannot be told apart. 0 is always shown: it reveals nobody."
+        "A count of fewer than %(threshold)s people (1 to %(largest)s) is never shown, so that "
+        "no figure can single anyone out, whatever the filters. Where a total and the other "
+        "counts would let such a count be worked out, the smallest other count (or the total) "
+        "is hidden too, so a hidden count may also be %(threshold)s or more: every hidden "
+        "count carries the same marker, so that they cannot be told apart. 0 is always "
+        "shown: it reveals nobody."
     ) % {"largest": disclosure_threshold() - 1, "threshold": disclosure_threshold()}
 
 

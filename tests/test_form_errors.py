@@ -41,6 +41,8 @@ WITHOUT_SUMMARY = {
     # only failure (no outcome chosen, nothing selected) is answered by a message at the top;
     # issue 12 item 11 reworks this queue.
     "initiatives/moderation_queue.html",
+    # The Django admin's own page (its base, its styles, its way of showing errors).
+    "admin/accounts/user/erase_confirmation.html",
 }
 
 

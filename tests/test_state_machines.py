@@ -10,6 +10,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings as django_settings
 
+from accounts.models import PERSONAL_DATA_ARCHIVE_TRANSITIONS
 from afa_platform.states import FINAL, NEW, TransitionError, Transitions
 from engagement.models import REGISTRATION_TRANSITIONS, SESSION_TRANSITIONS
 from exports.models import EXPORT_JOB_TRANSITIONS
@@ -20,8 +21,9 @@ BASE_DIR = Path(django_settings.BASE_DIR)
 README = BASE_DIR / "README.md"
 TEMPLATES = BASE_DIR / "templates"
 
-# The seven stateful models of issue 11, each with its table.
+# The seven stateful models of issue 11 and issue 13's archive, each with its table.
 EXPECTED = {
+    "accounts.models.PERSONAL_DATA_ARCHIVE_TRANSITIONS": PERSONAL_DATA_ARCHIVE_TRANSITIONS,
     "engagement.models.SESSION_TRANSITIONS": SESSION_TRANSITIONS,
     "engagement.models.REGISTRATION_TRANSITIONS": REGISTRATION_TRANSITIONS,
     "initiatives.models.IDEA_TRANSITIONS": IDEA_TRANSITIONS,

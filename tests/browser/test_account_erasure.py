@@ -29,7 +29,11 @@ def test_a_participant_erases_their_account_and_their_kept_idea_turns_anonymous(
     page.get_by_label("Keep them, shown as “Anonymous participant”").check()
     page.get_by_label("Your password").fill("not my password")
     page.get_by_role("button", name="Delete my account").click()
-    expect(page.get_by_text("That password is not right.")).to_be_visible()
+    # Said twice, as on every form: in the summary (focused) and beside the password box.
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link", name="That password is not right.")).to_be_visible()
+    expect(page.get_by_text("That password is not right.")).to_have_count(2)
 
     page.get_by_label("Keep them, shown as “Anonymous participant”").check()
     page.get_by_label("Your password").fill(PASSWORD)

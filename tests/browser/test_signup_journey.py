@@ -8,7 +8,8 @@ from tests.conftest import assert_no_serious_axe_violations
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_newcomer_signs_up_verifies_logs_in_and_sees_profile(live_server, page):
+def test_newcomer_signs_up_verifies_logs_in_and_sees_profile(live_server, page, settings):
+    settings.SITE_URL = live_server.url  # emails link to SITE_URL, whatever the request's host
     page.goto(live_server.url + "/")
     assert page.locator("html").get_attribute("lang") == "en"
     assert_no_serious_axe_violations(page)

@@ -25,7 +25,7 @@ def admin_client(client, admin_user):
 
 
 def _session(**overrides) -> EngagementSession:
-    """Whole seconds, as the admin's date and time inputs post them, so that saving the form
+    """Whole seconds, as the admin's date and time boxes post them, so that saving the form
     unchanged changes nothing."""
     starts = (timezone.now() + timedelta(days=7)).replace(microsecond=0)
     values = {
@@ -45,9 +45,7 @@ def _form_data(session: EngagementSession, **changes) -> dict:
     data = {}
     for name, value in values.items():
         if name in DATETIME_FIELDS:
-            local = timezone.localtime(value)
-            data[f"{name}_0"] = local.strftime("%Y-%m-%d")
-            data[f"{name}_1"] = local.strftime("%H:%M:%S")
+            data[name] = timezone.localtime(value).strftime("%Y-%m-%dT%H:%M:%S")
         elif value is not None:
             data[name] = value
     return data

@@ -5,7 +5,13 @@ under test move them on. `created_at=` on a dated factory sets the auto_now_add 
 insert. Scenarios that compose these (the known export data set) live in tests/scenarios.py.
 """
 
-from .accounts import PASSWORD, TOTP_PERIOD, UserFactory, current_totp_code
+from .accounts import (
+    PASSWORD,
+    TOTP_PERIOD,
+    PersonalDataArchiveFactory,
+    UserFactory,
+    current_totp_code,
+)
 from .base import SGT, DatedFactory, sgt
 from .engagement import EngagementSessionFactory, RegistrationFactory
 from .exports import ExportJobFactory
@@ -38,6 +44,7 @@ __all__ = [
     "IdeaFactory",
     "InitiativeFactory",
     "InitiativeUpdateFactory",
+    "PersonalDataArchiveFactory",
     "RegistrationFactory",
     "ReportFactory",
     "SupportFactory",

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from accounts.models import Background, User
+from accounts.models import Background, PersonalDataArchive, User
 from accounts.roles import Role
 
 PASSWORD = "a-long-test-password-42"
@@ -59,3 +59,12 @@ def current_totp_code(secret: str) -> str:
     if TOTP_PERIOD - time.time() % TOTP_PERIOD < 3:
         time.sleep(TOTP_PERIOD - time.time() % TOTP_PERIOD + 0.1)
     return format_hotp_value(hotp_value(secret, int(time.time()) // TOTP_PERIOD))
+
+
+class PersonalDataArchiveFactory(factory.django.DjangoModelFactory):
+    """A queued "Download my data" job, asked for by a participant."""
+
+    class Meta:
+        model = PersonalDataArchive
+
+    requested_by = factory.SubFactory(UserFactory)

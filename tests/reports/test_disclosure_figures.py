@@ -148,10 +148,10 @@ def test_the_threshold_comes_from_the_setting(settings, one_small_group):
 def test_glossary_explains_the_marker_with_the_threshold(client, staff, settings, db):
     client.force_login(staff)
     page = client.get("/reports/").content.decode()
-    assert "A count of 1 to 4 people is never shown" in page
+    assert "A count of fewer than 5 people (1 to 4) is never shown" in page
     settings.DISCLOSURE_THRESHOLD = 10
     page = client.get("/reports/").content.decode()
-    assert "A count of 1 to 9 people is never shown" in page
+    assert "A count of fewer than 10 people (1 to 9) is never shown" in page
 
 
 @pytest.fixture
@@ -204,7 +204,7 @@ def test_the_emailed_digest_html_and_text_show_the_marker(staff, digest_with_a_s
     text = message.body
     assert "Government agency: hidden" in text and "Community organisation: 6" not in text
     assert "Attendance at sessions held: hidden/7" in text
-    assert "- hidden: A count of 1 to 4 people is never shown" in text
+    assert "- hidden: A count of fewer than 5 people (1 to 4) is never shown" in text
     # The attached chart says the same.
     svg = next(body for name, body, _type in message.attachments if "background" in name)
     assert ">hidden</text>" in svg and "Government agency: 1" not in svg
