@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # The embedded demo: SQLite under var/, tasks in-process, email on the console.
 export DEBUG ?= 1
 
-.PHONY: run test install migrate seed lint format clean security
+.PHONY: run test install migrate seed lint format clean security backup restore
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,15 @@ test: install
 # bounded in time (about 12 minutes). See README.md, "Security checks".
 security: install
 	bash scripts/security.sh
+
+# The database (pg_dump) and the private files into a dated folder under var/backups (or
+# BACKUP_DIR); restore one with `make restore BACKUP=var/backups/... DATABASE_URL=...`.
+# See README.md, "Backup and restore".
+backup:
+	bash scripts/backup.sh
+
+restore:
+	bash scripts/restore.sh
 
 lint: install
 	$(BIN)/ruff check .

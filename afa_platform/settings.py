@@ -13,6 +13,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from afa_platform import sentry as error_reporting
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -393,8 +395,7 @@ CELERY_BEAT_SCHEDULE["reports-sweep-stale-digests"] = {
 EXPORT_PSEUDONYM_KEY = env.str("EXPORT_PSEUDONYM_KEY", default="")
 # XLSX exports with more rows than this are built by a Celery job instead of in the request.
 EXPORT_XLSX_ASYNC_THRESHOLD = env.int("EXPORT_XLSX_ASYNC_THRESHOLD", default=20000)
-# Export files are kept here, outside any public URL, for this many days.
-EXPORT_ROOT = env.str("EXPORT_ROOT", default=str(Path(MEDIA_ROOT) / "exports"))
+# Export files are kept in the private store (STORAGES["private"]) for this many days.
 EXPORT_FILE_DAYS = env.int("EXPORT_FILE_DAYS", default=7)
 # Rows fetched from the database per round trip while streaming.
 EXPORT_CHUNK_SIZE = env.int("EXPORT_CHUNK_SIZE", default=2000)
@@ -409,6 +410,103 @@ CELERY_BEAT_SCHEDULE["exports-delete-expired-exports"] = {
     "schedule": 60 * 60,
 }
 
+# --- Beyond one machine; operating it (README, "Production") ---------------------------
+# A read replica (optional): the dashboard, digests and exports read their source data from
+# it (afa_platform/db_router.py). The alias always exists, as a test mirror of the primary, so
+# tests can route to it; without DATABASE_REPLICA_URL nothing is routed there.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+DATABASES["replica"] = (
+    env.db("DATABASE_REPLICA_URL") if DATABASE_REPLICA_URL else dict(DATABASES["default"])
+)
+DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+REPLICA_READS = bool(DATABASE_REPLICA_URL)
+DATABASE_ROUTERS = ["afa_platform.db_router.ReplicaRouter"]
+REPLICA_READ_APPS = env.list(
+    "REPLICA_READ_APPS", default=["engagement", "feedback", "initiatives", "harms"]
+)
+REPLICA_READ_VIEWS = [
+    "reports:dashboard",
+    "reports:digest_list",
+    "exports:export_index",
+    "exports:export_file",
+]
+REPLICA_READ_TASKS = ["reports.tasks.compile_digest"]
+
+# Private files (export files, personal-data archives): on disk under PRIVATE_ROOT by
+# default (the media volume, which backups include), or an S3-compatible bucket with
+# PRIVATE_STORAGE=s3 (pip install ".[s3]"; AWS_STORAGE_BUCKET_NAME, AWS_S3_ENDPOINT_URL,
+# AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_S3_REGION_NAME). Never served by URL.
+PRIVATE_ROOT = env.str("PRIVATE_ROOT", default=str(MEDIA_ROOT))
+PRIVATE_STORAGE = env.str("PRIVATE_STORAGE", default="filesystem")
+if PRIVATE_STORAGE == "s3":
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env.str("AWS_S3_REGION_NAME", default=None),
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=None),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+elif PRIVATE_STORAGE == "filesystem":
+    STORAGES["private"] = {"BACKEND": "afa_platform.storage.PrivateFileSystemStorage"}
+else:
+    raise ImproperlyConfigured("PRIVATE_STORAGE must be 'filesystem' or 's3'.")
+
+# Every request has an id (X-Request-ID: a proxy's, when well formed, or a new one) that is
+# on its log lines, on its response and on the log lines of the tasks it queued.
+MIDDLEWARE.insert(0, "afa_platform.request_id.RequestIdMiddleware")
+MIDDLEWARE.insert(1, "afa_platform.metrics.RequestMetricsMiddleware")
+MIDDLEWARE.append("afa_platform.db_router.ReplicaReadsMiddleware")
+
+# Logs: JSON lines in production (LOG_FORMAT=json), readable text under DEBUG; email
+# addresses are redacted from every line (afa_platform/logs.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="") or ("text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be 'json' or 'text'.")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "afa_platform.request_id.RequestIdFilter"},
+        "redact_emails": {"()": "afa_platform.logs.RedactEmailsFilter"},
+    },
+    "formatters": {
+        "json": {"()": "afa_platform.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id", "redact_emails"],
+            "formatter": LOG_FORMAT,
+        }
+    },
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+# Workers log through the same handler (JSON, request ids) instead of Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Error reporting (optional): sentry-sdk, with no personal data (afa_platform/sentry.py).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    error_reporting.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+
+# /metrics for Prometheus (afa_platform/metrics.py): only these addresses or networks, and
+# never through the proxy; the queues whose depth it reports.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+METRICS_QUEUES = env.list("METRICS_QUEUES", default=["celery"])
+if not DEBUG:
+    # Prometheus scrapes plain HTTP from inside the network, like the health check.
+    SECURE_REDIRECT_EXEMPT.append(r"^metrics$")
 # --- Download my data (accounts.PersonalDataArchive) -----------------------------------------
 # Each person's copy of their data is a ZIP kept here, outside any public URL, for this many
 # days; only they can download it.

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from afa_platform import views
+from afa_platform.metrics import metrics_view
 from harms import views as harms_views
 
 # The admin signs in through allauth, so its rate limits and two-factor step apply there too.
@@ -14,6 +15,7 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("support/", harms_views.support, name="support"),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", metrics_view(backlog=views.outbox_backlog), name="metrics"),
     path("harms/", include("harms.urls")),
     path("", include("engagement.urls")),
     path("feedback/", include("feedback.urls")),

@@ -15,6 +15,7 @@ from redis.retry import Retry
 from accounts.consent import privacy_page_context
 from audit.retention import rules as retention_rules
 from harms.selectors import top_level_categories
+from outbox.models import OutboundEmail, OutboundEmailStatus
 
 logger = logging.getLogger(__name__)
 
@@ -106,3 +107,10 @@ def error_500(request: HttpRequest) -> HttpResponse:
     # No context processors: the database may be what failed. The exit's address is a setting.
     page = loader.get_template("500.html").render({"quick_exit_url": settings.QUICK_EXIT_URL})
     return HttpResponse(page, status=500)
+
+
+def outbox_backlog() -> int:
+    """Emails not sent yet: waiting, or claimed by a drain (for /metrics)."""
+    return OutboundEmail.objects.filter(
+        status__in=[OutboundEmailStatus.PENDING, OutboundEmailStatus.SENDING]
+    ).count()

@@ -1,9 +1,7 @@
 """What erasing an account does to the exports it asked for (accounts.erasure; registered
 in ExportsConfig.ready())."""
 
-from pathlib import Path
-
-from django.conf import settings
+from django.core.files.storage import storages
 from django.db import transaction
 
 from accounts.erasure import Erasure, erasure_step
@@ -25,6 +23,7 @@ def expire_export_files(erasure: Erasure) -> None:
 
     def delete_files() -> None:
         for relative in files:
-            (Path(settings.EXPORT_ROOT) / relative).unlink(missing_ok=True)
+            # The prefix of export files in the private store (exports.services).
+            storages["private"].delete(f"exports/{relative}")
 
     transaction.on_commit(delete_files)

@@ -65,7 +65,8 @@ class ExportJob(LeasedJob):
     rows_written = models.PositiveIntegerField(_("rows written"), default=0)
     error = models.CharField(_("error"), max_length=300, blank=True)
     file_name = models.CharField(_("file name"), max_length=120, blank=True)
-    # Relative to EXPORT_ROOT; never served by URL, only through the download view.
+    # Its name under "exports/" in the private store (STORAGES["private"]); never served by URL,
+    # only through the download view.
     file_path = models.CharField(_("stored file"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("asked for at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)

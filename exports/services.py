@@ -12,18 +12,20 @@ EXPORT_JOB_MAX_ATTEMPTS, audited); hourly exports_expire() deletes files past th
 """
 
 import logging
-import os
 import secrets
+import tempfile
 from datetime import timedelta
-from pathlib import Path
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import has_second_factor
 from accounts.roles import Role
+from afa_platform.db_router import reading_from_replica
 from afa_platform.leases import (
     LeaseLost,
     lease_claim,
@@ -135,11 +137,18 @@ def export_job_create(
     return job
 
 
-def export_directory() -> Path:
-    """Private: only the process's user can read it, and no URL maps to it."""
-    directory = Path(settings.EXPORT_ROOT)
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return directory
+# Export files live in the private store (STORAGES["private"], afa_platform/storage.py)
+# under this prefix; a job's file_path is the name after it.
+EXPORT_PREFIX = "exports/"
+
+
+def export_storage():
+    """Private: no URL maps to it; files leave it only through the download view."""
+    return storages["private"]
+
+
+def export_storage_name(relative: str) -> str:
+    return EXPORT_PREFIX + relative
 
 
 def export_job_build(*, job_id: int, rows_per_sheet: int | None = None) -> bool:
@@ -152,7 +161,7 @@ def export_job_build(*, job_id: int, rows_per_sheet: int | None = None) -> bool:
     A restarted build starts the file again from the first row: the partial file of a dead
     run is deleted, and only a finished file is ever recorded on the job.
 
-    Side effects: the file under EXPORT_ROOT, progress on the row, an audit row (export or
+    Side effects: the file in the private store, progress on the row, an audit row (export or
     export_failed), and when ready the "ready" email through the outbox, in the transaction
     that marks it ready (so it is written once, by the one run that finished).
     """
@@ -172,13 +181,8 @@ def export_job_build(*, job_id: int, rows_per_sheet: int | None = None) -> bool:
     dataset = DATASETS[job.dataset]
     filters = ReportFilters.from_dict(job.filters)
     personal = job.include_personal_data
-    directory = export_directory()
-    # A dead run's partial file: never served (no job points to it), and gone now.
-    for stale in directory.glob(f"{job.pk}-*.part"):
-        stale.unlink(missing_ok=True)
+    storage = export_storage()
     relative = f"{job.pk}-{secrets.token_hex(16)}.{job.file_format}"
-    path = directory / relative
-    partial = path.with_suffix(".part")
 
     with lease_heartbeat(ExportJob, pk=job.pk, token=token) as heartbeat:
 
@@ -194,23 +198,25 @@ def export_job_build(*, job_id: int, rows_per_sheet: int | None = None) -> bool:
             every=settings.EXPORT_CHUNK_SIZE,
         )
         try:
-            with open(partial, "wb") as handle:
-                os.chmod(partial, 0o600)
+            # The file is built in an unnamed temporary file (gone with the process, even
+            # one killed half-way) and stored whole: the store never holds a partial file.
+            # The rows are read from the replica when there is one.
+            with tempfile.TemporaryFile() as handle, reading_from_replica():
                 written = write_xlsx(
                     handle,
                     dataset.columns(personal=personal),
                     rows,
                     **({"rows_per_sheet": rows_per_sheet} if rows_per_sheet else {}),
                 )
-            heartbeat.check()
-            os.replace(partial, path)
+                heartbeat.check()
+                handle.seek(0)
+                name = storage.save(export_storage_name(relative), File(handle))
+                relative = name.removeprefix(EXPORT_PREFIX)
         except LeaseLost:
             logger.warning("Export job %s was taken over by another run; this one stops", job.pk)
-            partial.unlink(missing_ok=True)
             return False
         except Exception as exc:
             logger.exception("Export job %s failed", job.pk)
-            partial.unlink(missing_ok=True)
             with transaction.atomic():
                 failed = EXPORT_JOB_TRANSITIONS.update(
                     mine,
@@ -250,7 +256,7 @@ def export_job_build(*, job_id: int, rows_per_sheet: int | None = None) -> bool:
         if not ready:
             # Another run took the job over, or the sweep gave it up for lost (and audited
             # it), while this one ran: its file belongs to no job, so it goes.
-            path.unlink(missing_ok=True)
+            storage.delete(export_storage_name(relative))
             return False
         export_audit(
             actor=job.requested_by,
@@ -268,14 +274,15 @@ def export_job_build(*, job_id: int, rows_per_sheet: int | None = None) -> bool:
     return True
 
 
-def export_job_file(job: ExportJob) -> Path | None:
-    """The job's file, when it is ready, unexpired and still on disk."""
+def export_job_file(job: ExportJob) -> str | None:
+    """The job's file's name in the private store, when it is ready, unexpired and still
+    stored (open it with export_storage().open(name))."""
     if job.status != ExportJobStatus.READY or not job.file_path:
         return None
     if job.expires_at is not None and job.expires_at <= timezone.now():
         return None
-    path = Path(settings.EXPORT_ROOT) / job.file_path
-    return path if path.is_file() else None
+    name = export_storage_name(job.file_path)
+    return name if export_storage().exists(name) else None
 
 
 def exports_expire(*, now=None) -> dict[str, int]:
@@ -298,7 +305,7 @@ def export_files_expire(*, now, dry_run: bool = False) -> list[int]:
     expired = []
     for job_id, relative in due:
         if relative:
-            (Path(settings.EXPORT_ROOT) / relative).unlink(missing_ok=True)
+            export_storage().delete(export_storage_name(relative))
         if EXPORT_JOB_TRANSITIONS.update(
             ExportJob.objects.filter(pk=job_id),
             to=ExportJobStatus.EXPIRED,

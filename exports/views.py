@@ -347,8 +347,8 @@ def exportjob_download(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_export_job_for_user(request.user, pk)
     if job.is_pending or job.has_failed:
         return redirect(job)
-    path = services.export_job_file(job)
-    if path is None:
+    name = services.export_job_file(job)
+    if name is None:
         return render(
             request,
             "exports/exportjob_expired.html",
@@ -363,7 +363,7 @@ def exportjob_download(request: HttpRequest, pk: int) -> HttpResponse:
         details={"dataset": job.dataset, "format": job.file_format},
     )
     response = FileResponse(
-        open(path, "rb"),  # noqa: SIM115 - FileResponse closes it
+        services.export_storage().open(name, "rb"),
         as_attachment=True,
         filename=job.file_name,
         content_type=XLSX_CONTENT_TYPE if job.file_format == "xlsx" else "text/csv",

@@ -68,7 +68,7 @@ class Celery:
             "JOB_LEASE_SECONDS": str(LEASE_SECONDS),
             "JOB_SWEEP_SECONDS": "1",
             "EXPORT_CHUNK_SIZE": "10",
-            "EXPORT_ROOT": str(self.exports),
+            "PRIVATE_ROOT": str(tmp),
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "EMAIL_FILE_PATH": str(self.mail),
         }

@@ -344,7 +344,7 @@ def test_an_export_running_while_its_subject_is_erased_finishes(
 ):
     """The person is erased between two chunks of an export that includes them: the export
     finishes, and what it wrote after the erasure holds nothing of theirs."""
-    settings.EXPORT_ROOT = str(tmp_path)
+    settings.PRIVATE_ROOT = str(tmp_path)
     settings.EXPORT_CHUNK_SIZE = 1
     FeedbackFactory(participant=staff, experience="Another one")
     job = ExportJobFactory(

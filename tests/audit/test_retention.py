@@ -79,7 +79,7 @@ def _ready_file(root: Path, name: str) -> Path:
 
 @pytest.fixture
 def aged(settings, tmp_path, monkeypatch):
-    settings.EXPORT_ROOT = str(tmp_path / "exports")
+    settings.PRIVATE_ROOT = str(tmp_path)
     settings.PERSONAL_DATA_ROOT = str(tmp_path / "personal-data")
     ended_long_ago = EngagementSessionFactory(
         starts_at=NOW - timedelta(days=31, hours=3), ends_at=NOW - timedelta(days=31)

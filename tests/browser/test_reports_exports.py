@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_staff_filter_the_dashboard_download_a_csv_and_an_xlsx_job(
     live_server, page, settings, tmp_path, monkeypatch
 ):
-    settings.EXPORT_ROOT = str(tmp_path / "exports")
+    settings.PRIVATE_ROOT = str(tmp_path)
     settings.EXPORT_XLSX_ASYNC_THRESHOLD = 2
     # Hold the job back so the page has to wait for it; the test plays the worker.
     queued: list[int] = []

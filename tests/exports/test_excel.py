@@ -249,7 +249,7 @@ def test_dictionary_rows_word_each_kind():
 def test_an_xlsx_built_by_a_job_has_the_same_dates_labels_and_codes_sheet(
     staff, known, settings, tmp_path
 ):
-    settings.EXPORT_ROOT = str(tmp_path / "exports")
+    settings.PRIVATE_ROOT = str(tmp_path)
     job = ExportJobFactory(
         requested_by=staff, dataset="registrations", file_format="xlsx", rows_total=4
     )

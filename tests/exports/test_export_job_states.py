@@ -21,7 +21,7 @@ E = ExportJobStatus
 
 @pytest.fixture(autouse=True)
 def private_export_root(settings, tmp_path):
-    settings.EXPORT_ROOT = str(tmp_path / "exports")
+    settings.PRIVATE_ROOT = str(tmp_path)
 
 
 def _job(staff, **fields) -> ExportJob:
@@ -52,7 +52,8 @@ def test_finishing_a_build_follows_the_table(staff, monkeypatch):
     assert services.export_job_build(job_id=job.pk) is False
     job.refresh_from_db()
     assert (job.status, job.file_path) == (E.RUNNING, "")
-    assert not any(Path(settings.EXPORT_ROOT).iterdir())
+    exports = Path(settings.PRIVATE_ROOT) / "exports"
+    assert not exports.exists() or not any(exports.iterdir())
 
 
 def test_expiry_follows_the_table(staff, monkeypatch):

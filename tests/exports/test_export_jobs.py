@@ -3,7 +3,6 @@ export, failed ones included."""
 
 import smtplib
 from datetime import timedelta
-from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -37,9 +36,9 @@ def known(db) -> KnownData:
 
 @pytest.fixture(autouse=True)
 def private_export_root(settings, tmp_path):
-    settings.EXPORT_ROOT = str(tmp_path / "exports")
+    settings.PRIVATE_ROOT = str(tmp_path)
     settings.EXPORT_XLSX_ASYNC_THRESHOLD = 2
-    return Path(settings.EXPORT_ROOT)
+    return tmp_path / "exports"
 
 
 @pytest.fixture
@@ -216,12 +215,10 @@ def _dead_run(staff, *, attempts: int, **fields) -> ExportJob:
 
 def test_a_job_whose_worker_died_is_taken_over_by_its_redelivery(staff, known, private_export_root):
     job = _dead_run(staff, attempts=1, rows_written=2)
-    export_directory = export_services.export_directory()
-    (export_directory / f"{job.pk}-halfwritten.part").write_bytes(b"partial")
     assert build_export_job(job_id=job.pk) is True
     job.refresh_from_db()
     assert (job.status, job.attempts, job.rows_written) == (ExportJobStatus.READY, 2, 3)
-    # The dead run's partial file is gone; the one on the job is whole.
+    # Files are built in a temporary file and stored whole: the store holds only the job's.
     assert [p.name for p in private_export_root.iterdir()] == [job.file_path]
     assert len(read_xlsx((private_export_root / job.file_path).read_bytes())["data"]) == 4
     assert AuditEvent.objects.filter(action="export").count() == 1
@@ -407,7 +404,7 @@ def test_a_failed_job_is_marked_failed_and_audited(
     job.refresh_from_db()
     assert job.status == ExportJobStatus.FAILED
     assert job.error == "The file could not be written. Please ask for it again."
-    assert list(private_export_root.iterdir()) == []  # no half-written file left behind
+    assert list(private_export_root.glob("*")) == []  # no half-written file left behind
     event = AuditEvent.objects.get(action="export_failed")
     assert event.actor == staff
     assert event.details["job"] == job.pk

@@ -177,7 +177,7 @@ PRODUCERS = [
 def test_an_email_written_while_the_broker_is_down_is_sent_once_by_the_sweep(
     produce, organiser, broker_down, settings, tmp_path, django_capture_on_commit_callbacks
 ):
-    settings.EXPORT_ROOT = str(tmp_path)
+    settings.PRIVATE_ROOT = str(tmp_path)
     with django_capture_on_commit_callbacks(execute=True):
         recipients = produce(organiser)
     assert broker_down, "the change published its drain on commit"
