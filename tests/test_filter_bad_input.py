@@ -72,7 +72,8 @@ def _shapes(queries) -> list[str]:
     """Each query's SQL with its values taken out: what the database is asked to do."""
     shapes = []
     for query in queries.captured_queries:
-        sql = re.sub(r'"s\d+_x\d+"', "SP", query["sql"])  # savepoint names
+        # Savepoint and server-side cursor names are numbered per connection.
+        sql = re.sub(r'"(s\d+_x\d+|_django_curs_\d+_sync_\d+)"', "NAME", query["sql"])
         sql = re.sub(r"'[^']*'", "?", sql)
         shapes.append(re.sub(r"\b\d+(\.\d+)?\b", "N", sql))
     return shapes
