@@ -20,7 +20,16 @@ from django.utils import timezone
 from engagement.models import RegistrationStatus
 from feedback.models import QuoteStatus
 from harms.models import HarmCategory, SolutionArea
-from initiatives.models import CommentStatus, IdeaStatus, Report, ReportReason, Support
+from initiatives.models import (
+    CommentStatus,
+    IdeaStatus,
+    ModerationAction,
+    ModerationLog,
+    Report,
+    ReportReason,
+    Support,
+    TargetKind,
+)
 from reports.models import DigestKind, DigestStatus
 from reports.selectors import digest_figures
 from tests.factories import (
@@ -117,6 +126,18 @@ class World:
             CoCreatorFactory(initiative=initiative, user=person)
             CoCreatorFactory(initiative=self.initiative, user=person)
         InitiativeUpdateFactory.create_batch(n, initiative=self.initiative)
+        self.initiative.leads.add(*people)
+        # The idea's moderation history, which its page shows moderators.
+        ModerationLog.objects.bulk_create(
+            ModerationLog(
+                actor=self.staff,
+                action=ModerationAction.COMMENT_APPROVE,
+                target_kind=TargetKind.COMMENT,
+                target_id=self.idea.pk,
+                idea=self.idea,
+            )
+            for _ in range(n)
+        )
         # Feedback with categories, suggestions and quotes, on sessions and general.
         for i, person in enumerate(people):
             FeedbackFactory(
@@ -154,11 +175,13 @@ def pages(world: World) -> list[tuple[str, str, str]]:
         ("home", "participant", "/"),
         ("session list", "participant", "/sessions/"),
         ("session page", "participant", f"/sessions/{world.session.slug}/"),
+        ("session page, as an organiser", "organiser", f"/sessions/{world.session.slug}/"),
         ("ideas board: newest", "participant", "/ideas/"),
         ("ideas board: most supported", "participant", "/ideas/?sort=supported"),
         ("ideas board: a search", "participant", "/ideas/?q=workshops"),
         ("ideas board: a filter", "participant", f"/ideas/?category={world.category.pk}"),
         ("idea page with comments", "participant", f"/ideas/{world.idea.pk}/"),
+        ("idea page, as a moderator", "organiser", f"/ideas/{world.idea.pk}/"),
         ("initiatives list", "participant", "/initiatives/"),
         ("initiative page", "participant", f"/initiatives/{world.initiative.slug}/"),
         ("My sessions", "participant", "/sessions/mine/"),
@@ -189,11 +212,13 @@ PINNED = {
     "home": 10,
     "session list": 8,
     "session page": 7,
+    "session page, as an organiser": 9,
     "ideas board: newest": 10,
     "ideas board: most supported": 10,
     "ideas board: a search": 10,
     "ideas board: a filter": 10,
     "idea page with comments": 9,
+    "idea page, as a moderator": 11,
     "initiatives list": 7,
     "initiative page": 11,
     "My sessions": 6,
