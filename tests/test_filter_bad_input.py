@@ -230,13 +230,13 @@ def a_full_list(request, client, participant, organiser, staff):
 
 
 @pytest.mark.parametrize("name", LISTS)
-@pytest.mark.parametrize("page", ["99999999999", "3", "9" * 5000], ids=lambda p: p[:12])
-def test_a_page_past_the_last_shows_the_last_page_for_the_same_queries(a_full_list, name, page):
+@pytest.mark.parametrize("number", ["99999999999", "3", "9" * 5000], ids=lambda p: p[:12])
+def test_a_page_past_the_last_shows_the_last_page_for_the_same_queries(a_full_list, name, number):
     client, url = a_full_list
     last, last_queries = _page(client, f"{url}?page=2")
     assert last.status_code == 200
     assert last.context["page"].number == 2  # the list really has two pages
-    response, queries = _page(client, f"{url}?page={page}")
+    response, queries = _page(client, f"{url}?page={number}")
     assert response.status_code == 200
     assert response.context["page"].number == 2
     assert "Page 2 of 2" in response.content.decode()
@@ -244,10 +244,10 @@ def test_a_page_past_the_last_shows_the_last_page_for_the_same_queries(a_full_li
 
 
 @pytest.mark.parametrize("name", LISTS)
-@pytest.mark.parametrize("page", ["0", "-1", "1e9"])
-def test_a_page_number_that_is_no_page_shows_the_first_page(a_full_list, name, page):
+@pytest.mark.parametrize("number", ["0", "-1", "1e9"])
+def test_a_page_number_that_is_no_page_shows_the_first_page(a_full_list, name, number):
     client, url = a_full_list
-    response, _queries = _page(client, f"{url}?page={page}")
+    response, _queries = _page(client, f"{url}?page={number}")
     assert response.status_code == 200
     assert response.context["page"].number == 1
 
