@@ -58,10 +58,18 @@ def slug_param(query: QueryDict, name: str) -> str:
     return value if _SLUG.fullmatch(value) else ""
 
 
+# Past any list's last page: Paginator.get_page shows the last page for it.
+PAST_THE_LAST_PAGE = "999999999"
+
+
 def page_param(query: QueryDict, name: str = "page") -> str:
-    """A page number for Paginator.get_page: digits, else "" (the first page)."""
+    """A page number for Paginator.get_page: digits, else "" (the first page). Page 0 is the
+    first page; a number past the last page, however long (?page=99999999999), is the last
+    page, as get_page makes any number past the end."""
     value = query.get(name, "")
-    return value if value.isascii() and value.isdigit() and len(value) <= 9 else ""
+    if not (value.isascii() and value.isdigit()) or not value.strip("0"):
+        return ""
+    return value if len(value) <= len(PAST_THE_LAST_PAGE) else PAST_THE_LAST_PAGE
 
 
 def cleaned(query: QueryDict, *, max_length: int = TEXT_MAX_LENGTH) -> QueryDict:

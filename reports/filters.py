@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -193,10 +193,12 @@ class ReportFilterForm(forms.Form):
         )
 
 
-def harm_category_ids(harm_category_id: int) -> list[int]:
-    """The category and its sub-categories: filtering by a category includes its children."""
-    children = HarmCategory.objects.filter(parent_id=harm_category_id).values_list("pk", flat=True)
-    return [harm_category_id, *children]
+def harm_category_ids(harm_category_id: int) -> QuerySet:
+    """The category and its sub-categories: filtering by a category includes its children.
+    A subquery, not a list: each figure filtered by category then costs no extra query."""
+    return HarmCategory.objects.filter(
+        Q(pk=harm_category_id) | Q(parent_id=harm_category_id)
+    ).values("pk")
 
 
 # --- One filtered queryset per dataset ---------------------------------------------------
