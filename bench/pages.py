@@ -180,7 +180,7 @@ def pages() -> list[tuple[str, str, str]]:
         ("an initiative", "participant", f"/initiatives/{initiative.slug}/"),
         ("My sessions", "participant", "/sessions/mine/"),
         ("My ideas", "participant", "/ideas/mine/"),
-        ("moderation queue", "staff", "/moderation/"),
+        ("moderation queue", "organiser", "/moderation/"),
         ("dashboard", "staff", "/reports/"),
         ("dashboard: dates", "staff", f"/reports/?date_from={last_year}&date_to={today}"),
         ("dashboard: session", "staff", f"/reports/?session={session.pk}"),
@@ -263,6 +263,7 @@ def main() -> None:
     try:
         cookies = {
             "participant": sign_in("participant@example.com", second_factor=False),
+            "organiser": sign_in("organiser@example.com", second_factor=True),
             "staff": sign_in("staff@example.com", second_factor=True),
         }
         print(
@@ -287,7 +288,8 @@ def main() -> None:
             page = measure(path, cookie, args.connections, args.seconds)
             ceiling = measure(CEILING, cookie, args.connections, args.seconds)
             ratio = page["rps"] / ceiling["rps"] if ceiling["rps"] else 0.0
-            errors = f"  errors {len(page['errors'])}: {page['errors'][:2]}" if page["errors"] else ""
+            failed = page["errors"]
+            errors = f"  errors {len(failed)}: {failed[:2]}" if failed else ""
             print(
                 f"{label:24} {role:11} {page['rps']:7.1f} {page['p50']:7.1f} {page['p95']:7.1f} "
                 f"{ceiling['rps']:7.1f} {ratio:6.0%} {queries:7d}{errors}",
