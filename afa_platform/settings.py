@@ -362,6 +362,9 @@ QUICK_EXIT_URL = env.str("QUICK_EXIT_URL", default="https://www.weather.gov.sg/h
 IDEAS_PER_HOUR = env.int("IDEAS_PER_HOUR", default=10)
 COMMENTS_PER_HOUR = env.int("COMMENTS_PER_HOUR", default=30)
 COMMENTS_PREMODERATED = env.bool("COMMENTS_PREMODERATED", default=False)
+# bench/pages.py only: serves /bench/ceiling/, base.html with no queries of its own, the
+# framework's ceiling for a page. Off unless set; never set it in production.
+BENCH_CEILING_VIEW = env.bool("BENCH_CEILING_VIEW", default=False)
 
 # --- Feedback and digests -------------------------------------------------------
 # The official launch the digests count down to; the admin's "Launch settings" overrides it.

@@ -26,6 +26,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+def bench_ceiling(request: HttpRequest) -> HttpResponse:
+    """The framework's ceiling for a page (bench/pages.py): base.html through the whole
+    middleware stack, with no queries of its own. Routed only when BENCH_CEILING_VIEW is on."""
+    return render(request, "base.html")
+
+
+@require_GET
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(
         request,

@@ -169,7 +169,7 @@ def start_gunicorn(workers: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
-def run_load(connections: int, seconds: float, make_request, limit: int):
+def run_load(connections: int, seconds: float, make_request, limit: int, timeout: float = 10):
     """Each connection thread sends requests back to back until time or `limit` runs out.
     make_request(index) -> (method, path, body, headers, expected_status)."""
     counter = iter(range(limit))
@@ -181,7 +181,7 @@ def run_load(connections: int, seconds: float, make_request, limit: int):
     deadline = time.monotonic() + seconds
 
     def worker():
-        conn = http.client.HTTPConnection(HOST, PORT, timeout=10)
+        conn = http.client.HTTPConnection(HOST, PORT, timeout=timeout)
         while time.monotonic() < deadline:
             with counter_lock:
                 index = next(counter, None)
@@ -213,7 +213,7 @@ def run_load(connections: int, seconds: float, make_request, limit: int):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=seconds + 30)
+        thread.join(timeout=seconds + timeout + 20)
     wall = time.monotonic() - started
     return ok[0], errors, latencies, wall
 

@@ -150,6 +150,12 @@ class Idea(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "submitted_at"]),
+            # The board's two sorts and the home page (selectors.SORTS): the first page is an
+            # index range, not a sort of every approved idea (bench/pages.py).
+            models.Index(fields=["status", "decided_at", "id"], name="idea_board_newest"),
+            models.Index(
+                fields=["status", "support_count", "decided_at", "id"], name="idea_board_supported"
+            ),
             # Full-text search on PostgreSQL; its migration skips it on SQLite. The
             # expression must stay identical to the one selectors.search_vector() queries.
             GinIndex(SearchVector("title", "body", config="english"), name="idea_search_gin"),
