@@ -70,9 +70,9 @@ def test_scan_finds_unmarked_text_in_an_email():
         "<p>&nbsp;&middot; — 1, 2: (3) {{ x }}</p>",
         "<p>AfA · SGT</p>",
         '<img alt="" src="a.svg"><a href="https://www.gov.sg/trusted-sites">{{ x }}</a>',
-        "<{% if href %}a href=\"{{ href }}\"{% else %}button{% endif %} class=\"btn\">",
+        '<{% if href %}a href="{{ href }}"{% else %}button{% endif %} class="btn">',
         "<p class=\"{{ ok|yesno:'on,off' }}\" lang=\"{{ code|default:'en' }}\"></p>",
-        '<span title="{% translate \'Marked\' %}">{{ x }}</span>',
+        "<span title=\"{% translate 'Marked' %}\">{{ x }}</span>",
     ],
 )
 def test_scan_passes_marked_text_and_markup(source):
