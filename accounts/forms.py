@@ -2,8 +2,8 @@ from allauth.core import ratelimit
 from allauth.mfa.models import Authenticator
 from django import forms
 from django.urls import reverse_lazy
-from django.utils.functional import lazy
 from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 

@@ -11,10 +11,10 @@ from django.contrib.auth import logout
 from django.contrib.auth.middleware import get_user
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .permissions import SECOND_FACTOR_ATTR, is_privileged, mark_second_factor

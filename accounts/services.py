@@ -84,8 +84,8 @@ def user_complete_signup(
     pdpa_consent: bool,
     preferred_language: str | None = None,
 ) -> User:
-    """Record the sign-up details (the language: the page's, when it is one of ours), the PDPA consent (version and time, and its first
-    ConsentRecord) and the Participant role.
+    """Record the sign-up details (the language: the page's, when it is one of ours), the
+    PDPA consent (version and time, and its first ConsentRecord) and the Participant role.
 
     Side effects: adds the user to the Participant group.
     """

@@ -17,8 +17,8 @@ from audit import querystring
 
 from . import services
 from .consent import safe_next
-from .middleware import set_language_cookie, supported_language
 from .forms import AccountEraseForm, ProfileForm
+from .middleware import set_language_cookie, supported_language
 from .models import PersonalDataArchive
 from .permissions import needs_mfa, user_role_names
 from .roles import Role

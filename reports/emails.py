@@ -22,7 +22,10 @@ def digest(email) -> Message | None:
     return Message(
         subject=_("AfA feedback digest: %(start)s to %(end)s")
         # Month names in the recipient's language (the outbox activates it).
-        % {"start": date_format(found.first_day, "d M Y"), "end": date_format(found.last_day, "d M Y")},
+        % {
+            "start": date_format(found.first_day, "d M Y"),
+            "end": date_format(found.last_day, "d M Y"),
+        },
         template="reports/email/digest",
         context=digest_context(found, found.figures),
         attachments=[(chart.filename, str(chart.svg), "image/svg+xml") for chart in charts],

@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0008_user_inactivity_warned_at'),
+        ("accounts", "0008_user_inactivity_warned_at"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='preferred_language',
-            field=models.CharField(choices=[('en', 'English'), ('zh-hans', '简体中文'), ('ms', 'Bahasa Melayu'), ('ta', 'தமிழ்')], default='en', help_text='The language of this site and of the emails we send you.', max_length=10, verbose_name='language'),
+            model_name="user",
+            name="preferred_language",
+            field=models.CharField(
+                choices=[
+                    ("en", "English"),
+                    ("zh-hans", "简体中文"),
+                    ("ms", "Bahasa Melayu"),
+                    ("ta", "தமிழ்"),
+                ],
+                default="en",
+                help_text="The language of this site and of the emails we send you.",
+                max_length=10,
+                verbose_name="language",
+            ),
         ),
     ]
