@@ -161,6 +161,29 @@ ALLAUTH = (
     gettext_noop(
         "You are about to deactivate authenticator app based authentication. Are you sure?"
     ),
+    # Headings and buttons of allauth's pages (sentence case in English through locale/en).
+    gettext_noop("Forgot your password?"),
+    gettext_noop("Email Address"),
+    gettext_noop("Email Addresses"),
+    gettext_noop("Verified"),
+    gettext_noop("Primary"),
+    gettext_noop("Email Confirmation"),
+    gettext_noop("Recovery Codes"),
+    gettext_noop("Signup"),
+    gettext_noop("Add"),
+    gettext_noop("You are already logged in as %(user_display)s."),
+    gettext_noop("This email address is already associated with this account."),
+    gettext_noop("Warning:"),
+    gettext_noop(
+        "You currently do not have any email address set up. You should really add an email address so you can receive notifications, reset your password, etc."
+    ),
+    gettext_noop("Confirm Email Address"),
+    gettext_noop("Email Verification"),
+    gettext_noop("New Recovery Codes Generated"),
+    gettext_noop("Please Confirm Your Email Address"),
+    gettext_noop("Reset My Password"),
+    gettext_noop("TOTP Authenticator"),
+    gettext_noop("Verify Your Email Address"),
 )
 
 # Django: form field and password validation errors.
