@@ -90,9 +90,9 @@ def user_complete_signup(
     Side effects: adds the user to the Participant group.
     """
     if not pdpa_consent:
-        raise AccountError("Consent to the privacy notice is needed to take part.")
+        raise AccountError(_("Consent to the privacy notice is needed to take part."))
     if age_group == AgeGroup.MINOR_WITH_CONSENT and not guardian_consent:
-        raise AccountError("Participants under 18 need a parent's or guardian's consent.")
+        raise AccountError(_("Participants under 18 need a parent's or guardian's consent."))
     user.display_name = display_name
     user.background = background
     user.organisation = organisation
