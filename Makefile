@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # The embedded demo: SQLite under var/, tasks in-process, email on the console.
 export DEBUG ?= 1
 
-.PHONY: run test install migrate seed lint format clean security backup restore
+.PHONY: run test install catalogues messages migrate seed lint format clean security backup restore
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,23 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-migrate: install
+# The compiled catalogues (locale/*/LC_MESSAGES/django.mo) are committed; this compiles, with
+# polib (no GNU gettext needed), any whose .po changed since. See README.md, "Languages".
+catalogues: install
+	$(BIN)/python scripts/compile_messages.py
+
+# After changing text: gather every marked string into the three catalogues (new ones come in
+# empty, changed ones fuzzy), then translate them and run `make catalogues`. Needs GNU
+# gettext's xgettext (apt-get install gettext), as Django's makemessages does.
+MESSAGE_LANGS := zh_Hans ms ta
+messages: install
+	$(BIN)/python manage.py makemessages --no-obsolete --add-location=file \
+		$(addprefix -l ,$(MESSAGE_LANGS)) \
+		--ignore='.venv/*' --ignore='bench/*' --ignore='tests/*' --ignore='staticfiles/*' \
+		--ignore='var/*' --ignore='node_modules/*'
+	$(BIN)/python scripts/compile_messages.py
+
+migrate: catalogues
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 
@@ -27,7 +43,7 @@ seed: migrate
 run: seed
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install
+test: catalogues
 	mkdir -p var
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -64,6 +64,7 @@ class UserAdmin(DjangoUserAdmin):
                     "organisation",
                     "age_group",
                     "guardian_consent",
+                    "preferred_language",
                 ]
             },
         ),

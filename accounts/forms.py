@@ -2,6 +2,7 @@ from allauth.core import ratelimit
 from allauth.mfa.models import Authenticator
 from django import forms
 from django.urls import reverse_lazy
+from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -75,25 +76,51 @@ class SignupDetailsForm(forms.Form):
             age_group=data["age_group"],
             guardian_consent=data["guardian_consent"],
             pdpa_consent=data["pdpa_consent"],
+            # The language the person read the sign-up page in.
+            preferred_language=translation.get_language(),
         )
+
+
+class LanguageSelect(forms.Select):
+    """Each language named in itself, marked with its own lang (WCAG 3.1.2)."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value:
+            option["attrs"]["lang"] = value
+        return option
 
 
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["display_name", "background", "organisation", "content_warning_display"]
+        fields = [
+            "display_name",
+            "background",
+            "organisation",
+            "content_warning_display",
+            "preferred_language",
+        ]
         labels = {
+            "preferred_language": _("Language"),
             "display_name": _("Display name"),
             "background": _("Which best describes you?"),
             "organisation": _("Organisation (optional)"),
             "content_warning_display": _("Content that carries a content warning"),
         }
-        widgets = {"content_warning_display": forms.RadioSelect}
+        widgets = {
+            "content_warning_display": forms.RadioSelect,
+            "preferred_language": LanguageSelect,
+        }
+        error_messages = {
+            "preferred_language": {"invalid_choice": _("Choose one of the languages listed.")}
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Optional in the post: an older form without it keeps the current choice.
+        # Optional in the post: an older form without them keeps the current choice.
         self.fields["content_warning_display"].required = False
+        self.fields["preferred_language"].required = False
 
     def save(self, commit: bool = True) -> User:  # noqa: ARG002 - the service saves
         return services.user_update_profile(
@@ -102,6 +129,7 @@ class ProfileForm(forms.ModelForm):
             background=self.cleaned_data["background"],
             organisation=self.cleaned_data["organisation"],
             content_warning_display=self.cleaned_data.get("content_warning_display") or None,
+            preferred_language=self.cleaned_data.get("preferred_language") or None,
         )
 
 

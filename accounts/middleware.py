@@ -11,6 +11,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.middleware import get_user
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
@@ -35,6 +36,8 @@ NOTICE_OPEN_PATHS = (
     "/accounts/profile/my-data/",
     "/accounts/profile/delete/",
     STAY_SIGNED_IN_PATH,
+    # Reading the new notice in one's own language.
+    "/i18n/",
     "/healthz",
     "/favicon",
 )
@@ -55,6 +58,54 @@ class SecondFactorMiddleware:
 
         request.user = SimpleLazyObject(load)
         return self.get_response(request)
+
+
+def supported_language(code: object) -> str | None:
+    """One of settings.LANGUAGES exactly, or None: what a cookie, a form or a profile row says
+    is trusted only when it names a language the site has."""
+    if isinstance(code, str) and code in dict(settings.LANGUAGES):
+        return code
+    return None
+
+
+def set_language_cookie(response: HttpResponse, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+class PreferredLanguageMiddleware:
+    """After LocaleMiddleware (which took the language from the cookie, else the browser,
+    else English) and AuthenticationMiddleware: a signed-in person sees every page in the
+    language on their profile, on any device. The cookie follows the profile, so the page
+    stays in that language after signing out. Costs no query: the language is on the user
+    the session loads."""
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        language = supported_language(user.preferred_language) if user.is_authenticated else None
+        if language is not None:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        if (
+            language is not None
+            and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language
+            # A response that sets the cookie itself (the switcher) knows better.
+            and settings.LANGUAGE_COOKIE_NAME not in response.cookies
+        ):
+            set_language_cookie(response, language)
+        return response
 
 
 class PrivatePagesMiddleware:

@@ -84,6 +84,16 @@ class User(AbstractUser):
         choices=ContentWarningDisplay.choices,
         default=ContentWarningDisplay.COLLAPSED,
     )
+    # The site's language for this person (activated on each of their requests by
+    # accounts.middleware.PreferredLanguageMiddleware) and the language of every email we send
+    # them. Set at sign-up from the page's language; changed by the switcher or the profile.
+    preferred_language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language of this site and of the emails we send you."),
+    )
     # Retention (accounts.services.inactive_accounts_warn): when the person was told that an
     # account unused for RETENTION_INACTIVE_ACCOUNT_MONTHS will be erased. A sign-in after it
     # (last_login later than this) cancels the warning.

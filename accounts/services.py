@@ -82,23 +82,26 @@ def user_complete_signup(
     age_group: str,
     guardian_consent: bool,
     pdpa_consent: bool,
+    preferred_language: str | None = None,
 ) -> User:
-    """Record the sign-up details, the PDPA consent (version and time, and its first
-    ConsentRecord) and the Participant role.
+    """Record the sign-up details (the language: the page's, when it is one of ours), the
+    PDPA consent (version and time, and its first ConsentRecord) and the Participant role.
 
     Side effects: adds the user to the Participant group.
     """
     if not pdpa_consent:
-        raise AccountError("Consent to the privacy notice is needed to take part.")
+        raise AccountError(_("Consent to the privacy notice is needed to take part."))
     if age_group == AgeGroup.MINOR_WITH_CONSENT and not guardian_consent:
-        raise AccountError("Participants under 18 need a parent's or guardian's consent.")
+        raise AccountError(_("Participants under 18 need a parent's or guardian's consent."))
     user.display_name = display_name
     user.background = background
     user.organisation = organisation
     user.age_group = age_group
     user.guardian_consent = age_group == AgeGroup.MINOR_WITH_CONSENT and guardian_consent
+    user.preferred_language = _known_language(preferred_language)
     user.save(
         update_fields=[
+            "preferred_language",
             "display_name",
             "background",
             "organisation",
@@ -119,6 +122,7 @@ def user_update_profile(
     background: str,
     organisation: str,
     content_warning_display: str | None = None,
+    preferred_language: str | None = None,
 ) -> User:
     user.display_name = display_name
     user.background = background
@@ -127,7 +131,26 @@ def user_update_profile(
     if content_warning_display is not None:
         user.content_warning_display = content_warning_display
         fields.append("content_warning_display")
+    if preferred_language is not None:
+        user.preferred_language = _known_language(preferred_language)
+        fields.append("preferred_language")
     user.save(update_fields=fields)
+    return user
+
+
+def _known_language(code: str | None) -> str:
+    """One of settings.LANGUAGES; anything else (a forged post, a stale cookie) is English."""
+    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+@transaction.atomic
+def user_set_language(*, user: User, language: str) -> User:
+    """The language switcher, for a signed-in person: the site and their emails from now on.
+    An unknown code is English. No write when it is already theirs."""
+    language = _known_language(language)
+    if user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
     return user
 
 
@@ -738,7 +761,8 @@ def account_erase(
     tasks.send_account_erased_email.delay_on_commit(
         to=erasure.old_email,
         kept_contributions=keep_contributions,
-        language=translation.get_language() or settings.LANGUAGE_CODE,
+        # The person's own language, whoever erases the account (an administrator, a job).
+        language=_known_language(locked.preferred_language),
         after_inactivity=requested_by is None,
     )
     user.email, user.display_name, user.erased_at = pseudonym_email, display_name, now

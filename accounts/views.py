@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -18,6 +18,7 @@ from audit import querystring
 from . import services
 from .consent import safe_next
 from .forms import AccountEraseForm, ProfileForm
+from .middleware import set_language_cookie, supported_language
 from .models import PersonalDataArchive
 from .permissions import needs_mfa, user_role_names
 from .roles import Role
@@ -30,6 +31,8 @@ def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
         form.save()
+        # Said in the language just chosen, as the next page will be.
+        translation.activate(user.preferred_language)
         messages.success(request, _("Your details have been saved."))
         return redirect("accounts:profile")
     roles = [role.label for role in Role if role.value in user_role_names(user)]
@@ -44,6 +47,20 @@ def profile(request: HttpRequest) -> HttpResponse:
             "consent_history": services.consent_history(user),
         },
     )
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The language switcher in every page's header: a plain form, no script. Django's
+    set_language, plus the profile for a signed-in person; a code the site does not have
+    is English, and `next` is a path on this site (else the home page)."""
+    language = supported_language(request.POST.get("language")) or settings.LANGUAGE_CODE
+    if request.user.is_authenticated:
+        services.user_set_language(user=request.user, language=language)
+    target = safe_next(request, request.POST.get("next", ""), default=reverse("home"))
+    response = HttpResponseRedirect(target)
+    set_language_cookie(response, language)
+    return response
 
 
 @login_required

@@ -11,7 +11,6 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from afa_platform import sentry as error_reporting
 
@@ -76,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
+    "accounts.middleware.PreferredLanguageMiddleware",
     "accounts.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.RoleSessionTimeoutMiddleware",
@@ -278,7 +278,19 @@ PDPA_NOTICE_VERSION = "2026-12"
 
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+# Singapore's four official languages, each named in itself (never translated: a person looks
+# for their own language's name). The switcher in the header posts to accounts' set_language;
+# the choice lives in the cookie and, for a signed-in person, in User.preferred_language.
+LANGUAGES = [
+    ("en", "English"),
+    ("zh-hans", "简体中文"),
+    ("ms", "Bahasa Melayu"),
+    ("ta", "தமிழ்"),
+]
+LANGUAGE_COOKIE_NAME = "afa_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Singapore"
 USE_I18N = True
@@ -341,6 +353,7 @@ if not DEBUG:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

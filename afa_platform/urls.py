@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as accounts_views
 from afa_platform import views
 from afa_platform.metrics import metrics_view
 from harms import views as harms_views
@@ -15,6 +16,9 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("support/", harms_views.support, name="support"),
+    # The language switcher (Django's set_language, kept in the profile too); URLs carry no
+    # language prefix.
+    path("i18n/setlang/", accounts_views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     path("metrics", metrics_view(backlog=views.outbox_backlog), name="metrics"),
     path("harms/", include("harms.urls")),

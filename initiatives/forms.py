@@ -2,6 +2,7 @@ import uuid
 from dataclasses import dataclass
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -25,22 +26,32 @@ from .models import (
 from .services import IdeaFields
 
 
+def _interpolated(message, values: dict):
+    """`message % values`, but only when shown, in the language of that page: a lazy string
+    interpolated in a class body would be fixed in English once, at import."""
+    return lazy(lambda: str(message) % values, str)()
+
+
 class IdeaForm(PrivacyCheckMixin, forms.Form):
     title = forms.CharField(
         label=_("Title"),
         max_length=TITLE_MAX,
-        help_text=_("A short name for your idea, up to %(max)d characters.") % {"max": TITLE_MAX},
+        help_text=_interpolated(
+            _("A short name for your idea, up to %(max)d characters."), {"max": TITLE_MAX}
+        ),
         error_messages={"required": _("Give your idea a title.")},
     )
     body = forms.CharField(
         label=_("Your idea"),
         max_length=BODY_MAX,
         widget=forms.Textarea(attrs={"rows": 10}),
-        help_text=_(
-            "What should be done, by whom, and how it would help. Up to %(max)d characters. "
-            "Plain text: line breaks are kept, links and formatting are not."
-        )
-        % {"max": BODY_MAX},
+        help_text=_interpolated(
+            _(
+                "What should be done, by whom, and how it would help. Up to %(max)d characters. "
+                "Plain text: line breaks are kept, links and formatting are not."
+            ),
+            {"max": BODY_MAX},
+        ),
         error_messages={"required": _("Describe your idea.")},
     )
     harm_category = forms.ModelChoiceField(

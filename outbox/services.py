@@ -20,7 +20,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from afa_platform.mail import send_templated_email
 
@@ -85,6 +85,12 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** (attempts - 1), 600))
 
 
+def recipient_language(recipient) -> str:
+    """The language the recipient chose (User.preferred_language), or English."""
+    language = getattr(recipient, "preferred_language", None)
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 def outbound_email_send(*, email_id: int) -> bool:
     """Claim one email and send it. True when this call sent it; False when another drain has
     it, it was sent, it is not due, or there is nothing to send any more. A failing mail
@@ -102,18 +108,21 @@ def outbound_email_send(*, email_id: int) -> bool:
     )
     email = OutboundEmail.objects.select_related("recipient").get(pk=email_id)
     try:
-        message = RENDERERS[email.kind](email)
-        if message is None or not email.recipient.is_active or not email.recipient.email:
-            mine.update(status=OutboundEmailStatus.DROPPED)
-            logger.info("Outbound email %s (%s) not needed any more", email.pk, email.kind)
-            return False
-        send_templated_email(
-            to=[email.recipient.email],
-            subject=message.subject,
-            template=message.template,
-            context={"recipient": email.recipient, **message.context},
-            attachments=message.attachments,
-        )
+        # In the recipient's language, subject and calendar file included (the renderer
+        # builds them); times stay Singapore time whatever the language.
+        with translation.override(recipient_language(email.recipient)):
+            message = RENDERERS[email.kind](email)
+            if message is None or not email.recipient.is_active or not email.recipient.email:
+                mine.update(status=OutboundEmailStatus.DROPPED)
+                logger.info("Outbound email %s (%s) not needed any more", email.pk, email.kind)
+                return False
+            send_templated_email(
+                to=[email.recipient.email],
+                subject=str(message.subject),
+                template=message.template,
+                context={"recipient": email.recipient, **message.context},
+                attachments=message.attachments,
+            )
     except Exception as exc:
         gave_up = email.attempts >= settings.OUTBOX_MAX_ATTEMPTS
         mine.update(

@@ -1,5 +1,6 @@
 """How the reports app's outbound emails are rendered (outbox.registry), at send time from ids."""
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from outbox.registry import Message, register
@@ -20,7 +21,11 @@ def digest(email) -> Message | None:
     charts = digest_charts(found.figures)
     return Message(
         subject=_("AfA feedback digest: %(start)s to %(end)s")
-        % {"start": f"{found.first_day:%d %b %Y}", "end": f"{found.last_day:%d %b %Y}"},
+        # Month names in the recipient's language (the outbox activates it).
+        % {
+            "start": date_format(found.first_day, "d M Y"),
+            "end": date_format(found.last_day, "d M Y"),
+        },
         template="reports/email/digest",
         context=digest_context(found, found.figures),
         attachments=[(chart.filename, str(chart.svg), "image/svg+xml") for chart in charts],

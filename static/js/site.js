@@ -5,9 +5,10 @@
   // "Leave this site quickly", after the GOV.UK "Exit this page" component: blank the
   // page at once, then replace this entry in the history with a neutral site, so the
   // back button does not bring the reader here again.
-  function leave(url) {
+  // The neutral title comes from the page (data-quick-exit-title), in the page's language.
+  function leave(url, title) {
     document.body.classList.add("quick-exit--active");
-    document.title = "Weather";
+    document.title = title;
     document.body.innerHTML = "";
     window.location.replace(url);
   }
@@ -15,10 +16,11 @@
   var exit = document.querySelector("[data-quick-exit-url]");
   if (exit) {
     var url = exit.getAttribute("data-quick-exit-url");
+    var title = exit.getAttribute("data-quick-exit-title") || "";
     exit.querySelectorAll("[data-quick-exit]").forEach(function (link) {
       link.addEventListener("click", function (event) {
         event.preventDefault();
-        leave(url);
+        leave(url, title);
       });
     });
     // Pressing Shift three times within a second leaves too.
@@ -32,7 +34,7 @@
       presses = presses.filter(function (t) { return now - t < 1000; });
       presses.push(now);
       if (presses.length >= 3) {
-        leave(url);
+        leave(url, title);
       }
     });
   }

@@ -165,6 +165,8 @@ class _Headings(HTMLParser):
 
 # Words that keep their capital wherever they stand.
 PROPER = {"AfA", "Platform", "TOTP", "Singapore", "SGT", "I", "Shift", "MCI"}
+# The language switcher names each language in itself: "Bahasa Melayu" is a name.
+PROPER |= {"Melayu"}
 
 
 def title_case_words(text: str) -> list[str]:

@@ -34,7 +34,7 @@ def test_an_organiser_who_sets_up_totp_now_can_moderate_at_once(live_server, pag
     page.goto(f"{live_server.url}/accounts/login/")
     page.locator("input[name=login]").fill(organiser.email)
     page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").first.click()
+    page.locator("main form button[type=submit]").first.click()
     expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
     page.goto(f"{live_server.url}/moderation/")
     # allauth asks for the password again before an authenticator is added.
