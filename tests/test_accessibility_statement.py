@@ -32,7 +32,10 @@ def test_the_statement_gives_the_standard_the_testing_the_limits_and_whom_to_wri
     for method in ["axe-core", "Keyboard journeys", "Nu HTML Checker"]:
         assert method in page
     # Known limitations are listed, honestly, before the contact.
-    assert page.index("English only") < page.index("mailto:access@afa.example.sg")
+    assert page.index("not yet tested the site with screen readers") < page.index(
+        "mailto:access@afa.example.sg"
+    )
+    assert "English, Chinese, Malay and Tamil" in page
     assert 'href="mailto:access@afa.example.sg"' in page
 
 
