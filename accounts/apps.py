@@ -14,3 +14,5 @@ class AccountsConfig(AppConfig):
         # `personal_data` module (accounts.personal_data), found here as the outbox finds
         # each app's `emails`; accounts never imports the apps above it.
         autodiscover_modules("personal_data")
+        # What blocking a person does to each app's rows (accounts.restrictions).
+        autodiscover_modules("restrictions")

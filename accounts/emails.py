@@ -7,9 +7,10 @@ from django.utils.translation import gettext as _
 
 from outbox.registry import Message, register
 
-from .models import PersonalDataArchive, PersonalDataArchiveStatus
+from .models import PersonalDataArchive, PersonalDataArchiveStatus, PersonDecision
 from .services import (
     INACTIVE_ACCOUNT_EMAIL,
+    PERSON_WARNING_EMAIL,
     PERSONAL_DATA_READY_EMAIL,
     inactive_account_erase_after,
 )
@@ -53,5 +54,24 @@ def inactive_warning(email) -> Message | None:
             "erase_after": inactive_account_erase_after(warned_at),
             "sign_in_url": settings.SITE_URL + reverse("account_login"),
             "my_data_url": settings.SITE_URL + reverse("accounts:personal_data"),
+        },
+    )
+
+
+@register(PERSON_WARNING_EMAIL)
+def person_warning(email) -> Message | None:
+    """An organiser's warning about how the person took part, with the reason."""
+    decision = PersonDecision.objects.filter(
+        pk=email.params["decision"], person_id=email.recipient_id
+    ).first()
+    if decision is None:
+        return None
+    return Message(
+        # Discreet: a shared inbox learns nothing from it.
+        subject=_("A message about your AfA Platform account"),
+        template="accounts/email/person_warning",
+        context={
+            "reason": decision.reason,
+            "support_email": settings.SUPPORT_EMAIL,
         },
     )

@@ -79,6 +79,14 @@ _SAFE["accounts.ConsentRecord.user"] = (
     "the consent history holds notice versions and times only, and ends with the withdrawal "
     "erasure records; it stays as the evidence of consent"
 )
+_SAFE["accounts.PersonDecision.person"] = (
+    "the moderation log of warnings, suspensions and blocks, append-only and kept as its "
+    "evidence; the key points at the erased account, which holds a pseudonym only"
+)
+_SAFE["accounts.PersonDecision.by"] = (
+    "who decided, in the append-only log of decisions about people; the key points at the "
+    "erased account, which holds a pseudonym only"
+)
 _SAFE["audit.AccessRecord.person"] = (
     "who a personal-data export or roster included: ids only, part of the audit log, kept "
     "as its evidence; the key points at the erased account, which holds a pseudonym only"

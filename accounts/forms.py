@@ -1,8 +1,10 @@
+import datetime
+
 from allauth.core import ratelimit
 from allauth.mfa.models import Authenticator
 from django import forms
 from django.urls import reverse_lazy
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -206,3 +208,66 @@ class AccountEraseForm(forms.Form):
             _("That code is not right. Try the one your app shows now."),
         )
         return code
+
+
+class PersonDecisionForm(forms.Form):
+    """An organiser's decision about a person (the People tab): warn, suspend until a date,
+    block, or lift a suspension or block, always with a reason the person is shown."""
+
+    WARN, SUSPEND, BLOCK, UNBLOCK = "warn", "suspend", "block", "unblock"
+
+    action = forms.ChoiceField(
+        label=_("What do you want to do?"),
+        choices=[
+            (WARN, _("Warn them by email")),
+            (SUSPEND, _("Suspend their account until a date")),
+            (BLOCK, _("Block their account until an organiser lifts it")),
+            (UNBLOCK, _("Lift their suspension or block now")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what to do.")},
+    )
+    until = forms.DateField(
+        label=_("Suspended until (for a suspension)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The suspension ends at midnight at the start of this day, Singapore time."),
+        error_messages={"invalid": _("Enter the date as day, month and year.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=services.PERSON_DECISION_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "The person is shown this reason. Never name who reported them, and do not "
+            "repeat anyone's personal details."
+        ),
+        error_messages={"required": _("Give a reason. The person will see it.")},
+    )
+    hide_content = forms.BooleanField(
+        label=_("Also hide all their published ideas and comments"),
+        required=False,
+        help_text=_("For a suspension or a block. Each item can be restored one by one later."),
+    )
+    cancel_registrations = forms.BooleanField(
+        label=_("Also cancel their places in sessions that have not started"),
+        required=False,
+        help_text=_("For a suspension or a block. The first person on each waiting list moves up."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == self.SUSPEND:
+            until = cleaned.get("until")
+            if until is None and "until" not in self.errors:
+                self.add_error("until", _("Choose the date the suspension ends."))
+            elif until is not None and until <= timezone.localdate():
+                self.add_error("until", _("Choose a date after today."))
+        return cleaned
+
+    def until_time(self):
+        """The end of a suspension: the chosen day's first moment, Singapore time."""
+        until = self.cleaned_data.get("until")
+        if until is None:
+            return None
+        return timezone.make_aware(datetime.datetime.combine(until, datetime.time.min))

@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from .permissions import SECOND_FACTOR_ATTR, is_privileged, mark_second_factor
+from .restrictions import RESTRICTED_OPEN_PATHS, RESTRICTED_PATH
 
 # Session keys (epoch seconds).
 SIGNED_IN_AT = "afa_signed_in_at"
@@ -192,4 +193,25 @@ class PrivacyNoticeMiddleware:
             if request.method in ("GET", "HEAD"):
                 target += "?" + urlencode({"next": request.get_full_path()})
             return HttpResponseRedirect(target)
+        return self.get_response(request)
+
+
+class RestrictedPersonMiddleware:
+    """A suspended or blocked person who signs in sees only the page that says so (with the
+    date it ends and how to ask for a review), their data, deleting their account and the
+    other RESTRICTED_OPEN_PATHS (accounts.restrictions). Costs no query: the restriction is on
+    the user the session loads. The services refuse them as well, whatever the entry point."""
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and user.restriction
+            and user.restriction_in_force()
+            and not request.path.startswith((*RESTRICTED_OPEN_PATHS, settings.STATIC_URL))
+        ):
+            return HttpResponseRedirect(RESTRICTED_PATH)
         return self.get_response(request)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from afa_platform.leases import LeasedJob
 from afa_platform.states import Transitions
+from audit.models import AppendOnlyQuerySet
 
 
 class Background(models.TextChoices):
@@ -27,6 +28,14 @@ class Background(models.TextChoices):
 class AgeGroup(models.TextChoices):
     ADULT = "adult", _("I am 18 or older")
     MINOR_WITH_CONSENT = "minor", _("I am under 18 and my parent or guardian consents")
+
+
+class Restriction(models.TextChoices):
+    """What an organiser decided about a person (accounts.services.person_block)."""
+
+    NONE = "", _("None")
+    SUSPENDED = "suspended", _("Suspended")
+    BLOCKED = "blocked", _("Blocked")
 
 
 class ContentWarningDisplay(models.TextChoices):
@@ -103,6 +112,15 @@ class User(AbstractUser):
     # Set by accounts.services.account_erase: the row stays (what was kept of the person's
     # contributions points to it) but holds a pseudonym only and can never sign in again.
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
+    # Set only by accounts.services.person_block and person_unblock. A suspension ends by
+    # itself at restricted_until (restriction_in_force compares; no job clears it).
+    restriction = models.CharField(
+        _("restriction"), max_length=10, choices=Restriction.choices, blank=True, default=""
+    )
+    restricted_until = models.DateTimeField(_("suspended until"), null=True, blank=True)
+    restriction_reason = models.CharField(
+        _("reason shown to the person"), max_length=1000, blank=True
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = ["display_name"]
@@ -117,6 +135,12 @@ class User(AbstractUser):
                 condition=~models.Q(age_group="minor") | models.Q(guardian_consent=True),
                 name="user_minor_needs_guardian_consent",
             ),
+            # A suspension has an end; a block and no restriction have none.
+            models.CheckConstraint(
+                condition=models.Q(restriction="suspended", restricted_until__isnull=False)
+                | (~models.Q(restriction="suspended") & models.Q(restricted_until__isnull=True)),
+                name="user_only_a_suspension_has_an_end",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -128,6 +152,14 @@ class User(AbstractUser):
 
     def get_full_name(self) -> str:
         return self.display_name
+
+    def restriction_in_force(self, now=None) -> str:
+        """Restriction.BLOCKED, Restriction.SUSPENDED (until restricted_until) or "" (none,
+        or a suspension that has ended)."""
+        if self.restriction == Restriction.SUSPENDED:
+            now = now or timezone.now()
+            return Restriction.SUSPENDED if self.restricted_until > now else Restriction.NONE
+        return self.restriction
 
     def get_short_name(self) -> str:
         return self.display_name
@@ -278,3 +310,52 @@ class ConsentRecord(models.Model):
     @property
     def is_given(self) -> bool:
         return self.decision == ConsentDecision.GIVEN
+
+
+class PersonAction(models.TextChoices):
+    WARN = "warn", _("Warned")
+    SUSPEND = "suspend", _("Suspended")
+    BLOCK = "block", _("Blocked")
+    UNBLOCK = "unblock", _("Unblocked")
+
+
+class PersonDecision(models.Model):
+    """The moderation log of decisions about a person (accounts.services.person_block,
+    person_unblock, person_warn). Append-only; the reason is the organiser's, shown to the
+    person for a suspension or a block."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="decisions_about",
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who decided"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=10, choices=PersonAction.choices)
+    reason = models.TextField(_("reason"))
+    until = models.DateTimeField(_("until"), null=True, blank=True)
+    hidden_items = models.PositiveIntegerField(_("published items hidden"), default=0)
+    cancelled_registrations = models.PositiveIntegerField(_("registrations cancelled"), default=0)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("decision about a person")
+        verbose_name_plural = _("decisions about people")
+        permissions = [("decide_about_person", _("Can warn, suspend and block people"))]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.person_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Decisions about a person cannot be changed once written.")
+        super().save(*args, **kwargs)

@@ -28,7 +28,7 @@ from audit.cells import iso
 from audit.models import AccessRecord, AuditEvent
 from outbox.models import OutboundEmail
 
-from .models import ConsentRecord, PersonalDataArchive
+from .models import ConsentRecord, PersonalDataArchive, PersonDecision
 from .roles import Role
 
 
@@ -253,6 +253,26 @@ register(
         queryset=lambda user: Authenticator.objects.filter(user=user).order_by("pk"),
         covers=("mfa.Authenticator.user",),
         order=4,
+    ),
+    Section(
+        key="decisions_about_you",
+        title=_("Warnings, suspensions and blocks"),
+        description=_(
+            "Each time an organiser warned you, suspended or blocked your account, or lifted "
+            "a suspension or block: what they decided, their reason and when. Who reported "
+            "you is never recorded here."
+        ),
+        columns=(
+            Column("when", _("When."), "created_at"),
+            Column("decision", _("warn, suspend, block or unblock."), "action"),
+            Column("reason", _("The organiser's reason, as you were shown it.")),
+            Column("until", _("When a suspension ends.")),
+        ),
+        queryset=lambda user: PersonDecision.objects.filter(person=user).order_by("pk"),
+        # An organiser's own decisions (PersonDecision.by) are in audited_actions: each
+        # writes an audit row (person.warn, person.block...) with them as the actor.
+        covers=("accounts.PersonDecision.person", "accounts.PersonDecision.by"),
+        order=5,
     ),
     Section(
         key="emails_sent",

@@ -52,16 +52,22 @@ from .models import (
     ConsentDecision,
     ConsentMethod,
     ConsentRecord,
+    PersonAction,
     PersonalDataArchive,
     PersonalDataArchiveStatus,
+    PersonDecision,
+    Restriction,
     User,
 )
+from .restrictions import restriction_hooks
 from .roles import Role
 
 logger = logging.getLogger(__name__)
 
 PERSONAL_DATA_READY_EMAIL = "accounts.personal_data_ready"
 INACTIVE_ACCOUNT_EMAIL = "accounts.inactive_warning"
+PERSON_WARNING_EMAIL = "accounts.person_warning"
+PERSON_DECISION_REASON_MAX = 1000
 
 
 class AccountError(Exception):
@@ -767,3 +773,154 @@ def account_erase(
     )
     user.email, user.display_name, user.erased_at = pseudonym_email, display_name, now
     user.is_active = False
+
+
+# --- Acting on a person: warn, suspend, block, unblock -----------------------------------
+
+
+def _decision_reason(reason: str) -> str:
+    reason = (reason or "").replace("\x00", "").strip()
+    if not reason:
+        raise AccountError(_("Give a reason. The person will see it."))
+    if len(reason) > PERSON_DECISION_REASON_MAX:
+        raise AccountError(
+            _("Keep the reason to %(max)d characters.") % {"max": PERSON_DECISION_REASON_MAX}
+        )
+    return reason
+
+
+def holds_a_role(person: User) -> bool:
+    """Organisers, MCI staff and administrators: only an administrator acts on them."""
+    return (
+        person.is_superuser
+        or person.is_staff
+        or person.groups.filter(name__in=[Role.ORGANISER, Role.STAFF]).exists()
+    )
+
+
+def _check_may_decide(*, person: User, by: User) -> None:
+    if not by.has_perm("accounts.decide_about_person"):
+        raise AccountError(_("Only organisers can act on a person's account."))
+    if person.pk == by.pk:
+        raise AccountError(_("You cannot act on your own account."))
+    if person.is_erased or not person.is_active:
+        raise AccountError(_("This account is closed."))
+    if holds_a_role(person) and not by.is_superuser:
+        raise AccountError(
+            _("Only an administrator can act on an organiser's or MCI staff member's account.")
+        )
+
+
+def person_block(
+    *,
+    person: User,
+    by: User,
+    reason: str,
+    until=None,
+    hide_content: bool = False,
+    cancel_registrations: bool = False,
+) -> PersonDecision:
+    """Suspend `person` until `until` (an aware time in the future) or, with until None, block
+    them indefinitely. From then on they can sign in only to the page that says so, their
+    data and deleting their account, and every service refuses them (accounts.restrictions).
+
+    Side effects, in one transaction with the person's row locked: the restriction on the
+    person; with hide_content, each of their published ideas and comments hidden with a
+    moderation log row, and with cancel_registrations, their places in sessions not yet
+    started cancelled with the waiting list promoted (the apps' restriction hooks); a
+    PersonDecision; an audit row. A second call replaces the restriction (a suspension can
+    become a block, or change its date)."""
+    reason = _decision_reason(reason)
+    _check_may_decide(person=person, by=by)
+    now = timezone.now()
+    if until is not None and until <= now:
+        raise AccountError(_("Choose an end date and time in the future."))
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=person.pk)
+        locked.restriction = Restriction.BLOCKED if until is None else Restriction.SUSPENDED
+        locked.restricted_until = until
+        locked.restriction_reason = reason
+        locked.save(update_fields=["restriction", "restricted_until", "restriction_reason"])
+        effects = [
+            hook(
+                person=locked,
+                by=by,
+                reason=reason,
+                hide_content=hide_content,
+                cancel_registrations=cancel_registrations,
+            )
+            for hook in restriction_hooks()
+        ]
+        decision = PersonDecision.objects.create(
+            person=locked,
+            by=by,
+            action=PersonAction.SUSPEND if until else PersonAction.BLOCK,
+            reason=reason,
+            until=until,
+            hidden_items=sum(effect.hidden_items for effect in effects),
+            cancelled_registrations=sum(effect.cancelled_registrations for effect in effects),
+        )
+        audit_record(
+            actor=by,
+            action=f"person.{decision.action}",
+            object_type="user",
+            object_id=locked.pk,
+            details={"decision": decision.pk, "until": iso(until)},
+        )
+    person.restriction, person.restricted_until = locked.restriction, locked.restricted_until
+    person.restriction_reason = locked.restriction_reason
+    return decision
+
+
+def person_unblock(*, person: User, by: User, reason: str) -> PersonDecision:
+    """End `person`'s suspension or block now. Content hidden by the block stays hidden
+    (organisers restore items one by one) and cancelled places stay cancelled.
+    Side effects: the person's row, a PersonDecision, an audit row."""
+    reason = _decision_reason(reason)
+    _check_may_decide(person=person, by=by)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=person.pk)
+        if not locked.restriction_in_force():
+            raise AccountError(_("This person is not suspended or blocked."))
+        locked.restriction, locked.restricted_until, locked.restriction_reason = "", None, ""
+        locked.save(update_fields=["restriction", "restricted_until", "restriction_reason"])
+        decision = PersonDecision.objects.create(
+            person=locked, by=by, action=PersonAction.UNBLOCK, reason=reason
+        )
+        audit_record(
+            actor=by,
+            action="person.unblock",
+            object_type="user",
+            object_id=locked.pk,
+            details={"decision": decision.pk},
+        )
+    person.restriction, person.restricted_until, person.restriction_reason = "", None, ""
+    return decision
+
+
+def person_warn(*, person: User, by: User, reason: str) -> PersonDecision:
+    """Warn `person` by email with the organiser's reason (the email never names who
+    reported them). Side effects: a PersonDecision, one outbox email (keyed by the decision),
+    an audit row."""
+    reason = _decision_reason(reason)
+    _check_may_decide(person=person, by=by)
+    with transaction.atomic():
+        decision = PersonDecision.objects.create(
+            person=person, by=by, action=PersonAction.WARN, reason=reason
+        )
+        email_queue(
+            Email(
+                kind=PERSON_WARNING_EMAIL,
+                recipient_id=person.pk,
+                params={"decision": decision.pk},
+                key=f"{PERSON_WARNING_EMAIL}:{decision.pk}",
+            )
+        )
+        audit_record(
+            actor=by,
+            action="person.warn",
+            object_type="user",
+            object_id=person.pk,
+            details={"decision": decision.pk},
+        )
+    return decision

@@ -11,4 +11,5 @@ urlpatterns = [
     path("my-data/<int:pk>/download", views.personal_data_download, name="personal_data_download"),
     path("delete/", views.account_delete, name="delete"),
     path("notice/accept/", views.notice_accept, name="notice_accept"),
+    path("restricted/", views.restricted, name="restricted"),
 ]

@@ -19,7 +19,7 @@ from . import services
 from .consent import safe_next
 from .forms import AccountEraseForm, ProfileForm
 from .middleware import set_language_cookie, supported_language
-from .models import PersonalDataArchive
+from .models import PersonalDataArchive, Restriction
 from .permissions import needs_mfa, user_role_names
 from .roles import Role
 
@@ -184,3 +184,25 @@ def notice_accept(request: HttpRequest) -> HttpResponse:
         return redirect(f"{privacy}?{urlencode({'next': target})}" if target else privacy)
     messages.success(request, _("Thank you: you have accepted the current privacy notice."))
     return redirect(target or "accounts:profile")
+
+
+@login_required
+@require_GET
+def restricted(request: HttpRequest) -> HttpResponse:
+    """What a suspended or blocked person sees instead of the site (RestrictedPersonMiddleware
+    sends them here): why, until when, how to ask for a review, and what they can still do.
+    Anyone else is sent on to their profile."""
+    user = request.user
+    state = user.restriction_in_force()
+    if not state:
+        return redirect("accounts:profile")
+    return render(
+        request,
+        "accounts/restricted.html",
+        {
+            "suspended": state == Restriction.SUSPENDED,
+            "until": user.restricted_until,
+            "reason": user.restriction_reason,
+            "support_email": settings.SUPPORT_EMAIL,
+        },
+    )

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.RoleSessionTimeoutMiddleware",
     "accounts.middleware.PrivacyNoticeMiddleware",
+    "accounts.middleware.RestrictedPersonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",

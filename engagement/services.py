@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.restrictions import restriction_refusal
 from accounts.roles import Role
 from audit.cells import neutralise
 from audit.services import access_record, audit_record
@@ -359,6 +360,9 @@ def _check_registrant(participant, registered_by) -> None:
         raise RegistrationError(_("You can only register yourself."))
     if not participant.is_active:
         raise RegistrationError(_("This account cannot register."))
+    refusal = restriction_refusal(participant)
+    if refusal:
+        raise RegistrationError(refusal)
 
 
 @transaction.atomic
@@ -548,6 +552,11 @@ def registration_cancel(*, registration: Registration, cancelled_by) -> Registra
     """
     if cancelled_by.pk != registration.participant_id:
         raise RegistrationError(_("You can only cancel your own registration."))
+    return _cancel_place(registration)
+
+
+def _cancel_place(registration: Registration) -> Registration:
+    """registration_cancel's work, for a caller that has checked who may cancel."""
     session = _lock_session(registration.session_id)
     current = _lock_registration(registration)
     if not REGISTRATION_TRANSITIONS.allowed(current.status, RegistrationStatus.CANCELLED):
@@ -576,6 +585,27 @@ def registration_cancel(*, registration: Registration, cancelled_by) -> Registra
                 _confirm_waitlisted(session, first, note="")
     _enqueue_registration_email(current, "cancelled")
     return current
+
+
+@transaction.atomic
+def registrations_cancel_for_restriction(*, person, by) -> int:
+    """A blocked or suspended person's places (confirmed or waiting) in sessions that have not
+    started, cancelled one by one as registration_cancel does (each freed seat promotes the
+    first person waiting; each cancelled person gets the cancellation email). `by` is the
+    organiser, who accounts.services.person_block has checked. Returns how many."""
+    upcoming = Registration.objects.filter(
+        participant=person,
+        status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED],
+        session__starts_at__gt=timezone.now(),
+    ).order_by("pk")
+    cancelled = 0
+    for registration in upcoming:
+        try:
+            _cancel_place(registration)
+        except RegistrationError:
+            continue  # cancelled meanwhile, or just started
+        cancelled += 1
+    return cancelled
 
 
 def waitlist_move_refusal(session: EngagementSession) -> str:

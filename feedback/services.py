@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.restrictions import restriction_refusal
 from audit.periods import weekly_period_containing
 from audit.ratelimit import rate_limit_reached
 from audit.services import audit_record
@@ -173,6 +174,13 @@ def _write_suggestions(feedback: Feedback, details: FeedbackDetails) -> None:
     )
 
 
+def _check_may_take_part(participant) -> None:
+    """A suspended or blocked person gives no feedback, whatever the entry point."""
+    refusal = restriction_refusal(participant)
+    if refusal:
+        raise FeedbackError(refusal)
+
+
 def _check_general_feedback_rate(participant) -> None:
     """At most FEEDBACK_RATE_LIMIT general feedback per participant in its window."""
     limit, window = settings.FEEDBACK_RATE_LIMIT
@@ -213,6 +221,7 @@ def feedback_create(
     """Record feedback. Side effects: general feedback counts towards the participant's rate
     limit (audit.ratelimit, which locks their row while it counts); feedback offered for
     quoting joins the organisers' quote queue."""
+    _check_may_take_part(participant)
     categories = _validate(details, for_session=session is not None)
     if session is not None:
         if not may_give_session_feedback(session=session, participant=participant):
@@ -266,6 +275,7 @@ def feedback_update(*, feedback: Feedback, participant, details: FeedbackDetails
     """Change one's own feedback within its edit window. A changed text sends an offered quote
     back for review (the approved excerpt may no longer fit); turning consent off withdraws
     the quote, and a task then removes it from stored digests."""
+    _check_may_take_part(participant)
     feedback = _lock(feedback)
     if feedback.participant_id != participant.pk:
         raise FeedbackError(_("This is not your feedback."))

@@ -3,6 +3,9 @@
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Restriction, User
 
 from .models import (
     CoCreator,
@@ -265,3 +268,79 @@ def has_open_report(user, *, idea: Idea | None = None, comment: Comment | None =
     """Whether `user` already has an open report on this idea or comment."""
     lookup = {"idea": idea} if idea is not None else {"comment": comment}
     return Report.objects.filter(reporter=user, status=ReportStatus.OPEN, **lookup).exists()
+
+
+# --- People (the moderation area's People tab) ---------------------------------------------
+
+PERSON_HISTORY_LIMIT = 20
+
+
+def restricted_people(now=None) -> QuerySet:
+    """People suspended (until a time still to come) or blocked, most recently decided first
+    (the latest decision is the newest PersonDecision; ordered by id as a cheap proxy)."""
+    now = now or timezone.now()
+    return User.objects.filter(
+        Q(restriction=Restriction.BLOCKED)
+        | Q(restriction=Restriction.SUSPENDED, restricted_until__gt=now)
+    ).order_by("display_name", "pk")
+
+
+def people_matching(query: str) -> QuerySet:
+    """People whose display name contains `query`, or whose email is exactly it."""
+    return (
+        User.objects.filter(erased_at__isnull=True)
+        .filter(Q(display_name__icontains=query) | Q(email__iexact=query))
+        .order_by("display_name", "pk")
+    )
+
+
+def reported_authors(*, limit: int = 50) -> list[dict]:
+    """The authors of content with open reports, the most reported first: each with how many
+    open reports and whether any is urgent. Reads one grouped query per kind."""
+    counts: dict[int, dict] = {}
+    for field in ("idea__author", "comment__author"):
+        rows = (
+            Report.objects.filter(status=ReportStatus.OPEN, **{f"{field}__isnull": False})
+            .values(field)
+            .annotate(reports=Count("id"), urgent=Count("id", filter=Q(urgent=True)))
+            .order_by("-reports")[: limit * 2]
+        )
+        for row in rows:
+            entry = counts.setdefault(row[field], {"reports": 0, "urgent": 0})
+            entry["reports"] += row["reports"]
+            entry["urgent"] += row["urgent"]
+    top = sorted(counts.items(), key=lambda item: (-item[1]["urgent"], -item[1]["reports"]))
+    top = top[:limit]
+    people = User.objects.in_bulk([pk for pk, _counts in top])
+    return [{"person": people[pk], **entry} for pk, entry in top if pk in people]
+
+
+def person_history(person) -> dict:
+    """What an organiser reads before deciding about `person`: their latest ideas and
+    comments (anonymous ones marked in the page), reports about their content and by them,
+    and the decisions about them, each the newest PERSON_HISTORY_LIMIT with a total."""
+    limit = PERSON_HISTORY_LIMIT
+    ideas = Idea.objects.filter(author=person)
+    comments = Comment.objects.filter(author=person)
+    about = Report.objects.filter(Q(idea__author=person) | Q(comment__author=person))
+    by = Report.objects.filter(reporter=person)
+    decisions = person.decisions_about.all()
+    totals = {
+        "ideas": ideas.count(),
+        "comments": comments.count(),
+        "reports_about": about.count(),
+        "reports_by": by.count(),
+        "decisions": decisions.count(),
+    }
+    return {
+        "totals": totals,
+        "ideas": list(ideas.order_by("-created_at", "-pk")[:limit]),
+        "comments": list(comments.select_related("idea").order_by("-created_at", "-pk")[:limit]),
+        "reports_about": list(
+            about.select_related("idea", "comment__idea").order_by("-created_at", "-pk")[:limit]
+        ),
+        "reports_by": list(
+            by.select_related("idea", "comment__idea").order_by("-created_at", "-pk")[:limit]
+        ),
+        "decisions": list(decisions.select_related("by")[:limit]),
+    }

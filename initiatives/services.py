@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from accounts.restrictions import restriction_refusal
 from audit.ratelimit import rate_limit_reached
 from harms.models import HarmCategory, SolutionArea
 from harms.pii import Finding, detect_personal_data, personal_data_kinds
@@ -58,6 +59,13 @@ REPORTS_TO_HIDE = 3
 
 class IdeaError(Exception):
     """A refusal whose message is safe to show the user."""
+
+
+def _check_may_take_part(person) -> None:
+    """A suspended or blocked person is refused here, whatever the entry point."""
+    refusal = restriction_refusal(person)
+    if refusal:
+        raise IdeaError(refusal)
 
 
 class IdeaConflict(IdeaError):
@@ -126,7 +134,13 @@ def _count_support(idea_pk: int, delta: int) -> None:
 
 
 def _transition(
-    *, idea: Idea, to: str, actor, reason: str = "", extra: dict | None = None
+    *,
+    idea: Idea,
+    to: str,
+    actor,
+    reason: str = "",
+    extra: dict | None = None,
+    notify_author: bool = True,
 ) -> ModerationLog:
     """Move `idea` from the status it was read with to `to`, or refuse.
 
@@ -159,7 +173,7 @@ def _transition(
         to_status=to,
         reason=reason,
     )
-    if to in NOTIFY_AUTHOR:
+    if to in NOTIFY_AUTHOR and notify_author:
         email_queue(
             Email(kind=MODERATION_NOTICE, recipient_id=idea.author_id, params={"log": entry.pk})
         )
@@ -231,6 +245,7 @@ def idea_create(
     returns the first idea instead of a second one. Side effects: a row lock on the author
     (for the rate limit); a ModerationLog row when submitted.
     """
+    _check_may_take_part(author)
     existing = Idea.objects.filter(author=author, submission_token=submission_token).first()
     if existing is not None:
         return existing, False
@@ -274,6 +289,7 @@ def idea_update(*, idea: Idea, author, fields: IdeaFields, submit: bool) -> Idea
 
     Takes a row lock so an edit cannot cross a moderator's decision.
     """
+    _check_may_take_part(author)
     locked = _fresh(idea, lock=True)
     if locked.author_id != author.pk:
         raise IdeaError(_("You can only edit your own ideas."))
@@ -294,6 +310,7 @@ def idea_update(*, idea: Idea, author, fields: IdeaFields, submit: bool) -> Idea
 
 @transaction.atomic
 def idea_submit(*, idea: Idea, author) -> Idea:
+    _check_may_take_part(author)
     idea = _fresh(idea)
     if idea.author_id != author.pk:
         raise IdeaError(_("You can only submit your own ideas."))
@@ -355,9 +372,16 @@ def idea_reject(*, idea: Idea, moderator, reason: str) -> Idea:
 
 
 @transaction.atomic
-def idea_hide(*, idea: Idea, moderator, reason: str) -> Idea:
-    """Take a published idea off the board while it is reviewed."""
-    _transition(idea=idea, to=S.HIDDEN, actor=moderator, reason=reason.strip())
+def idea_hide(*, idea: Idea, moderator, reason: str, notify_author: bool = True) -> Idea:
+    """Take a published idea off the board while it is reviewed. Without notify_author (a
+    block hides everything at once), no moderation notice email."""
+    _transition(
+        idea=idea,
+        to=S.HIDDEN,
+        actor=moderator,
+        reason=reason.strip(),
+        notify_author=notify_author,
+    )
     return idea
 
 
@@ -513,6 +537,7 @@ def idea_support_set(*, idea: Idea, user, supported: bool) -> bool:
     The unique constraint keeps one support per person; the counter moves with F() in the
     same transaction as the row it counts, so it stays exact under concurrent toggles.
     """
+    _check_may_take_part(user)
     if supported:
         if idea.author_id == user.pk:
             raise IdeaError(_("You cannot support your own idea."))
@@ -538,6 +563,7 @@ def idea_support_set(*, idea: Idea, user, supported: bool) -> bool:
 def comment_create(*, idea: Idea, author, body: str, is_anonymous: bool) -> Comment:
     """Post a comment on a published idea. Published at once unless COMMENTS_PREMODERATED.
     The kinds of personal data the privacy check finds in it are kept for the moderator."""
+    _check_may_take_part(author)
     body = body.strip()
     if not body:
         raise IdeaError(_("Write something before posting."))
@@ -565,7 +591,14 @@ def comment_create(*, idea: Idea, author, body: str, is_anonymous: bool) -> Comm
 
 
 def _comment_move(
-    *, comment: Comment, allowed_from: Iterable[str], to: str, actor, action: str, reason: str
+    *,
+    comment: Comment,
+    allowed_from: Iterable[str],
+    to: str,
+    actor,
+    action: str,
+    reason: str,
+    notify_author: bool = True,
 ) -> Comment:
     """Move `comment` from the status it was read with to `to`. `allowed_from` narrows the
     table for one action (approving moves only a pending comment to published, restoring
@@ -596,7 +629,7 @@ def _comment_move(
         to_status=to,
         reason=reason,
     )
-    if to == CommentStatus.HIDDEN:
+    if to == CommentStatus.HIDDEN and notify_author:
         email_queue(
             Email(kind=MODERATION_NOTICE, recipient_id=comment.author_id, params={"log": entry.pk})
         )
@@ -630,7 +663,9 @@ def comment_approve(*, comment: Comment, moderator) -> Comment:
 
 
 @transaction.atomic
-def comment_hide(*, comment: Comment, moderator, reason: str) -> Comment:
+def comment_hide(
+    *, comment: Comment, moderator, reason: str, notify_author: bool = True
+) -> Comment:
     """Remove a comment from view; the thread shows "removed by a moderator" in its place."""
     return _comment_move(
         comment=comment,
@@ -639,7 +674,33 @@ def comment_hide(*, comment: Comment, moderator, reason: str) -> Comment:
         actor=moderator,
         action=ModerationAction.COMMENT_HIDE,
         reason=reason.strip(),
+        notify_author=notify_author,
     )
+
+
+@transaction.atomic
+def person_content_hide(*, person, moderator, reason: str) -> int:
+    """Hide every published idea and every published or waiting comment of a person being
+    blocked or suspended (accounts.services.person_block, hide_content): each with its own
+    moderation log row, without a notice email per item (the person sees the block's page).
+    Returns how many items were hidden."""
+    hidden = 0
+    for idea in Idea.objects.filter(author=person, status=S.APPROVED).order_by("pk"):
+        try:
+            idea_hide(idea=idea, moderator=moderator, reason=reason, notify_author=False)
+        except IdeaError:
+            continue  # decided by someone else meanwhile
+        hidden += 1
+    comments = Comment.objects.filter(
+        author=person, status__in=[CommentStatus.PUBLISHED, CommentStatus.PENDING]
+    ).order_by("pk")
+    for comment in comments:
+        try:
+            comment_hide(comment=comment, moderator=moderator, reason=reason, notify_author=False)
+        except IdeaError:
+            continue
+        hidden += 1
+    return hidden
 
 
 @transaction.atomic
@@ -673,6 +734,7 @@ def report_create(
     are counted one after another. Side effects: log rows; acknowledgement to the reporter;
     the author is told when their content is hidden.
     """
+    _check_may_take_part(reporter)
     if (idea is None) == (comment is None):
         raise IdeaError(_("Choose what to report."))
     urgent = reason in URGENT_REASONS
@@ -899,6 +961,7 @@ def cocreator_join(
     given) instead. `show_name` None: named unless the person wrote an anonymous idea merged
     into the initiative, who then appears as "Anonymous participant" (on joining again, it
     stays as it was)."""
+    _check_may_take_part(user)
     fields = {"role": role, "pledge": pledge.strip()}
     if show_name is not None:
         fields["show_name"] = show_name

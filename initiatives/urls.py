@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import people_views, views
 
 app_name = "initiatives"
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("ideas/comments/<int:pk>/delete/", views.comment_delete, name="comment_delete"),
     path("ideas/comments/<int:pk>/report/", views.comment_report, name="comment_report"),
     path("moderation/", views.moderation_queue, name="moderation_queue"),
+    path("moderation/people/", people_views.people, name="people"),
+    path("moderation/people/<int:pk>/", people_views.person, name="person"),
     path("moderation/bulk/", views.moderation_bulk, name="moderation_bulk"),
     path("moderation/ideas/<int:pk>/", views.moderation_idea, name="moderation_idea"),
     path(

@@ -48,3 +48,9 @@ def moderation_pending_count() -> int:
 def warnings_open(user) -> bool:
     """True when the reader chose to see text under content warnings expanded."""
     return getattr(user, "content_warning_display", "collapsed") == "expanded"
+
+
+@register.simple_tag
+def restriction_state(person) -> str:
+    """ "blocked", "suspended" (until a time still to come) or "" for the People tab."""
+    return str(person.restriction_in_force())
