@@ -214,7 +214,7 @@ class PersonDecisionForm(forms.Form):
     """An organiser's decision about a person (the People tab): warn, suspend until a date,
     block, or lift a suspension or block, always with a reason the person is shown."""
 
-    WARN, SUSPEND, BLOCK, UNBLOCK = "warn", "suspend", "block", "unblock"
+    WARN, SUSPEND, BLOCK, UNBLOCK, CLOSE = "warn", "suspend", "block", "unblock", "close"
 
     action = forms.ChoiceField(
         label=_("What do you want to do?"),
@@ -223,6 +223,7 @@ class PersonDecisionForm(forms.Form):
             (SUSPEND, _("Suspend their account until a date")),
             (BLOCK, _("Block their account until an organiser lifts it")),
             (UNBLOCK, _("Lift their suspension or block now")),
+            (CLOSE, _("Close the open reports about them: no action is needed")),
         ],
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose what to do.")},
@@ -239,8 +240,8 @@ class PersonDecisionForm(forms.Form):
         max_length=services.PERSON_DECISION_REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
-            "The person is shown this reason. Never name who reported them, and do not "
-            "repeat anyone's personal details."
+            "The person is shown this reason (except when you only close reports). Never name "
+            "who reported them, and do not repeat anyone's personal details."
         ),
         error_messages={"required": _("Give a reason. The person will see it.")},
     )
@@ -268,6 +269,22 @@ class PersonDecisionForm(forms.Form):
     def until_time(self):
         """The end of a suspension: the chosen day's first moment, Singapore time."""
         until = self.cleaned_data.get("until")
-        if until is None:
+        if until is None or self.cleaned_data.get("action") != self.SUSPEND:
             return None
         return timezone.make_aware(datetime.datetime.combine(until, datetime.time.min))
+
+
+class ModerationAlertsForm(forms.Form):
+    """On an organiser's profile: which moderation emails they get."""
+
+    urgent_report_alerts = forms.BooleanField(
+        label=_("Email me at once about urgent reports"),
+        required=False,
+        help_text=_(
+            "Reports that someone is contacting a minor or sharing personal details or images."
+        ),
+    )
+    moderation_summary = forms.BooleanField(
+        label=_("Email me each morning a summary of what is waiting for moderation"),
+        required=False,
+    )

@@ -112,6 +112,15 @@ class User(AbstractUser):
     # Set by accounts.services.account_erase: the row stays (what was kept of the person's
     # contributions points to it) but holds a pseudonym only and can never sign in again.
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
+    # Organisers only (the profile shows them to organisers): an urgent report emails the
+    # organisers with urgent_report_alerts at once ("on duty"); moderation_summary opts in
+    # to a morning email of what waits (initiatives.alerts).
+    urgent_report_alerts = models.BooleanField(
+        _("email me at once about urgent reports"), default=True
+    )
+    moderation_summary = models.BooleanField(
+        _("email me each morning a summary of what is waiting for moderation"), default=False
+    )
     # Set only by accounts.services.person_block and person_unblock. A suspension ends by
     # itself at restricted_until (restriction_in_force compares; no job clears it).
     restriction = models.CharField(

@@ -160,6 +160,18 @@ def user_set_language(*, user: User, language: str) -> User:
     return user
 
 
+def user_set_moderation_alerts(
+    *, user: User, urgent_report_alerts: bool, moderation_summary: bool
+) -> User:
+    """An organiser's choice of moderation emails: urgent reports at once ("on duty"), and
+    the morning summary of what is waiting."""
+    if not user.has_perm("accounts.decide_about_person"):
+        raise AccountError(_("Only organisers get moderation emails."))
+    user.urgent_report_alerts, user.moderation_summary = urgent_report_alerts, moderation_summary
+    user.save(update_fields=["urgent_report_alerts", "moderation_summary"])
+    return user
+
+
 # --- Download my data ----------------------------------------------------------------------
 
 

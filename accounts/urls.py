@@ -12,4 +12,5 @@ urlpatterns = [
     path("delete/", views.account_delete, name="delete"),
     path("notice/accept/", views.notice_accept, name="notice_accept"),
     path("restricted/", views.restricted, name="restricted"),
+    path("moderation-emails/", views.moderation_alerts, name="moderation_alerts"),
 ]

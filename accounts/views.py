@@ -17,7 +17,7 @@ from audit import querystring
 
 from . import services
 from .consent import safe_next
-from .forms import AccountEraseForm, ProfileForm
+from .forms import AccountEraseForm, ModerationAlertsForm, ProfileForm
 from .middleware import set_language_cookie, supported_language
 from .models import PersonalDataArchive, Restriction
 from .permissions import needs_mfa, user_role_names
@@ -45,8 +45,36 @@ def profile(request: HttpRequest) -> HttpResponse:
             "mfa_enabled": is_mfa_enabled(user),
             "needs_mfa": needs_mfa(user),
             "consent_history": services.consent_history(user),
+            "alerts_form": ModerationAlertsForm(
+                initial={
+                    "urgent_report_alerts": user.urgent_report_alerts,
+                    "moderation_summary": user.moderation_summary,
+                },
+                auto_id="alerts-%s",
+            )
+            if user.has_perm("accounts.decide_about_person")
+            else None,
         },
     )
+
+
+@login_required
+@require_POST
+def moderation_alerts(request: HttpRequest) -> HttpResponse:
+    """An organiser's moderation emails (the form on their profile)."""
+    form = ModerationAlertsForm(request.POST)
+    form.is_valid()  # two optional ticks: always valid
+    try:
+        services.user_set_moderation_alerts(
+            user=request.user,
+            urgent_report_alerts=form.cleaned_data.get("urgent_report_alerts", False),
+            moderation_summary=form.cleaned_data.get("moderation_summary", False),
+        )
+    except services.AccountError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Your moderation emails have been saved."))
+    return redirect("accounts:profile")
 
 
 @require_POST

@@ -376,6 +376,19 @@ QUICK_EXIT_URL = env.str("QUICK_EXIT_URL", default="https://www.weather.gov.sg/h
 IDEAS_PER_HOUR = env.int("IDEAS_PER_HOUR", default=10)
 COMMENTS_PER_HOUR = env.int("COMMENTS_PER_HOUR", default=30)
 COMMENTS_PREMODERATED = env.bool("COMMENTS_PREMODERATED", default=False)
+# An urgent report (on content or on a person) still open this many minutes after it came in
+# is escalated to every organiser and to MCI staff, once (initiatives.services).
+URGENT_RESPONSE_MINUTES = env.int("URGENT_RESPONSE_MINUTES", default=60)
+# Organisers who opted in get the moderation summary at this hour, Singapore time.
+MODERATION_SUMMARY_HOUR = env.int("MODERATION_SUMMARY_HOUR", default=8)
+CELERY_BEAT_SCHEDULE["initiatives-sweep-urgent-reports"] = {
+    "task": "initiatives.tasks.sweep_urgent_reports",
+    "schedule": 60,
+}
+CELERY_BEAT_SCHEDULE["initiatives-moderation-summaries"] = {
+    "task": "initiatives.tasks.queue_moderation_summaries",
+    "schedule": crontab(minute=0, hour=MODERATION_SUMMARY_HOUR),
+}
 # bench/pages.py only: serves /bench/ceiling/, base.html with no queries of its own, the
 # framework's ceiling for a page. Off unless set; never set it in production.
 BENCH_CEILING_VIEW = env.bool("BENCH_CEILING_VIEW", default=False)

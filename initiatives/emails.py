@@ -9,11 +9,24 @@ from django.utils.translation import gettext_lazy
 
 from outbox.registry import Message, register
 
-from .models import Comment, Idea, IdeaStatus, InitiativeUpdate, ModerationLog, Report, TargetKind
+from .models import (
+    Comment,
+    Idea,
+    IdeaStatus,
+    InitiativeUpdate,
+    ModerationLog,
+    PersonReport,
+    Report,
+    TargetKind,
+)
 
 MODERATION_NOTICE = "initiatives.moderation_notice"
 REPORT_ACKNOWLEDGEMENT = "initiatives.report_acknowledgement"
 INITIATIVE_UPDATE = "initiatives.initiative_update"
+PERSON_REPORT_ACKNOWLEDGEMENT = "initiatives.person_report_acknowledgement"
+URGENT_REPORT_ALERT = "initiatives.urgent_report_alert"
+URGENT_REPORT_ESCALATION = "initiatives.urgent_report_escalation"
+MODERATION_SUMMARY = "initiatives.moderation_summary"
 
 # What the author of an idea is told, by the status the idea moved to.
 IDEA_OUTCOMES = {
@@ -101,4 +114,74 @@ def initiative_update(email) -> Message | None:
         subject=_("News from an initiative you joined"),
         template="initiatives/email/initiative_update",
         context={"update": update, "initiative": update.initiative},
+    )
+
+
+@register(PERSON_REPORT_ACKNOWLEDGEMENT)
+def person_report_acknowledgement(email) -> Message | None:
+    report = PersonReport.objects.filter(pk=email.params["report"]).first()
+    if report is None:
+        return None
+    # Never the reported person's name: the reporter may have reported an anonymous author.
+    return Message(
+        subject=_("We have received your report"),
+        template="initiatives/email/person_report_acknowledgement",
+        context={"report": report},
+    )
+
+
+def _urgent_report(email):
+    from .services import URGENT_CONTENT
+
+    model = Report if email.params["kind"] == URGENT_CONTENT else PersonReport
+    return model.objects.filter(pk=email.params["report"]).first()
+
+
+def _urgent_context(report) -> dict:
+    """What an organiser needs to act: where to go and how long it has waited. Never the
+    content, a name or the reporter in the email itself: it may be read on a shared screen."""
+    if isinstance(report, PersonReport):
+        where = reverse("initiatives:person", args=[report.person_id])
+    else:
+        where = reverse("initiatives:moderation_queue") + "#reported"
+    return {"report": report, "where": where, "about_person": isinstance(report, PersonReport)}
+
+
+@register(URGENT_REPORT_ALERT)
+def urgent_report_alert(email) -> Message | None:
+    """To an organiser on duty, as an urgent report comes in."""
+    report = _urgent_report(email)
+    if report is None or report.status != "open":
+        return None  # resolved before the email went: nothing to ask of them
+    return Message(
+        subject=_("An urgent report is waiting for an organiser"),
+        template="initiatives/email/urgent_report_alert",
+        context=_urgent_context(report),
+    )
+
+
+@register(URGENT_REPORT_ESCALATION)
+def urgent_report_escalation(email) -> Message | None:
+    """To every organiser and MCI staff member, once an urgent report has waited too long."""
+    report = _urgent_report(email)
+    if report is None or report.status != "open":
+        return None
+    from django.conf import settings
+
+    return Message(
+        subject=_("Still waiting: an urgent report needs an organiser now"),
+        template="initiatives/email/urgent_report_escalation",
+        context={**_urgent_context(report), "minutes": settings.URGENT_RESPONSE_MINUTES},
+    )
+
+
+@register(MODERATION_SUMMARY)
+def moderation_summary(email) -> Message | None:
+    """An organiser's morning summary of what waits (they opted in on their profile)."""
+    from .selectors import moderation_waiting
+
+    return Message(
+        subject=_("What is waiting for moderation today"),
+        template="initiatives/email/moderation_summary",
+        context={"waiting": moderation_waiting()},
     )

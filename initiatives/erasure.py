@@ -3,12 +3,13 @@
 
 from accounts.erasure import Erasure, declare_safe, erasure_step
 
-from .models import TITLE_MAX, Comment, Idea, IdeaStatus, Report, Support
+from .models import TITLE_MAX, Comment, Idea, IdeaStatus, Mute, PersonReport, Report, Support
 from .services import cocreator_leave, idea_support_set
 
 for key, why in {
     "initiatives.Idea.decided_by": "the moderator who decided an idea",
     "initiatives.Report.resolved_by": "the moderator who resolved a report",
+    "initiatives.PersonReport.resolved_by": "the organiser who closed a report about a person",
     "initiatives.ModerationLog.actor": "who acted, in the append-only moderation log",
     "initiatives.Initiative.created_by": "the organiser who started an initiative",
     "initiatives.InitiativeUpdate.author": "the lead who posted an update in the initiative's name",
@@ -56,6 +57,21 @@ def remove_supports(erasure: Erasure) -> None:
 def anonymise_reports(erasure: Erasure) -> None:
     """A report stays (moderation decided on it) without the note the person wrote."""
     Report.objects.filter(reporter=erasure.user).exclude(note="").update(note="")
+
+
+@erasure_step(covers=["initiatives.PersonReport.reporter", "initiatives.PersonReport.person"])
+def anonymise_person_reports(erasure: Erasure) -> None:
+    """Reports about a person stay (an organiser may have acted on them) without the notes:
+    the reporter's own words about the erased person or by the erased reporter."""
+    PersonReport.objects.filter(reporter=erasure.user).exclude(note="").update(note="")
+    PersonReport.objects.filter(person=erasure.user).exclude(note="").update(note="")
+
+
+@erasure_step(covers=["initiatives.Mute.user", "initiatives.Mute.muted"])
+def remove_mutes(erasure: Erasure) -> None:
+    """Whom the person hid, and who hid them: nothing worth keeping."""
+    Mute.objects.filter(user=erasure.user).delete()
+    Mute.objects.filter(muted=erasure.user).delete()
 
 
 @erasure_step(covers=["initiatives.CoCreator.user", "initiatives.Initiative.leads"])

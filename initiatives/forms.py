@@ -21,6 +21,7 @@ from .models import (
     Idea,
     IdeaStatus,
     InitiativeStatus,
+    PersonReportReason,
     ReportReason,
 )
 from .services import IdeaFields
@@ -509,3 +510,28 @@ class InitiativeStatusForm(forms.Form):
                 for value, label in InitiativeStatus.choices
                 if value == current or INITIATIVE_TRANSITIONS.allowed(current, value)
             ]
+
+
+class PersonReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("What is this person doing?"),
+        choices=PersonReportReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what this person is doing.")},
+    )
+    note = forms.CharField(
+        label=_("What happened (needed for “Something else”)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Please do not repeat anyone's personal details here."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("reason") == PersonReportReason.OTHER
+            and not cleaned.get("note", "").strip()
+        ):
+            self.add_error("note", _("Tell us briefly what happened."))
+        return cleaned

@@ -374,6 +374,11 @@ class Report(models.Model):
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    # The response clock of an urgent report (initiatives.alerts): when the organisers on duty
+    # were emailed, and when an untouched report was escalated. Each set once, by a
+    # conditional update, so an alert goes out exactly once however often its task runs.
+    alerted_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-urgent", "created_at", "id"]
@@ -612,3 +617,117 @@ class InitiativeUpdate(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- Reports about people, and muting ------------------------------------------------------
+
+
+class PersonReportReason(models.TextChoices):
+    HARASSMENT = "harassment", _("Harassing me or others")
+    IMPERSONATION = "impersonation", _("Pretending to be someone else")
+    MINOR = "minor", _("Contacting a minor")
+    PERSONAL_DETAILS = "personal_details", _("Sharing someone's personal details or images")
+    OTHER = "other", _("Something else")
+
+
+URGENT_PERSON_REASONS = frozenset({PersonReportReason.MINOR, PersonReportReason.PERSONAL_DETAILS})
+
+
+class PersonReportStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACTED = "acted", _("Acted on")
+    CLOSED = "closed", _("Closed without action")
+
+
+class ReportedVia(models.TextChoices):
+    """Where the reporter met the person: the name beside an idea, a comment or a co-creator
+    entry. The report keeps the item, so an anonymous author is reported without the
+    reporter (or anyone but organisers) ever learning who they are."""
+
+    IDEA = "idea", _("an idea")
+    COMMENT = "comment", _("a comment")
+    COCREATOR = "cocreator", _("a co-creator entry")
+
+
+class PersonReport(models.Model):
+    """A report about a person (not one post), from one person. Never shown to the person
+    reported; organisers read it on the person's page in the People tab."""
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="person_reports_made"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person reported"),
+        on_delete=models.CASCADE,
+        related_name="person_reports",
+    )
+    via = models.CharField(_("reported from"), max_length=10, choices=ReportedVia.choices)
+    via_id = models.PositiveIntegerField(_("number of the item"))
+    reason = models.CharField(_("reason"), max_length=20, choices=PersonReportReason.choices)
+    note = models.TextField(_("what happened"), blank=True, max_length=1000)
+    urgent = models.BooleanField(_("urgent"), default=False)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=PersonReportStatus.choices,
+        default=PersonReportStatus.OPEN,
+        db_index=True,
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_note = models.TextField(_("organiser's note"), blank=True, max_length=1000)
+    created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    alerted_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-urgent", "created_at", "id"]
+        verbose_name = _("report about a person")
+        verbose_name_plural = _("reports about people")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reporter=models.F("person")), name="person_report_not_oneself"
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "person"],
+                condition=Q(status="open"),
+                name="person_report_one_open_per_reporter",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} ({self.status})"
+
+
+class Mute(models.Model):
+    """ "Hide this person's comments from me": `user` no longer sees `muted`'s comments. The
+    muted person is never told. `via_comment` is the comment it was chosen from, so the
+    profile can name it without naming an anonymous author."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mutes"
+    )
+    muted = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="muted_by"
+    )
+    via_comment = models.ForeignKey(
+        Comment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "muted"], name="mute_once_per_person"),
+            models.CheckConstraint(condition=~Q(user=models.F("muted")), name="mute_not_oneself"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} mutes {self.muted_id}"

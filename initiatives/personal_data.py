@@ -15,6 +15,8 @@ from .models import (
     Initiative,
     InitiativeUpdate,
     ModerationLog,
+    Mute,
+    PersonReport,
     Report,
     Support,
     TargetKind,
@@ -125,6 +127,55 @@ register(
         order=34,
     ),
     Section(
+        key="person_reports_made",
+        title=_("Reports you made about people"),
+        description=_(
+            "Each person you reported to the moderators, by where you saw them. The person "
+            "reported is not named here: you may have reported an anonymous author."
+        ),
+        columns=(
+            Column("report_id", _("The number of the report."), "id"),
+            Column("reported_from", _("idea, comment or cocreator: where you saw them."), "via"),
+            Column("item_id", _("The number of that idea, comment or entry."), "via_id"),
+            Column("reason", _("The reason you chose.")),
+            Column("note", _("What you added.")),
+            Column("status", _("open, acted (an organiser acted) or closed.")),
+            Column("reported_at", _("When you reported it."), "created_at"),
+        ),
+        queryset=lambda user: PersonReport.objects.filter(reporter=user).order_by("pk"),
+        covers=("initiatives.PersonReport.reporter",),
+        order=34,
+    ),
+    Section(
+        key="reports_about_you",
+        title=_("Reports about you"),
+        description=_(
+            "How many reports other people made about you, by reason and outcome. Who made "
+            "them and what they wrote are theirs and are not shown."
+        ),
+        columns=(
+            Column("reason", _("The reason they chose.")),
+            Column("status", _("open, acted (an organiser acted) or closed.")),
+            Column("reported_at", _("When."), "created_at"),
+        ),
+        queryset=lambda user: PersonReport.objects.filter(person=user).order_by("pk"),
+        covers=("initiatives.PersonReport.person",),
+        order=34,
+    ),
+    Section(
+        key="comments_hidden_from_you",
+        title=_("People whose comments you hid"),
+        description=_("Each person whose comments you chose not to see, and when."),
+        columns=(
+            Column("comment_id", _("The comment you chose it from."), "via_comment_id"),
+            Column("hidden_since", _("When."), "created_at"),
+        ),
+        queryset=lambda user: Mute.objects.filter(user=user).order_by("pk"),
+        # Who hid the person (Mute.muted) is theirs and is not shown to the person.
+        covers=("initiatives.Mute.user", "initiatives.Mute.muted"),
+        order=34,
+    ),
+    Section(
         key="cocreator_roles",
         title=_("Initiatives you joined"),
         description=_("Each initiative you joined as a co-creator, how you help and your pledge."),
@@ -193,6 +244,12 @@ register(
                 .values_list("pk", "resolved_at")
             ),
             *(
+                {"what": "person_report_closed", "record_id": pk, "when": when}
+                for pk, when in PersonReport.objects.filter(resolved_by=user)
+                .order_by("pk")
+                .values_list("pk", "resolved_at")
+            ),
+            *(
                 {"what": "moderation_log", "record_id": pk, "when": when}
                 for pk, when in ModerationLog.objects.filter(actor=user)
                 .order_by("pk")
@@ -202,6 +259,7 @@ register(
         covers=(
             "initiatives.Idea.decided_by",
             "initiatives.Report.resolved_by",
+            "initiatives.PersonReport.resolved_by",
             "initiatives.ModerationLog.actor",
         ),
         order=62,

@@ -17,6 +17,9 @@ from .models import (
     InitiativeStatus,
     ModerationAction,
     ModerationLog,
+    Mute,
+    PersonReport,
+    PersonReportStatus,
     Report,
     ReportStatus,
     Support,
@@ -78,14 +81,32 @@ def supported_idea_ids(user, ideas) -> set[int]:
 
 def idea_comments(idea: Idea, user, *, moderator: bool) -> QuerySet[Comment]:
     """Comments in thread order. Pending ones show to their author and moderators only;
-    hidden and deleted ones stay in place as a placeholder."""
+    hidden and deleted ones stay in place as a placeholder. The comments of people the
+    reader muted are left out (a subquery, so no extra query)."""
     comments = idea.comments.select_related("author")
+    if user.is_authenticated:
+        comments = comments.exclude(author__in=Mute.objects.filter(user=user).values("muted"))
     if moderator:
         return comments
     visible = ~Q(status=CommentStatus.PENDING)
     if user.is_authenticated:
         visible |= Q(author=user)
     return comments.filter(visible)
+
+
+def muted_comment_count(idea: Idea, user) -> int:
+    """How many comments on `idea` the reader does not see because they muted their authors."""
+    if not user.is_authenticated:
+        return 0
+    return (
+        idea.comments.filter(author__in=Mute.objects.filter(user=user).values("muted"))
+        .exclude(status=CommentStatus.PENDING)
+        .count()
+    )
+
+
+def mutes_of(user) -> QuerySet[Mute]:
+    return Mute.objects.filter(user=user).select_related("muted", "via_comment__idea")
 
 
 def my_ideas(user) -> QuerySet[Idea]:
@@ -169,6 +190,37 @@ def queue_counts() -> dict[str, int]:
 def pending_total() -> int:
     """For the navigation badge: one cheap count."""
     return Idea.objects.filter(status=IdeaStatus.SUBMITTED).count()
+
+
+def urgent_open_total() -> int:
+    """For the navigation badge, shown first: urgent reports still open, on content (one per
+    item) and about people. Two counts on indexed columns."""
+    content = Report.objects.filter(status=ReportStatus.OPEN, urgent=True).aggregate(
+        ideas=Count("idea", distinct=True), comments=Count("comment", distinct=True)
+    )
+    people = PersonReport.objects.filter(status=PersonReportStatus.OPEN, urgent=True).count()
+    return content["ideas"] + content["comments"] + people
+
+
+def urgent_person_reports(*, limit: int = 50) -> list[PersonReport]:
+    """Urgent reports about people still open, oldest first, for the top of the queue."""
+    return list(
+        PersonReport.objects.filter(status=PersonReportStatus.OPEN, urgent=True)
+        .select_related("person", "reporter")
+        .order_by("created_at", "pk")[:limit]
+    )
+
+
+def moderation_waiting() -> dict[str, int]:
+    """The morning summary's figures."""
+    counts = queue_counts()
+    return {
+        "urgent": urgent_open_total(),
+        "reported": counts["reported"],
+        "people": PersonReport.objects.filter(status=PersonReportStatus.OPEN).count(),
+        "ideas": counts["ideas"],
+        "comments": counts["comments"],
+    }
 
 
 # --- Initiatives ------------------------------------------------------------------------
@@ -298,12 +350,16 @@ def reported_authors(*, limit: int = 50) -> list[dict]:
     """The authors of content with open reports, the most reported first: each with how many
     open reports and whether any is urgent. Reads one grouped query per kind."""
     counts: dict[int, dict] = {}
-    for field in ("idea__author", "comment__author"):
+    sources = [
+        (Report.objects.filter(status=ReportStatus.OPEN, idea__isnull=False), "idea__author"),
+        (Report.objects.filter(status=ReportStatus.OPEN, comment__isnull=False), "comment__author"),
+        (PersonReport.objects.filter(status=PersonReportStatus.OPEN), "person"),
+    ]
+    for reports, field in sources:
         rows = (
-            Report.objects.filter(status=ReportStatus.OPEN, **{f"{field}__isnull": False})
-            .values(field)
+            reports.values(field)
             .annotate(reports=Count("id"), urgent=Count("id", filter=Q(urgent=True)))
-            .order_by("-reports")[: limit * 2]
+            .order_by("-urgent", "-reports")[: limit * 2]
         )
         for row in rows:
             entry = counts.setdefault(row[field], {"reports": 0, "urgent": 0})
@@ -325,11 +381,15 @@ def person_history(person) -> dict:
     about = Report.objects.filter(Q(idea__author=person) | Q(comment__author=person))
     by = Report.objects.filter(reporter=person)
     decisions = person.decisions_about.all()
+    about_person = PersonReport.objects.filter(person=person)
+    by_person = PersonReport.objects.filter(reporter=person)
     totals = {
         "ideas": ideas.count(),
         "comments": comments.count(),
         "reports_about": about.count(),
         "reports_by": by.count(),
+        "person_reports": about_person.count(),
+        "person_reports_by": by_person.count(),
         "decisions": decisions.count(),
     }
     return {
@@ -341,6 +401,12 @@ def person_history(person) -> dict:
         ),
         "reports_by": list(
             by.select_related("idea", "comment__idea").order_by("-created_at", "-pk")[:limit]
+        ),
+        "person_reports": list(
+            about_person.select_related("reporter").order_by("-created_at", "-pk")[:limit]
+        ),
+        "person_reports_by": list(
+            by_person.select_related("person").order_by("-created_at", "-pk")[:limit]
         ),
         "decisions": list(decisions.select_related("by")[:limit]),
     }

@@ -22,17 +22,28 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from accounts.models import Restriction, User
 from accounts.restrictions import restriction_refusal
+from accounts.roles import Role
 from audit.ratelimit import rate_limit_reached
 from harms.models import HarmCategory, SolutionArea
 from harms.pii import Finding, detect_personal_data, personal_data_kinds
 from outbox.services import Email, email_queue
 
-from .emails import INITIATIVE_UPDATE, MODERATION_NOTICE, REPORT_ACKNOWLEDGEMENT
+from .emails import (
+    INITIATIVE_UPDATE,
+    MODERATION_NOTICE,
+    MODERATION_SUMMARY,
+    PERSON_REPORT_ACKNOWLEDGEMENT,
+    REPORT_ACKNOWLEDGEMENT,
+    URGENT_REPORT_ALERT,
+    URGENT_REPORT_ESCALATION,
+)
 from .models import (
     COMMENT_TRANSITIONS,
     IDEA_TRANSITIONS,
     INITIATIVE_TRANSITIONS,
+    URGENT_PERSON_REASONS,
     URGENT_REASONS,
     CoCreator,
     Comment,
@@ -44,7 +55,12 @@ from .models import (
     InitiativeUpdate,
     ModerationAction,
     ModerationLog,
+    Mute,
+    PersonReport,
+    PersonReportReason,
+    PersonReportStatus,
     Report,
+    ReportedVia,
     ReportStatus,
     Support,
     TargetKind,
@@ -785,7 +801,14 @@ def report_create(
             )
     if urgent and open_reports.exclude(pk=report.pk).filter(urgent=False).exists():
         # The whole item is urgent now; its earlier reports rise with it.
-        Report.objects.filter(pk__in=open_reports.values("pk")).update(urgent=True)
+        # The new report carries the item's response clock: the risen ones are marked alerted
+        # and escalated, so one item raises one alert per urgent report, not one per report.
+        now = timezone.now()
+        Report.objects.filter(status=ReportStatus.OPEN, urgent=False, **lookup).update(
+            urgent=True, alerted_at=now, escalated_at=now
+        )
+    if urgent:
+        _alert_on_commit(URGENT_CONTENT, report.pk)
     email_queue(
         Email(
             kind=REPORT_ACKNOWLEDGEMENT,
@@ -1001,3 +1024,293 @@ def initiative_update_post(
         )
     )
     return update
+
+
+# --- Reports about people, the response clock, muting ----------------------------------------
+
+URGENT_CONTENT, URGENT_PERSON = "content", "person"
+URGENT_REPORT_MODELS = {URGENT_CONTENT: Report, URGENT_PERSON: PersonReport}
+# An urgent report whose alert task was lost (a broker outage) is alerted by the sweep after
+# this long.
+ALERT_SWEEP_AFTER = timedelta(minutes=2)
+PERSON_REPORT_NOTE_MAX = 1000
+
+
+def _alert_on_commit(kind: str, report_id: int) -> None:
+    from . import tasks  # tasks imports this module
+
+    transaction.on_commit(
+        lambda: tasks.alert_urgent_report.delay(kind=kind, report_id=report_id), robust=True
+    )
+
+
+def _organisers(*, on_duty: bool):
+    """Active organisers (and, for an escalation, everyone with the role), never a
+    suspended or blocked one. on_duty: those who keep urgent_report_alerts on."""
+    people = User.objects.filter(
+        groups__name=Role.ORGANISER, is_active=True, erased_at__isnull=True
+    ).exclude(restriction=Restriction.BLOCKED)
+    if on_duty:
+        people = people.filter(urgent_report_alerts=True)
+    return people.distinct()
+
+
+@transaction.atomic
+def urgent_report_alert(*, kind: str, report_id: int, now=None) -> int:
+    """Email the organisers on duty about one urgent report, exactly once: the claim is a
+    conditional update of alerted_at (a second run, or one at the same moment, matches no
+    row), and each email's outbox key is unique. Returns how many emails were queued."""
+    model = URGENT_REPORT_MODELS[kind]
+    claimed = model.objects.filter(pk=report_id, urgent=True, alerted_at__isnull=True).update(
+        alerted_at=now or timezone.now()
+    )
+    if not claimed:
+        return 0
+    emails = [
+        Email(
+            kind=URGENT_REPORT_ALERT,
+            recipient_id=pk,
+            params={"kind": kind, "report": report_id},
+            key=f"{URGENT_REPORT_ALERT}:{kind}:{report_id}:{pk}",
+        )
+        for pk in _organisers(on_duty=True).values_list("pk", flat=True)
+    ]
+    return len(email_queue(*emails))
+
+
+@transaction.atomic
+def _escalate(*, kind: str, report_id: int, now) -> int:
+    model = URGENT_REPORT_MODELS[kind]
+    claimed = model.objects.filter(
+        pk=report_id, urgent=True, status="open", escalated_at__isnull=True
+    ).update(escalated_at=now)
+    if not claimed:
+        return 0
+    recipients = set(_organisers(on_duty=False).values_list("pk", flat=True))
+    recipients |= set(
+        User.objects.filter(
+            groups__name=Role.STAFF, is_active=True, erased_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    emails = [
+        Email(
+            kind=URGENT_REPORT_ESCALATION,
+            recipient_id=pk,
+            params={"kind": kind, "report": report_id},
+            key=f"{URGENT_REPORT_ESCALATION}:{kind}:{report_id}:{pk}",
+        )
+        for pk in sorted(recipients)
+    ]
+    return len(email_queue(*emails))
+
+
+def urgent_reports_sweep(*, now=None) -> int:
+    """Run by beat every minute: alert any urgent report whose alert was lost, and escalate
+    each urgent report still open (nobody resolved it) URGENT_RESPONSE_MINUTES after it
+    came in: an email to every organiser and to MCI staff, once (a conditional update of
+    escalated_at). A report an organiser resolved in time is never escalated. Returns how
+    many emails were queued."""
+    now = now or timezone.now()
+    due = now - timedelta(minutes=settings.URGENT_RESPONSE_MINUTES)
+    queued = 0
+    for kind, model in URGENT_REPORT_MODELS.items():
+        urgent_open = model.objects.filter(urgent=True, status="open")
+        lost = urgent_open.filter(alerted_at__isnull=True, created_at__lte=now - ALERT_SWEEP_AFTER)
+        for pk in lost.values_list("pk", flat=True)[:500]:
+            queued += urgent_report_alert(kind=kind, report_id=pk, now=now)
+        overdue = urgent_open.filter(escalated_at__isnull=True, created_at__lte=due)
+        for pk in overdue.order_by("created_at").values_list("pk", flat=True)[:500]:
+            queued += _escalate(kind=kind, report_id=pk, now=now)
+    return queued
+
+
+def moderation_summaries_queue(*, today=None) -> int:
+    """Each morning: one summary email to each organiser who opted in (moderation_summary),
+    keyed by the day, so a second run the same day queues nothing. The figures are read when
+    the email is rendered."""
+    today = today or timezone.localdate()
+    emails = [
+        Email(
+            kind=MODERATION_SUMMARY,
+            recipient_id=pk,
+            params={"date": today.isoformat()},
+            key=f"{MODERATION_SUMMARY}:{today.isoformat()}:{pk}",
+        )
+        for pk in _organisers(on_duty=False)
+        .filter(moderation_summary=True)
+        .values_list("pk", flat=True)
+    ]
+    return len(email_queue(*emails))
+
+
+def _clean_note(note: str, *, limit: int) -> str:
+    note = (note or "").replace("\x00", "").strip()
+    if len(note) > limit:
+        raise IdeaError(_("Keep it to %(max)d characters.") % {"max": limit})
+    return note
+
+
+def _person_reported(*, idea, comment, cocreator) -> tuple[str, int, int]:
+    """(via, via_id, person id) of the name the reporter clicked, refusing what they could
+    not have seen: an idea not on the board, a comment not shown, an entry not listed."""
+    given = [item for item in (idea, comment, cocreator) if item is not None]
+    if len(given) != 1:
+        raise IdeaError(_("Choose whose name you are reporting."))
+    if idea is not None:
+        idea = Idea.objects.filter(pk=idea.pk, status=S.APPROVED).first()
+        if idea is None:
+            raise IdeaError(_("This idea is no longer on the board."))
+        return ReportedVia.IDEA, idea.pk, idea.author_id
+    if comment is not None:
+        comment = Comment.objects.filter(
+            pk=comment.pk, status=CommentStatus.PUBLISHED, idea__status=S.APPROVED
+        ).first()
+        if comment is None:
+            raise IdeaError(_("This comment is no longer shown."))
+        return ReportedVia.COMMENT, comment.pk, comment.author_id
+    cocreator = CoCreator.objects.filter(pk=cocreator.pk).first()
+    if cocreator is None:
+        raise IdeaError(_("This person is no longer a co-creator."))
+    return ReportedVia.COCREATOR, cocreator.pk, cocreator.user_id
+
+
+@transaction.atomic
+def person_report_create(
+    *,
+    reporter,
+    reason: str,
+    note: str = "",
+    idea: Idea | None = None,
+    comment: Comment | None = None,
+    cocreator: CoCreator | None = None,
+) -> PersonReport:
+    """Report the person behind a name beside an idea, a comment or a co-creator entry
+    (exactly one). The report keeps the item, so an anonymous author is reported without the
+    reporter learning who they are; the person reported is never told who reported them.
+
+    "Contacting a minor" and "personal details or images" are urgent: the organisers on duty
+    are emailed once it commits (urgent_report_alert). Side effects: the report; an
+    acknowledgement to the reporter. One open report per reporter and person (a unique
+    constraint; a second is refused)."""
+    _check_may_take_part(reporter)
+    if reason not in PersonReportReason.values:
+        raise IdeaError(_("Choose why you are reporting this person."))
+    note = _clean_note(note, limit=PERSON_REPORT_NOTE_MAX)
+    if reason == PersonReportReason.OTHER and not note:
+        raise IdeaError(_("Tell us briefly what happened."))
+    via, via_id, person_id = _person_reported(idea=idea, comment=comment, cocreator=cocreator)
+    if person_id == reporter.pk:
+        raise IdeaError(_("You cannot report yourself."))
+    already = _("You have already reported this person. Our moderators will look at it.")
+    if PersonReport.objects.filter(
+        reporter=reporter, person_id=person_id, status=PersonReportStatus.OPEN
+    ).exists():
+        raise IdeaError(already)
+    try:
+        with transaction.atomic():
+            report = PersonReport.objects.create(
+                reporter=reporter,
+                person_id=person_id,
+                via=via,
+                via_id=via_id,
+                reason=reason,
+                note=note,
+                urgent=reason in URGENT_PERSON_REASONS,
+            )
+    except IntegrityError as error:
+        raise IdeaError(already) from error
+    if report.urgent:
+        _alert_on_commit(URGENT_PERSON, report.pk)
+    email_queue(
+        Email(
+            kind=PERSON_REPORT_ACKNOWLEDGEMENT,
+            recipient_id=reporter.pk,
+            params={"report": report.pk},
+        )
+    )
+    return report
+
+
+@transaction.atomic
+def person_reports_close(*, person, by, acted: bool, note: str = "") -> int:
+    """Close every open report about `person`: "acted on" after a warning, suspension or
+    block, or "closed without action". Returns how many were closed."""
+    if not by.has_perm("accounts.decide_about_person"):
+        raise IdeaError(_("Only organisers can act on a person's account."))
+    return PersonReport.objects.filter(person=person, status=PersonReportStatus.OPEN).update(
+        status=PersonReportStatus.ACTED if acted else PersonReportStatus.CLOSED,
+        resolved_by=by,
+        resolved_at=timezone.now(),
+        resolution_note=_clean_note(note, limit=PERSON_REPORT_NOTE_MAX),
+    )
+
+
+@transaction.atomic
+def mute_set(*, user, comment: Comment) -> Mute:
+    """ "Hide this person's comments from me", chosen from one of their comments: `user` no
+    longer sees any comment of its author. The author is never told. Muting twice keeps
+    the first."""
+    if not user.is_authenticated:
+        raise IdeaError(_("Sign in to hide someone's comments."))
+    if comment.author_id == user.pk:
+        raise IdeaError(_("These are your own comments."))
+    mute, _created = Mute.objects.get_or_create(
+        user=user, muted_id=comment.author_id, defaults={"via_comment": comment}
+    )
+    return mute
+
+
+@transaction.atomic
+def mute_remove(*, user, mute_id: int) -> bool:
+    """Show a muted person's comments again (from the list on the profile). False when that
+    mute was not the user's or is gone already."""
+    deleted, _rows = Mute.objects.filter(pk=mute_id, user=user).delete()
+    return bool(deleted)
+
+
+@transaction.atomic
+def person_decision_take(
+    *,
+    person,
+    by,
+    action: str,
+    reason: str,
+    until=None,
+    hide_content: bool = False,
+    cancel_registrations: bool = False,
+):
+    """The People tab's decision, in one transaction: warn, suspend (until), block or unblock
+    through accounts.services (which checks who may decide), and close the open reports about
+    the person ("acted on"), or, for "close", only close them without action. Returns the
+    PersonDecision (None for "close") and how many reports were closed."""
+    from accounts import services as account_services
+
+    if action == "close":
+        if not reason.strip():
+            raise IdeaError(_("Give a reason. The person will see it."))
+        closed = person_reports_close(person=person, by=by, acted=False, note=reason)
+        if not closed:
+            raise IdeaError(_("There are no open reports about this person."))
+        return None, closed
+    try:
+        if action == "warn":
+            decision = account_services.person_warn(person=person, by=by, reason=reason)
+        elif action == "unblock":
+            decision = account_services.person_unblock(person=person, by=by, reason=reason)
+        elif action in ("suspend", "block"):
+            decision = account_services.person_block(
+                person=person,
+                by=by,
+                reason=reason,
+                until=until if action == "suspend" else None,
+                hide_content=hide_content,
+                cancel_registrations=cancel_registrations,
+            )
+        else:
+            raise IdeaError(_("Choose what to do."))
+    except account_services.AccountError as error:
+        raise IdeaError(str(error)) from error
+    closed = 0
+    if action != "unblock":
+        closed = person_reports_close(person=person, by=by, acted=True, note=reason)
+    return decision, closed

@@ -17,6 +17,18 @@ urlpatterns = [
     path("ideas/<int:pk>/report/", views.idea_report, name="idea_report"),
     path("ideas/comments/<int:pk>/delete/", views.comment_delete, name="comment_delete"),
     path("ideas/comments/<int:pk>/report/", views.comment_report, name="comment_report"),
+    path(
+        "ideas/<int:pk>/report-author/",
+        people_views.idea_report_author,
+        name="idea_report_author",
+    ),
+    path(
+        "ideas/comments/<int:pk>/report-author/",
+        people_views.comment_report_author,
+        name="comment_report_author",
+    ),
+    path("ideas/comments/<int:pk>/mute/", people_views.comment_mute, name="comment_mute"),
+    path("ideas/muted/", people_views.muted_people, name="muted_people"),
     path("moderation/", views.moderation_queue, name="moderation_queue"),
     path("moderation/people/", people_views.people, name="people"),
     path("moderation/people/<int:pk>/", people_views.person, name="person"),
@@ -48,6 +60,11 @@ urlpatterns = [
     path("initiatives/<slug:slug>/", views.initiative_detail, name="initiative_detail"),
     path("initiatives/<slug:slug>/join/", views.initiative_join, name="initiative_join"),
     path("initiatives/<slug:slug>/leave/", views.initiative_leave, name="initiative_leave"),
+    path(
+        "initiatives/<slug:slug>/cocreators/<int:pk>/report/",
+        people_views.cocreator_report,
+        name="cocreator_report",
+    ),
     path(
         "initiatives/<slug:slug>/updates/",
         views.initiative_post_update,

@@ -216,6 +216,7 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_author": request.user.is_authenticated and idea.author_id == request.user.pk,
             "supported": bool(selectors.supported_idea_ids(request.user, [idea])),
             "resources": idea.harm_category.support_resources.all()[:3],
+            "muted_count": selectors.muted_comment_count(idea, request.user),
             **_reported_by_viewer(request, idea),
         },
     )
@@ -383,6 +384,7 @@ def _queue_page(request, *, bulk_form=None, resolve_form=None, resolve_key=None,
                 for item in selectors.reported_items()[:QUEUE_REPORT_LIMIT]
             ],
             "pending_comments": selectors.pending_comments()[:50],
+            "urgent_people": selectors.urgent_person_reports(),
             "categories": HarmCategory.objects.select_related("parent"),
             "areas": SolutionArea.objects.all(),
             "bulk_form": bulk_form or BulkDecisionForm(auto_id=BULK_ID),

@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 
 from ..models import ANONYMOUS_LABEL
 from ..permissions import can_see_author
-from ..selectors import home_ideas, home_initiatives, pending_total
+from ..selectors import home_ideas, home_initiatives, pending_total, urgent_open_total
 
 register = template.Library()
 
@@ -42,6 +42,12 @@ def home_ideas_block(context) -> dict:
 @register.simple_tag
 def moderation_pending_count() -> int:
     return pending_total()
+
+
+@register.simple_tag
+def moderation_urgent_count() -> int:
+    """Urgent reports still open (content items and people): the badge shows them first."""
+    return urgent_open_total()
 
 
 @register.filter
