@@ -376,6 +376,9 @@ QUICK_EXIT_URL = env.str("QUICK_EXIT_URL", default="https://www.weather.gov.sg/h
 IDEAS_PER_HOUR = env.int("IDEAS_PER_HOUR", default=10)
 COMMENTS_PER_HOUR = env.int("COMMENTS_PER_HOUR", default=30)
 COMMENTS_PREMODERATED = env.bool("COMMENTS_PREMODERATED", default=False)
+# A new account's first this-many comments wait for an organiser before they are public
+# (0: none do). The drive-by abuser waits; everyone else is slowed once.
+FIRST_CONTRIBUTIONS_PREMODERATED = env.int("FIRST_CONTRIBUTIONS_PREMODERATED", default=1)
 # An urgent report (on content or on a person) still open this many minutes after it came in
 # is escalated to every organiser and to MCI staff, once (initiatives.services).
 URGENT_RESPONSE_MINUTES = env.int("URGENT_RESPONSE_MINUTES", default=60)

@@ -705,6 +705,10 @@ class PersonReport(models.Model):
     def __str__(self) -> str:
         return f"{self.get_reason_display()} ({self.status})"
 
+    @property
+    def is_open(self) -> bool:
+        return self.status == PersonReportStatus.OPEN
+
 
 class Mute(models.Model):
     """ "Hide this person's comments from me": `user` no longer sees `muted`'s comments. The

@@ -129,7 +129,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 def _person_report_page(request, *, idea=None, comment=None, cocreator=None, label, back_url):
     """The report form for the person behind a name. `label` is the name as this reader sees
     it ("Anonymous participant" for an anonymous author): the page never reveals more."""
-    form = PersonReportForm(request.POST or None)
+    form = PersonReportForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():

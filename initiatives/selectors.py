@@ -2,7 +2,7 @@
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Restriction, User
@@ -81,11 +81,13 @@ def supported_idea_ids(user, ideas) -> set[int]:
 
 def idea_comments(idea: Idea, user, *, moderator: bool) -> QuerySet[Comment]:
     """Comments in thread order. Pending ones show to their author and moderators only;
-    hidden and deleted ones stay in place as a placeholder. The comments of people the
-    reader muted are left out (a subquery, so no extra query)."""
+    hidden and deleted ones stay in place as a placeholder. Each carries `muted`: its author
+    is one the reader chose to hide (split_muted leaves those out, in the same query)."""
     comments = idea.comments.select_related("author")
     if user.is_authenticated:
-        comments = comments.exclude(author__in=Mute.objects.filter(user=user).values("muted"))
+        comments = comments.annotate(
+            muted=Exists(Mute.objects.filter(user=user, muted=OuterRef("author")))
+        )
     if moderator:
         return comments
     visible = ~Q(status=CommentStatus.PENDING)
@@ -94,15 +96,11 @@ def idea_comments(idea: Idea, user, *, moderator: bool) -> QuerySet[Comment]:
     return comments.filter(visible)
 
 
-def muted_comment_count(idea: Idea, user) -> int:
-    """How many comments on `idea` the reader does not see because they muted their authors."""
-    if not user.is_authenticated:
-        return 0
-    return (
-        idea.comments.filter(author__in=Mute.objects.filter(user=user).values("muted"))
-        .exclude(status=CommentStatus.PENDING)
-        .count()
-    )
+def split_muted(comments) -> tuple[list[Comment], int]:
+    """The comments the reader sees, and how many were left out because they muted their
+    authors."""
+    shown = [comment for comment in comments if not getattr(comment, "muted", False)]
+    return shown, len(comments) - len(shown)
 
 
 def mutes_of(user) -> QuerySet[Mute]:
@@ -193,8 +191,8 @@ def pending_total() -> int:
 
 
 def urgent_open_total() -> int:
-    """For the navigation badge, shown first: urgent reports still open, on content (one per
-    item) and about people. Two counts on indexed columns."""
+    """For the navigation badge, shown first: urgent reports still open, one per reported
+    item (idea or comment) and one per report about a person. Two indexed counts."""
     content = Report.objects.filter(status=ReportStatus.OPEN, urgent=True).aggregate(
         ideas=Count("idea", distinct=True), comments=Count("comment", distinct=True)
     )

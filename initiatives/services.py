@@ -594,7 +594,8 @@ def comment_create(*, idea: Idea, author, body: str, is_anonymous: bool) -> Comm
         raise IdeaError(
             _("You have posted a lot of comments in the last hour. Please wait a while.")
         )
-    status = CommentStatus.PENDING if settings.COMMENTS_PREMODERATED else CommentStatus.PUBLISHED
+    waits = settings.COMMENTS_PREMODERATED or _is_newcomer(author)
+    status = CommentStatus.PENDING if waits else CommentStatus.PUBLISHED
     COMMENT_TRANSITIONS.check_initial(status)
     return Comment.objects.create(
         idea=idea,
@@ -604,6 +605,18 @@ def comment_create(*, idea: Idea, author, body: str, is_anonymous: bool) -> Comm
         status=status,
         personal_data_kinds=_personal_data_kinds(body),
     )
+
+
+def _is_newcomer(author) -> bool:
+    """Fewer than FIRST_CONTRIBUTIONS_PREMODERATED of their comments were ever published (a
+    moderator approved one, or it was published before this rule): their next one waits for
+    an organiser, which stops the drive-by abuser without slowing everyone. Organisers and
+    MCI staff are never newcomers. One indexed count."""
+    needed = settings.FIRST_CONTRIBUTIONS_PREMODERATED
+    if needed <= 0 or author.is_superuser or author.has_perm("accounts.decide_about_person"):
+        return False
+    shown = Comment.objects.filter(author=author).exclude(status=CommentStatus.PENDING)
+    return shown[:needed].count() < needed
 
 
 def _comment_move(

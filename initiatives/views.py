@@ -204,7 +204,9 @@ def _reported_by_viewer(request: HttpRequest, idea: Idea) -> dict:
 def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
     idea = get_idea_for_user(request.user, pk)
     moderator = can_moderate(request.user)
-    comments = list(selectors.idea_comments(idea, request.user, moderator=moderator))
+    comments, muted_count = selectors.split_muted(
+        list(selectors.idea_comments(idea, request.user, moderator=moderator))
+    )
     return render(
         request,
         "initiatives/idea_detail.html",
@@ -216,7 +218,7 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_author": request.user.is_authenticated and idea.author_id == request.user.pk,
             "supported": bool(selectors.supported_idea_ids(request.user, [idea])),
             "resources": idea.harm_category.support_resources.all()[:3],
-            "muted_count": selectors.muted_comment_count(idea, request.user),
+            "muted_count": muted_count,
             **_reported_by_viewer(request, idea),
         },
     )
@@ -263,12 +265,16 @@ def idea_comment(request: HttpRequest, pk: int) -> HttpResponse:
                 reverse("initiatives:idea_detail", kwargs={"pk": idea.pk}) + "#comments"
             )
     moderator = can_moderate(request.user)
+    comments, muted_count = selectors.split_muted(
+        list(selectors.idea_comments(idea, request.user, moderator=moderator))
+    )
     return render(
         request,
         "initiatives/idea_detail.html",
         {
             "idea": idea,
-            "comments": list(selectors.idea_comments(idea, request.user, moderator=moderator)),
+            "comments": comments,
+            "muted_count": muted_count,
             "comment_form": form,
             "is_moderator": moderator,
             "is_author": idea.author_id == request.user.pk,

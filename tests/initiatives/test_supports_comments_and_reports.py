@@ -50,6 +50,8 @@ def test_cannot_support_own_or_unpublished_ideas(participant, other_participant)
 @pytest.mark.django_db
 def test_comment_is_visible_at_once_by_default(client, participant, other_participant):
     idea = IdeaFactory(status=IdeaStatus.APPROVED)
+    # Not a newcomer (FIRST_CONTRIBUTIONS_PREMODERATED): one comment of theirs is public.
+    CommentFactory(author=participant)
     client.force_login(participant)
     client.post(
         reverse("initiatives:idea_comment", kwargs={"pk": idea.pk}), {"body": "Yes, please!"}
