@@ -16,9 +16,8 @@ from initiatives.models import (
     PersonReport,
     PersonReportStatus,
     Report,
-    ReportStatus,
 )
-from initiatives.services import URGENT_CONTENT, URGENT_PERSON, IdeaError
+from initiatives.services import URGENT_CONTENT, IdeaError
 from outbox.models import OutboundEmail
 from tests.factories import (
     CoCreatorFactory,
