@@ -23,7 +23,7 @@ def test_two_alert_tasks_at_once_queue_each_email_once():
         OutboundEmail.objects.filter(kind="initiatives.urgent_report_alert").delete()
         results, errors = run_at_once(
             [
-                lambda: services.urgent_report_alert(kind=URGENT_CONTENT, report_id=report.pk)
+                lambda pk=report.pk: services.urgent_report_alert(kind=URGENT_CONTENT, report_id=pk)
                 for _ in range(4)
             ]
         )
