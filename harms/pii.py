@@ -34,7 +34,10 @@ class Finding:
 
 # --- NRIC / FIN -----------------------------------------------------------------
 
-_NRIC_RE = re.compile(r"\b([STFGM])(\d{7})([A-Z])\b", re.IGNORECASE)
+# Bounded by Latin letters and digits only, not by \b: in Chinese, Malay or Tamil text a
+# number or an NRIC often touches the words around it ("我的电话是91234567", "身份证S1234567D号"),
+# and \b sees no boundary between two Unicode word characters.
+_NRIC_RE = re.compile(r"(?<![A-Za-z0-9])([STFGM])(\d{7})([A-Z])(?![A-Za-z0-9])", re.IGNORECASE)
 _WEIGHTS = (2, 7, 6, 5, 4, 3, 2)
 _ST_LETTERS = "JZIHGFEDCBA"
 _FG_LETTERS = "XWUTRQPNMLK"
@@ -64,14 +67,18 @@ def nric_is_valid(value: str) -> bool:
 
 # --- Other patterns -------------------------------------------------------------
 
-_EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+_EMAIL_RE = re.compile(
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+    r"(?![A-Za-z0-9-])"
+)
 _URL_RE = re.compile(
     r"\b(?:https?://|www\.)[^\s<>\"']+|\b[a-z0-9-]+\.(?:com|sg|net|org|io|me|ly|co)(?:/[^\s<>\"']*)?\b",
     re.IGNORECASE,
 )
 # +65 then 8 digits starting 3, 6, 8 or 9 (spaces or dashes allowed), or the 8 digits alone.
 _PHONE_RE = re.compile(
-    r"(?:(?<![\w+])\+65[\s-]?|(?<![\w+]))(?:\(?65\)?[\s-]?)?[3689]\d{3}[\s-]?\d{4}(?!\d)"
+    r"(?:(?<![A-Za-z0-9+])\+65[\s-]?|(?<![A-Za-z0-9+]))(?:\(?65\)?[\s-]?)?[3689]\d{3}[\s-]?\d{4}"
+    r"(?!\d)"
 )
 _HANDLE_RE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{1,29})\b")
 _ADDRESS_RES = [
