@@ -205,6 +205,43 @@ INITIATIVES = [
     },
 ]
 
+# Ideas written in Chinese, Malay and Tamil (issue 14): shown as written, never translated.
+IDEAS += [
+    (
+        "siew.community@example.com",
+        "为年长的家长开设华语讲座：如何帮助被网络骚扰的女儿",
+        "社区里很多家长只看华文，不知道孩子在网上被骚扰时可以向谁求助。\n"
+        "在居民委员会用华语讲解举报方法和援助服务，会很有帮助。",
+        "sexual-harassment",
+        "public-education",
+        S.APPROVED,
+        False,
+        "",
+    ),
+    (
+        "nur.student@example.com",
+        "Panduan dalam bahasa Melayu untuk melaporkan gambar yang dikongsi tanpa izin",
+        "Ramai remaja perempuan tidak tahu langkah untuk meminta platform memadam gambar "
+        "mereka.\nPanduan ringkas dalam bahasa Melayu, di sekolah dan masjid, boleh membantu.",
+        "image-based-sexual-abuse",
+        "public-education",
+        S.APPROVED,
+        False,
+        "",
+    ),
+    (
+        "priya.lawyer@example.com",
+        "இணையத் துன்புறுத்தலுக்கு ஆளான பெண்களுக்குத் தமிழில் சட்ட உதவி",
+        "பாதிக்கப்பட்ட பலருக்குத் தங்கள் உரிமைகள் என்ன என்று தெரியவில்லை.\n"
+        "சமூக நிலையங்களில் தமிழில் இலவச சட்ட ஆலோசனை வழங்கலாம்.",
+        "sexual-harassment",
+        "partnerships",
+        S.APPROVED,
+        False,
+        "",
+    ),
+]
+
 COMMENTS = [
     (
         "A parents' guide to privacy settings, in four languages",
@@ -324,7 +361,13 @@ def seed(stdout) -> None:
         idea = Idea.objects.get(title=title)
         author = _user(email)
         if not Comment.objects.filter(idea=idea, author=author).exists():
-            services.comment_create(idea=idea, author=author, body=body, is_anonymous=False)
+            comment = services.comment_create(
+                idea=idea, author=author, body=body, is_anonymous=False
+            )
+            # A newcomer's first comment waits (FIRST_CONTRIBUTIONS_PREMODERATED): the demo's
+            # organiser approves it, as one would.
+            if comment.is_pending:
+                services.comment_approve(comment=comment, moderator=organiser)
 
     spam_target = Idea.objects.get(title="One reporting channel shared by the major platforms")
     reporter = _user("participant@example.com")

@@ -152,3 +152,15 @@ def test_seeding_again_the_same_day_keeps_the_truth(seeded):
     assert Registration.objects.filter(created_at__gte=F("session__starts_at")).count() == 0
     assert Support.objects.count() == sum(Idea.objects.values_list("support_count", flat=True))
     assert Digest.objects.filter(period_start__year=2021).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_demo_has_ideas_written_in_chinese_malay_and_tamil_and_its_comments_are_shown():
+    from initiatives.models import Comment, CommentStatus, Idea, IdeaStatus
+
+    call_command("seed_demo", stdout=StringIO())
+    titles = list(Idea.objects.filter(status=IdeaStatus.APPROVED).values_list("title", flat=True))
+    assert any("华语" in title for title in titles)
+    assert any("bahasa Melayu" in title for title in titles)
+    assert any("தமிழில்" in title for title in titles)
+    assert not Comment.objects.filter(status=CommentStatus.PENDING).exists()
