@@ -479,6 +479,10 @@ def test_people_pages_read_the_same_number_of_queries_however_much_there_is(
         ReportFactory(idea=IdeaFactory(author=participant))
         CommentFactory(author=participant)
         _block(author, organiser)
+    # 300 items of their own: the page shows the newest 20 of each with totals.
+    idea = IdeaFactory(status=IdeaStatus.APPROVED)
+    CommentFactory.create_batch(300, author=participant, idea=idea)
+    IdeaFactory.create_batch(50, author=participant)
     account_services.person_warn(person=participant, by=organiser, reason=REASON)
     large = [_count_queries(client, url, None) for url in (people_url, person_url)]
     assert large == small
