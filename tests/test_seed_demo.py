@@ -122,7 +122,9 @@ def test_published_ideas_have_varied_supporters_so_most_supported_sorts(seeded):
         assert idea.support_count == Support.objects.filter(idea=idea).count()
         assert not Support.objects.filter(idea=idea, user_id=idea.author_id).exists()
     assert len({count for count in counts.values() if count}) >= 5
-    published = Idea.objects.filter(status=IdeaStatus.APPROVED).order_by("-support_count")
+    published = Idea.objects.filter(status=IdeaStatus.APPROVED).order_by(
+        "-support_count", "-decided_at", "-id"
+    )  # the board's own order, ties included
     assert published[0].support_count > published[1].support_count > 0
 
     page = Client().get(reverse("initiatives:idea_board"), {"sort": "supported"}).content.decode()
