@@ -3,6 +3,7 @@ ids. Services write the rows (outbox.services.email_queue) in the transaction of
 the outbox sends each once. Subjects are discreet: they never name a harm or quote the
 content."""
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -166,8 +167,6 @@ def urgent_report_escalation(email) -> Message | None:
     report = _urgent_report(email)
     if report is None or report.status != "open":
         return None
-    from django.conf import settings
-
     return Message(
         subject=_("Still waiting: an urgent report needs an organiser now"),
         template="initiatives/email/urgent_report_escalation",

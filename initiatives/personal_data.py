@@ -4,6 +4,7 @@ co-creator roles and pledges, initiatives and updates; and, for moderators and o
 the decisions they made."""
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.personal_data import Column, Section, register
@@ -156,9 +157,17 @@ register(
         columns=(
             Column("reason", _("The reason they chose.")),
             Column("status", _("open, acted (an organiser acted) or closed.")),
-            Column("reported_at", _("When."), "created_at"),
+            Column("reported_at", _("When.")),
         ),
-        queryset=lambda user: PersonReport.objects.filter(person=user).order_by("pk"),
+        # The month only: an exact time could tell the person who reported them.
+        read=lambda user: [
+            {
+                "reason": report.reason,
+                "status": report.status,
+                "reported_at": timezone.localtime(report.created_at).strftime("%Y-%m"),
+            }
+            for report in PersonReport.objects.filter(person=user).order_by("created_at", "pk")
+        ],
         covers=("initiatives.PersonReport.person",),
         order=34,
     ),

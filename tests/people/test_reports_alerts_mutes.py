@@ -378,3 +378,21 @@ def test_the_new_participant_pages_need_sign_in(client, participant, role, expec
         client.get(reverse("initiatives:comment_report_author", args=[comment.pk])).status_code
         == expected
     )
+
+
+def test_download_my_data_gives_the_person_reported_the_month_not_the_reporter(
+    participant, other_participant
+):
+    from accounts import personal_data
+
+    idea = IdeaFactory(author=participant, status=IdeaStatus.APPROVED)
+    services.person_report_create(
+        reporter=other_participant, reason="harassment", note="Kept messaging me", idea=idea
+    )
+    rows = personal_data.SECTIONS["reports_about_you"].rows(participant)
+    assert [set(row) for row in rows] == [{"reason", "status", "reported_at"}]
+    assert len(rows[0]["reported_at"]) == 7  # YYYY-MM
+    assert "Kept messaging me" not in str(rows)
+    made = personal_data.SECTIONS["person_reports_made"].rows(other_participant)
+    assert made[0]["note"] == "Kept messaging me"
+    assert participant.display_name not in str(made)
