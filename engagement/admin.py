@@ -176,6 +176,8 @@ class RegistrationAdmin(admin.ModelAdmin):
         "reminder_sent_at",
         "promotion_note",
         "notice_due",
+        "check_in_code",
+        "checked_in_at",
     ]
 
     def has_add_permission(self, request) -> bool:

@@ -8,13 +8,28 @@ from django.utils import timezone
 
 from accounts.erasure import Erasure, declare_safe, erasure_step
 
-from .models import Registration, RegistrationStatus
+from .models import CalendarFeed, Invitation, Registration, RegistrationStatus
 from .services import RegistrationError, registration_cancel
 
 declare_safe(
     "engagement.EngagementSession.created_by",
     why="the organiser who made a session; afterwards it points at a pseudonym only",
 )
+for _key, _what in (
+    ("engagement.SessionMessage.sent_by", "the organiser who sent a message to a session"),
+    ("engagement.Invitation.invited_by", "the organiser who added an invitation"),
+    ("engagement.InvitationImport.created_by", "the organiser who uploaded invitees"),
+):
+    declare_safe(_key, why=f"{_what}; afterwards it points at a pseudonym only")
+
+
+@erasure_step(covers=["engagement.Invitation.user", "engagement.CalendarFeed.user"])
+def delete_invitations_and_calendar_feed(erasure: Erasure) -> None:
+    """Invitations to the person (taken up by the account or sent to its address) hold their
+    email, name and organisation: they go. So does their private calendar feed."""
+    user = erasure.user
+    Invitation.objects.filter(Q(user=user) | Q(email__iexact=user.email)).delete()
+    CalendarFeed.objects.filter(user=user).delete()
 
 
 @erasure_step(covers=["engagement.Registration.participant"])

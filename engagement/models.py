@@ -1,6 +1,10 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +22,12 @@ class SessionStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class SessionAccess(models.TextChoices):
+    OPEN = "open", _("Open to everyone")
+    INVITATION = "invitation", _("By invitation, listed")
+    UNLISTED = "unlisted", _("By invitation, not listed")
 
 
 # What a session's status may become (README.md, "State machines"). engagement.services
@@ -85,6 +95,21 @@ class EngagementSession(models.Model):
         choices=SessionStatus.choices,
         default=SessionStatus.DRAFT,
         db_index=True,
+    )
+    access = models.CharField(
+        _("who can register"),
+        max_length=12,
+        choices=SessionAccess.choices,
+        default=SessionAccess.OPEN,
+        help_text=_(
+            "By invitation: only the people you invite (or add by hand) can register. A "
+            "listed session appears in the list with that label; an unlisted one does not."
+        ),
+    )
+    # Set once, when the waiting list has been told that promotion has closed
+    # (PROMOTION_CUTOFF_HOURS before the start); the claim is a conditional update.
+    promotion_closed_notified_at = models.DateTimeField(
+        _("waiting list told promotion closed at"), null=True, blank=True, editable=False
     )
     cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
@@ -156,6 +181,14 @@ class EngagementSession(models.Model):
         return self.starts_at <= timezone.now()
 
     @property
+    def is_invitation_only(self) -> bool:
+        return self.access != SessionAccess.OPEN
+
+    @property
+    def is_listed(self) -> bool:
+        return self.access != SessionAccess.UNLISTED
+
+    @property
     def is_online(self) -> bool:
         return self.mode == SessionMode.ONLINE
 
@@ -218,6 +251,16 @@ REGISTRATION_TRANSITIONS = Transitions(
 )
 
 
+# Check-in codes: no 0/O, 1/I/L, so a code read aloud or typed on a phone is not misread.
+CHECK_IN_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CHECK_IN_CODE_LENGTH = 8
+
+
+def check_in_code_new() -> str:
+    """A random check-in code; unique within its session (a database constraint)."""
+    return "".join(secrets.choice(CHECK_IN_ALPHABET) for _i in range(CHECK_IN_CODE_LENGTH))
+
+
 class Registration(models.Model):
     """One participant's place at a session: a seat, a place in the queue, or a cancellation.
 
@@ -258,6 +301,11 @@ class Registration(models.Model):
     # set when the registration is made, cleared when that email is claimed for sending, or
     # when a later email (promoted, cancelled) makes it moot. See engagement.tasks.
     notice_due = models.BooleanField(_("first email not yet sent"), default=False)
+    # Typed (or scanned as a QR code) by an organiser at the door to mark attendance.
+    check_in_code = models.CharField(
+        _("check-in code"), max_length=CHECK_IN_CODE_LENGTH, default=check_in_code_new
+    )
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -273,6 +321,9 @@ class Registration(models.Model):
                 condition=(Q(status="waitlisted") & Q(waitlist_position__gte=1))
                 | (~Q(status="waitlisted") & Q(waitlist_position__isnull=True)),
                 name="registration_position_only_when_waitlisted",
+            ),
+            models.UniqueConstraint(
+                fields=["session", "check_in_code"], name="registration_check_in_code_unique"
             ),
         ]
         indexes = [
@@ -303,3 +354,188 @@ class Registration(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == RegistrationStatus.CANCELLED
+
+
+class MessageAudience(models.TextChoices):
+    CONFIRMED = "confirmed", _("People with a confirmed seat")
+    WAITLISTED = "waitlisted", _("People on the waiting list")
+    ATTENDED = "attended", _("People who attended")
+    ACTIVE = "active", _("Everyone registered (confirmed and waiting)")
+
+
+SESSION_MESSAGE_BODY_MAX = 5000
+
+
+class SessionMessage(models.Model):
+    """An organiser's email to a session's registrants, written by
+    engagement.services.session_message_send: one outbox row per recipient (sent once), the
+    count kept here for the session's organisers."""
+
+    session = models.ForeignKey(
+        EngagementSession,
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        related_name="messages",
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    audience = models.CharField(_("sent to"), max_length=12, choices=MessageAudience.choices)
+    subject = models.CharField(_("subject"), max_length=150)
+    body = models.TextField(_("message"))
+    recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("message to a session")
+        verbose_name_plural = _("messages to sessions")
+        constraints = [
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("body"), SESSION_MESSAGE_BODY_MAX),
+                name="sessionmessage_body_within_limit",
+            ),
+        ]
+        indexes = [models.Index(fields=["session", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.session} · {self.subject}"
+
+
+class InvitationStatus(models.TextChoices):
+    INVITED = "invited", _("Invited")
+    REGISTERED = "registered", _("Registered")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Invitation(models.Model):
+    """A personal invitation to a session by invitation. The email is stored lower-cased, once
+    per session. The invitation email goes out once per send (send_due claimed by a
+    conditional update); its signed link is valid until registration closes."""
+
+    session = models.ForeignKey(
+        EngagementSession,
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    email = models.EmailField(_("email"))
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    # The language of the invitation email when the invitee has no account yet.
+    language = models.CharField(_("language"), max_length=10, default="en")
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=InvitationStatus.choices,
+        default=InvitationStatus.INVITED,
+    )
+    # The account that took up the invitation (or whose email it is).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="session_invitations",
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    send_due = models.BooleanField(_("invitation email not yet sent"), default=True)
+    sent_at = models.DateTimeField(_("last sent at"), null=True, blank=True)
+    send_count = models.PositiveSmallIntegerField(_("times sent"), default=0)
+    created_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "email"], name="invitation_once_per_email"),
+        ]
+        indexes = [
+            models.Index(fields=["session", "status"]),
+            models.Index(fields=["id"], condition=Q(send_due=True), name="invitation_send_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} · invitation #{self.pk}"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Being processed")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class InvitationImport(models.Model):
+    """A CSV of invitees too large to read during the request, processed by
+    engagement.tasks.invitation_import_run. `content` is cleared once it has been read; the
+    per-row report stays (row number and problem) for the organiser."""
+
+    session = models.ForeignKey(
+        EngagementSession,
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        related_name="invitation_imports",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    language = models.CharField(_("language"), max_length=10, default="en")
+    content = models.TextField(_("file content"), blank=True)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    added = models.PositiveIntegerField(_("invitations added"), default=0)
+    problems = models.JSONField(_("rows not imported"), default=list, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("invitation import")
+        verbose_name_plural = _("invitation imports")
+
+    def __str__(self) -> str:
+        return f"{self.session} · import #{self.pk}"
+
+
+class CalendarFeed(models.Model):
+    """A person's own calendar feed of their registrations, behind a secret URL they can
+    reset (a new token; the old URL stops working)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+    )
+    token = models.CharField(_("secret"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("personal calendar feed")
+        verbose_name_plural = _("personal calendar feeds")
+
+    def __str__(self) -> str:
+        return f"calendar feed #{self.pk}"

@@ -39,6 +39,7 @@ from .models import (
     RegistrationStatus,
     SessionMode,
     SessionStatus,
+    check_in_code_new,
 )
 
 # Paths under /sessions/ that a session slug must never shadow.
@@ -143,21 +144,22 @@ _TAKE_PLACE_SQL = """
        AND registration_opens_at <= %s
        AND registration_closes_at > %s
        AND starts_at > %s
+       AND (access = 'open' OR %s)
  RETURNING id, waitlist_length
 """
 _TAKE_PLACE_BY = {key: _TAKE_PLACE_SQL.format(key=key) for key in ("id", "slug")}
 
 
-def _take_place(key: str, value: int | str, now: datetime) -> tuple[int, int] | None:
+def _take_place(key: str, value: int | str, now: datetime, invited: bool) -> tuple[int, int] | None:
     """Claim a seat or the next waiting list place in the session whose `key` ("id" or
     "slug") is `value`. Returns (session id, 0 for a seat or the waiting list position), or
     None when no such session is open for registration at `now`. Holds the session's row
-    lock from here to commit, so positions are handed out one at a time: 1, 2, 3, ..."""
+    lock from here to commit, so positions are handed out one at a time: 1, 2, 3, ...
+    A session by invitation is claimed only when the caller has checked an `invited` person."""
     when = connection.ops.adapt_datetimefield_value(now)
+    params = [value, SessionStatus.PUBLISHED.value, when, when, when, invited]
     with connection.cursor() as cursor:
-        cursor.execute(
-            _TAKE_PLACE_BY[key], [value, SessionStatus.PUBLISHED.value, when, when, when]
-        )
+        cursor.execute(_TAKE_PLACE_BY[key], params)
         row = cursor.fetchone()
     return None if row is None else (row[0], row[1])
 
@@ -413,11 +415,13 @@ _CLAIM_AND_INSERT_SQL = """
     WITH claim AS ({take_place})
     INSERT INTO engagement_registration
            (session_id, participant_id, status, waitlist_position, access_needs, created_at,
-            confirmed_at, cancelled_at, attended, promotion_note, reminder_sent_at, notice_due)
+            confirmed_at, cancelled_at, attended, promotion_note, reminder_sent_at, notice_due,
+            check_in_code, checked_in_at)
     SELECT id, %s,
            CASE WHEN waitlist_length = 0 THEN %s ELSE %s END,
            NULLIF(waitlist_length, 0), %s, %s,
-           CASE WHEN waitlist_length = 0 THEN %s::timestamptz END, NULL, FALSE, '', NULL, TRUE
+           CASE WHEN waitlist_length = 0 THEN %s::timestamptz END, NULL, FALSE, '', NULL, TRUE,
+           %s, NULL
       FROM claim
  RETURNING id, session_id, waitlist_position
 """
@@ -431,15 +435,16 @@ for _state in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED):
 
 
 def _claim_and_insert(
-    key: str, value: int | str, participant, access_needs: str, now: datetime
+    key: str, value: int | str, participant, access_needs: str, now: datetime, invited: bool
 ) -> Registration | None:
     """PostgreSQL: claim a place and insert the registration in one statement. None when no
     such session is open. A second registration by the same person fails the whole
     statement, the claim included, on the unique constraint."""
     when = connection.ops.adapt_datetimefield_value(now)
     confirmed, waitlisted = RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED
-    params = [value, SessionStatus.PUBLISHED.value, when, when, when]
-    params += [participant.pk, confirmed.value, waitlisted.value, access_needs, when, when]
+    code = check_in_code_new()
+    params = [value, SessionStatus.PUBLISHED.value, when, when, when, invited]
+    params += [participant.pk, confirmed.value, waitlisted.value, access_needs, when, when, code]
     with connection.cursor() as cursor:
         cursor.execute(_CLAIM_AND_INSERT_BY[key], params)
         row = cursor.fetchone()
@@ -456,14 +461,15 @@ def _claim_and_insert(
         created_at=now,
         confirmed_at=None if position else now,
         notice_due=True,
+        check_in_code=code,
     )
 
 
 def _claim_then_insert(
-    key: str, value: int | str, participant, access_needs: str, now: datetime
+    key: str, value: int | str, participant, access_needs: str, now: datetime, invited: bool
 ) -> Registration | None:
     """Other databases (SQLite): the same in two statements, under the same row lock."""
-    claimed = _take_place(key, value, now)
+    claimed = _take_place(key, value, now, invited)
     if claimed is None:
         return None
     session_id, position = claimed
@@ -480,12 +486,14 @@ def _claim_then_insert(
     return registration
 
 
-def _register(*, key: str, value: int | str, participant, access_needs: str) -> Registration:
+def _register(
+    *, key: str, value: int | str, participant, access_needs: str, invited: bool = False
+) -> Registration:
     """Claim a place and insert the registration. Caller is inside transaction.atomic."""
     now = timezone.now()
     claim = _claim_and_insert if connection.vendor == "postgresql" else _claim_then_insert
     try:
-        registration = claim(key, value, participant, access_needs.strip(), now)
+        registration = claim(key, value, participant, access_needs.strip(), now, invited)
     except IntegrityError:
         # A second registration by the same person (or two requests from one person at
         # once) is refused by the unique constraint, with no look-up on the hot path.
@@ -496,6 +504,8 @@ def _register(*, key: str, value: int | str, participant, access_needs: str) -> 
         if fresh is None:
             raise RegistrationError(_("This session does not exist."))
         _check_open(fresh, now)
+        if fresh.is_invitation_only and not invited:
+            raise RegistrationError(_("This session is by invitation only."))
         raise RegistrationError(_("This session is not open for registration."))
     # The first email goes through the outbox (notice_due): on a busy opening, one drain task
     # sends a batch instead of one task being published per registration. Robust: once the

@@ -20,7 +20,7 @@ from accounts import erasure
 from accounts.models import User
 from accounts.services import account_erase
 from audit.models import AuditEvent
-from engagement.models import Registration, RegistrationStatus
+from engagement.models import CalendarFeed, Invitation, Registration, RegistrationStatus
 from exports import services as export_services
 from exports.models import ExportJobStatus
 from feedback.models import Feedback
@@ -55,6 +55,7 @@ from tests.factories import (
     UserFactory,
     sgt,
 )
+from tests.factories.engagement import InvitationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -131,6 +132,9 @@ def footprint(person, other_participant, organiser, staff):
     initiative = InitiativeFactory(leads=[person])
     CoCreatorFactory(initiative=initiative, user=person, pledge="Two hours a month")
     DigestSubscriptionFactory(user=person)
+    # Invited by address before the account took it up, and a private calendar feed.
+    InvitationFactory(email=EMAIL.upper(), name=NAME, organisation="Tan & Co")
+    CalendarFeed.objects.create(user=person, token="feed-secret-of-the-person")
     email_queue(Email(kind="engagement.registration", recipient_id=person.pk, params={"kind": "x"}))
     LogEntry.objects.log_actions(
         user_id=staff.pk, queryset=[person], action_flag=CHANGE, change_message="[]"
@@ -388,3 +392,12 @@ def test_a_kept_title_naming_the_person_stays_within_its_length(
     erase(person, keep=True, callbacks=django_capture_on_commit_callbacks)
     idea.refresh_from_db()
     assert NAME not in idea.title and len(idea.title) == 120
+
+
+def test_invitations_to_the_person_and_their_calendar_feed_are_deleted(
+    person, footprint, django_capture_on_commit_callbacks
+):
+    others = InvitationFactory(email="someone.else@example.org")
+    erase(person, keep=True, callbacks=django_capture_on_commit_callbacks)
+    assert list(Invitation.objects.values_list("pk", flat=True)) == [others.pk]
+    assert not CalendarFeed.objects.filter(user=person).exists()

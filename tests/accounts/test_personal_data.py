@@ -549,3 +549,18 @@ def test_my_data_page_costs_the_same_queries_for_one_copy_or_many(client, partic
         response = client.get(url)
     assert len(many) == len(one)
     assert response.content.count(b"data-archive=") == 10
+
+
+def test_invitations_to_the_person_are_in_the_archive_but_not_who_else_was_invited(
+    participant, organiser
+):
+    from tests.factories.engagement import InvitationFactory
+
+    InvitationFactory(email=participant.email.upper(), name="As the organiser wrote it")
+    InvitationFactory(email="someone.else@example.org", invited_by=participant)
+    sections = json.loads(_open(services.personal_data_archive(user=participant))["data.json"])[
+        "sections"
+    ]
+    assert [row["name"] for row in sections["invitations"]["rows"]] == ["As the organiser wrote it"]
+    sent = sections["invitations_sent"]["rows"]
+    assert len(sent) == 1 and "someone.else@example.org" not in json.dumps(sections)

@@ -87,7 +87,7 @@ def test_control_without_the_lock_and_counter_the_session_is_overbooked(monkeypa
     session = EngagementSessionFactory(capacity=10)
     people = UserFactory.create_batch(30, password="!")
 
-    def count_then_insert(key, value, participant, access_needs, now):
+    def count_then_insert(key, value, participant, access_needs, now, invited):
         confirmed = Registration.objects.filter(
             session_id=session.pk, status=RegistrationStatus.CONFIRMED
         ).count()
@@ -120,7 +120,7 @@ def test_the_one_statement_claim_writes_the_row_the_orm_would(participant, monke
     row = Registration.objects.get(pk=returned.pk)
     set_by_the_claim = {
         "id", "session_id", "participant_id", "status", "waitlist_position",
-        "access_needs", "created_at", "confirmed_at", "notice_due",
+        "access_needs", "created_at", "confirmed_at", "notice_due", "check_in_code",
     }  # fmt: skip
     for field in Registration._meta.concrete_fields:
         if field.attname not in set_by_the_claim:
@@ -128,6 +128,7 @@ def test_the_one_statement_claim_writes_the_row_the_orm_would(participant, monke
     assert (row.status, row.waitlist_position, row.access_needs) == ("confirmed", None, "x")
     assert row.created_at == row.confirmed_at == returned.created_at
     assert row.notice_due is True and returned.notice_due is True
+    assert len(row.check_in_code) == 8 and row.check_in_code == returned.check_in_code
     assert (returned.status, returned.waitlist_position) == (row.status, row.waitlist_position)
 
 

@@ -5,8 +5,12 @@ from django.utils import timezone
 
 from engagement.models import (
     EngagementSession,
+    Invitation,
+    MessageAudience,
     Registration,
     RegistrationStatus,
+    SessionAccess,
+    SessionMessage,
     SessionMode,
     SessionStatus,
 )
@@ -73,3 +77,26 @@ class RegistrationFactory(DatedFactory):
             else None
         )
     )
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """An invitation to a session by invitation, not yet sent."""
+
+    class Meta:
+        model = Invitation
+
+    session = factory.SubFactory(EngagementSessionFactory, access=SessionAccess.INVITATION)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+    name = factory.Sequence(lambda n: f"Invitee {n}")
+    organisation = "Community Org"
+
+
+class SessionMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SessionMessage
+
+    session = factory.SubFactory(EngagementSessionFactory)
+    audience = MessageAudience.CONFIRMED
+    subject = "Room change"
+    body = "We have moved to Room 4."
+    recipient_count = 1
