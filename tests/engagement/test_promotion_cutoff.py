@@ -12,6 +12,7 @@ from engagement import services, tasks
 from engagement.models import EngagementSession, RegistrationStatus
 from outbox.models import OutboundEmail
 from tests.factories import EngagementSessionFactory, UserFactory
+from tests.threads import run_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -192,3 +193,44 @@ def test_the_notice_goes_in_the_persons_language(mailoutbox, django_capture_on_c
     (message,) = mailoutbox
     assert message.to == [waiting.participant.email]
     assert message.subject.endswith(": senarai menunggu telah ditutup")
+
+
+# --- Real threads (PostgreSQL) ----------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_notice_tasks_running_at_once_tell_the_waiting_list_once():
+    session = _session_starting_in(20, capacity=1)
+    _register(session)
+    waiting = [_register(session) for _ in range(3)]
+    results, errors = run_at_once([tasks.notify_promotion_closed for _ in range(5)])
+    assert errors == []
+    assert sorted(results) == [0, 0, 0, 0, 3]
+    rows = OutboundEmail.objects.filter(kind=services.PROMOTION_CLOSED_EMAIL)
+    assert sorted(rows.values_list("recipient_id", flat=True)) == sorted(
+        r.participant_id for r in waiting
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_cancellations_at_once_after_the_cutoff_free_every_seat_and_promote_nobody():
+    session = _session_starting_in(20, capacity=4)
+    seats = [_register(session) for _ in range(4)]
+    waiting = [_register(session) for _ in range(3)]
+    results, errors = run_at_once(
+        [
+            (lambda r=r: services.registration_cancel(registration=r, cancelled_by=r.participant))
+            for r in seats
+        ],
+        refusals=(services.RegistrationError,),
+    )
+    assert errors == []
+    session.refresh_from_db()
+    assert (session.seats_taken, session.waitlist_length) == (0, 3)
+    assert list(
+        session.registrations.filter(status=RegistrationStatus.WAITLISTED)
+        .order_by("waitlist_position")
+        .values_list("pk", "waitlist_position")
+    ) == [(r.pk, n) for n, r in enumerate(waiting, 1)]
