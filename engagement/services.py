@@ -10,6 +10,7 @@ within `capacity` even if a bug slipped past.
 
 import csv
 import io
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,6 +35,7 @@ from . import tasks
 from .models import (
     REGISTRATION_TRANSITIONS,
     SESSION_TRANSITIONS,
+    CalendarFeed,
     EngagementSession,
     Registration,
     RegistrationStatus,
@@ -43,7 +45,7 @@ from .models import (
 )
 
 # Paths under /sessions/ that a session slug must never shadow.
-RESERVED_SLUGS = frozenset({"mine"})
+RESERVED_SLUGS = frozenset({"mine", "cancel", "calendar"})
 
 
 class EngagementError(Exception):
@@ -555,7 +557,8 @@ def _confirm_waitlisted(session: EngagementSession, registration: Registration, 
 @transaction.atomic
 def registration_cancel(*, registration: Registration, cancelled_by) -> Registration:
     """Cancel a participant's own place. A freed seat goes to the first person waiting, in the
-    same transaction.
+    same transaction, unless the session is past its promotion cut-off
+    (PROMOTION_CUTOFF_HOURS before the start): then the seat stays free.
 
     Locks: the session's row. Side effects: a cancellation email to the participant and a
     "you have a seat" email to anyone promoted, on commit.
@@ -584,7 +587,9 @@ def _cancel_place(registration: Registration) -> Registration:
         _leave_waitlist(session, position)
     else:
         EngagementSession.objects.filter(pk=session.pk).update(seats_taken=F("seats_taken") - 1)
-        if session.status == SessionStatus.PUBLISHED:
+        # After the cut-off (PROMOTION_CUTOFF_HOURS before the start) the seat stays free:
+        # nobody is handed a seat at too short notice to use it.
+        if session.status == SessionStatus.PUBLISHED and not session.promotion_is_closed():
             first = (
                 Registration.objects.select_for_update()
                 .filter(session=session, status=RegistrationStatus.WAITLISTED)
@@ -830,3 +835,72 @@ def access_needs_erase(*, now: datetime, dry_run: bool = False) -> list[int]:
     if ids and not dry_run:
         Registration.objects.filter(pk__in=ids).update(access_needs="")
     return ids
+
+
+# --- Waiting-list cut-off (issue 16, item 3) ------------------------------------------
+
+PROMOTION_CLOSED_EMAIL = "engagement.promotion_closed"
+
+
+@transaction.atomic
+def session_promotion_closed_notify(*, session_id: int, now: datetime | None = None) -> int:
+    """Tell everyone waiting for a session past its cut-off (PROMOTION_CUTOFF_HOURS before the
+    start) that it is full and nobody more will be moved up from the waiting list.
+
+    Once per session, however many times this runs or overlaps: the claim is a conditional
+    UPDATE on promotion_closed_notified_at, committed with the outbox rows (one per person,
+    each with a once-only key as well). Returns how many were told; 0 when the session was
+    told already or is not due (not published, started, or still before its cut-off).
+    """
+    now = now or timezone.now()
+    cutoff = timedelta(hours=settings.PROMOTION_CUTOFF_HOURS)
+    claimed = EngagementSession.objects.filter(
+        pk=session_id,
+        status=SessionStatus.PUBLISHED,
+        promotion_closed_notified_at__isnull=True,
+        starts_at__gt=now,
+        starts_at__lte=now + cutoff,
+    ).update(promotion_closed_notified_at=now)
+    if not claimed:
+        return 0
+    waiting = Registration.objects.filter(
+        session_id=session_id, status=RegistrationStatus.WAITLISTED
+    ).values_list("pk", "participant_id")
+    return len(
+        email_queue(
+            *(
+                Email(
+                    kind=PROMOTION_CLOSED_EMAIL,
+                    recipient_id=participant_id,
+                    params={"registration": registration_id},
+                    key=f"engagement.promotion-closed:{registration_id}",
+                )
+                for registration_id, participant_id in waiting
+            )
+        )
+    )
+
+
+# --- Personal calendar feeds (issue 16, item 5) ---------------------------------------
+
+
+def _calendar_feed_token() -> str:
+    # 32 random bytes: 43 URL-safe characters, within the column's 64.
+    return secrets.token_urlsafe(32)
+
+
+@transaction.atomic
+def calendar_feed_reset(*, user) -> CalendarFeed:
+    """Give `user` a secret calendar feed address, or a new one in place of the old: the old
+    address stops working at once (its token is gone). Side effects: an audit row (never
+    the secret)."""
+    feed, created = CalendarFeed.objects.update_or_create(
+        user=user, defaults={"token": _calendar_feed_token()}
+    )
+    audit_record(
+        actor=user,
+        action="engagement.calendar_feed_create" if created else "engagement.calendar_feed_reset",
+        object_type="calendarfeed",
+        object_id=feed.pk,
+    )
+    return feed
