@@ -465,12 +465,16 @@ def _check_in_page(
         if last_id and found is None
         else None
     )
+    form = form or CheckInCodeForm()
+    if not form.errors:
+        # Ready for the next code without a tap; after an error the summary takes focus.
+        form.fields["code"].widget.attrs["autofocus"] = True
     return render(
         request,
         "engagement/check_in.html",
         {
             "session": session,
-            "form": form or CheckInCodeForm(),
+            "form": form,
             "found": found,
             "last": last,
             "counts": selectors.check_in_counts(session),
