@@ -932,25 +932,36 @@ def check_in_find(*, session: EngagementSession, code: str) -> CheckIn:
     return CheckIn(registration=registration, already=registration.checked_in_at is not None)
 
 
+def _check_in_claim(*, registration_id: int, session_id: int, now: datetime) -> int:
+    """The conditional UPDATE of a check-in: 1 if this call checked the person in. Every
+    condition is on the registration's own columns, none through a join: PostgreSQL re-checks
+    those on a row another phone has just updated, where a join (which Django writes as
+    `id IN (SELECT ...)`) would let both phones through (the control in
+    tests/engagement/test_check_in_concurrency.py)."""
+    return Registration.objects.filter(
+        pk=registration_id,
+        session_id__in=EngagementSession.objects.filter(
+            pk=session_id, status=SessionStatus.PUBLISHED
+        ).values("pk"),
+        status=RegistrationStatus.CONFIRMED,
+        checked_in_at__isnull=True,
+    ).update(attended=True, checked_in_at=now)
+
+
 @transaction.atomic
 def registration_check_in(*, session: EngagementSession, code: str, by) -> CheckIn:
     """Check in the person whose code this is: attended, and the time. One conditional
     UPDATE (confirmed, at this still-published session, not yet checked in), so a code
     confirmed twice, or from two phones at once, checks in once; the second gets
-    `already=True` and the first time. No email, no audit row (as marking attendance by
-    hand). Raises CheckInError as check_in_find."""
+    `already=True` and the first time (tests/engagement/test_check_in_concurrency.py). No
+    lock, email or audit row (as marking attendance by hand). Raises CheckInError as
+    check_in_find."""
     found = check_in_find(session=session, code=code)
     if found.already:
         return found
     registration = found.registration
     now = timezone.now()
-    checked_in = Registration.objects.filter(
-        pk=registration.pk,
-        session_id=session.pk,
-        session__status=SessionStatus.PUBLISHED,
-        status=RegistrationStatus.CONFIRMED,
-        checked_in_at__isnull=True,
-    ).update(attended=True, checked_in_at=now)
+    checked_in = _check_in_claim(registration_id=registration.pk, session_id=session.pk, now=now)
     if checked_in:
         registration.attended, registration.checked_in_at = True, now
         return CheckIn(registration=registration, already=False)
