@@ -172,3 +172,26 @@ def calendar_feed_registrations(*, user, now=None) -> list[Registration]:
 
 def calendar_feed_of(user) -> CalendarFeed | None:
     return CalendarFeed.objects.filter(user=user).first()
+
+
+# --- Check-in codes at the door (issue 16, item 4) ------------------------------------------
+
+
+def check_in_counts(session: EngagementSession) -> dict[str, int]:
+    """How many confirmed places the session has, and how many of them are checked in:
+    one query."""
+    confirmed = Q(status=RegistrationStatus.CONFIRMED)
+    return session.registrations.aggregate(
+        confirmed=Count("id", filter=confirmed),
+        checked_in=Count("id", filter=confirmed & Q(checked_in_at__isnull=False)),
+    )
+
+
+def checked_in_registration(*, session: EngagementSession, pk: int) -> Registration | None:
+    """The check-in just made at this session (for its undo button), or None when that
+    registration is not checked in here (any more)."""
+    return (
+        Registration.objects.select_related("participant")
+        .filter(pk=pk, session=session, checked_in_at__isnull=False)
+        .first()
+    )

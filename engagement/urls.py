@@ -57,3 +57,18 @@ urlpatterns = [
         name="console_registration_move",
     ),
 ]
+
+# --- Check-in codes at the door (issue 16, item 4) ------------------------------------------
+urlpatterns += [
+    path("organise/sessions/<int:pk>/check-in/", views.session_check_in, name="console_check_in"),
+    path(
+        "organise/sessions/<int:pk>/check-in/confirm/",
+        views.session_check_in_confirm,
+        name="console_check_in_confirm",
+    ),
+    path(
+        "organise/sessions/<int:pk>/check-in/undo/",
+        views.session_check_in_undo,
+        name="console_check_in_undo",
+    ),
+]

@@ -23,6 +23,7 @@ from . import selectors, services
 from .cancel_links import CancelLinkRefused, cancel_link_registration
 from .forms import (
     AttendanceForm,
+    CheckInCodeForm,
     ReasonForm,
     RegistrationForm,
     RosterPurposeForm,
@@ -470,6 +471,44 @@ def _cancel_link_page(
     )
 
 
+# --- Check-in codes at the door (issue 16, item 4) ------------------------------------------
+# Two steps, each a plain form post, so the page works on any phone without script: type (or
+# scan) the code, see the person's name, confirm. The page after a check-in offers its undo.
+
+
+def _check_in_page(
+    request: HttpRequest,
+    session,
+    *,
+    form: CheckInCodeForm | None = None,
+    found: services.CheckIn | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    last_id = querystring.id_param(request.GET, "last")
+    last = (
+        selectors.checked_in_registration(session=session, pk=last_id)
+        if last_id and found is None
+        else None
+    )
+    form = form or CheckInCodeForm()
+    if not form.errors:
+        # Ready for the next code without a tap; after an error the summary takes focus.
+        form.fields["code"].widget.attrs["autofocus"] = True
+    return render(
+        request,
+        "engagement/check_in.html",
+        {
+            "session": session,
+            "form": form,
+            "found": found,
+            "last": last,
+            "counts": selectors.check_in_counts(session),
+            "refusal": services.check_in_refusal(session),
+        },
+        status=status,
+    )
+
+
 REFUSAL_STATUS = {"invalid": 400, "expired": 410, "other": 403}
 
 
@@ -557,3 +596,79 @@ def calendar_feed_reset(request: HttpRequest) -> HttpResponse:
             request, _("Your calendar feed is ready. Add its address to your calendar.")
         )
     return redirect(reverse("engagement:my_sessions") + "#calendar-feed")
+
+
+def _check_in_url(session_id: int, *, last: int | None = None) -> str:
+    url = reverse("engagement:console_check_in", args=[session_id])
+    return f"{url}?{urlencode({'last': last})}" if last else url
+
+
+@role_required(Role.ORGANISER)
+@require_http_methods(["GET", "POST"])
+def session_check_in(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the code field. POST (step 1): whose code it is, with a button to confirm; a code
+    already checked in says when, with its undo. Nothing is written in this step."""
+    session = get_session_for_organiser(pk)
+    if request.method == "GET":
+        return _check_in_page(request, session)
+    form = CheckInCodeForm(request.POST)
+    if form.is_valid():
+        try:
+            found = services.check_in_find(session=session, code=form.cleaned_data["code"])
+        except services.CheckInError as error:
+            form.add_error("code", str(error))
+        else:
+            return _check_in_page(request, session, form=form, found=found)
+    return _check_in_page(request, session, form=form, status=400)
+
+
+@role_required(Role.ORGANISER)
+@require_POST
+def session_check_in_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Step 2: check the person in, then back to an empty code field for the next one."""
+    session = get_session_for_organiser(pk)
+    form = CheckInCodeForm(request.POST)
+    if form.is_valid():
+        try:
+            done = services.registration_check_in(
+                session=session, code=form.cleaned_data["code"], by=request.user
+            )
+        except services.CheckInError as error:
+            form.add_error("code", str(error))
+        else:
+            registration = done.registration
+            name = registration.participant.display_name
+            at = timezone.localtime(registration.checked_in_at).strftime("%H:%M")
+            if done.already:
+                messages.info(
+                    request,
+                    _("%(name)s was already checked in at %(time)s.") % {"name": name, "time": at},
+                )
+            else:
+                messages.success(request, _("%(name)s is checked in.") % {"name": name})
+            return redirect(_check_in_url(session.pk, last=registration.pk))
+    return _check_in_page(request, session, form=form, status=400)
+
+
+@role_required(Role.ORGANISER)
+@require_POST
+def session_check_in_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_organiser(pk)
+    registration_id = querystring.id_param(request.POST, "registration")
+    try:
+        if registration_id is None:
+            raise services.CheckInError(_("This check-in is not at this session."))
+        registration, undone = services.registration_check_in_undo(
+            session=session, registration_id=registration_id, by=request.user
+        )
+    except services.CheckInError as error:
+        messages.error(request, str(error))
+    else:
+        name = registration.participant.display_name
+        if undone:
+            messages.success(
+                request, _("Check-in undone: %(name)s is not checked in.") % {"name": name}
+            )
+        else:
+            messages.info(request, _("%(name)s is not checked in.") % {"name": name})
+    return redirect(_check_in_url(session.pk))
