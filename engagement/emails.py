@@ -1,7 +1,8 @@
 """How the engagement app's outbound emails are rendered (outbox.registry), at send time from
 ids: every email about a registration (first notice, promotion, cancellation, session changed
-or cancelled, reminder)."""
+or cancelled, reminder), and organisers' messages to a session."""
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -9,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from outbox.registry import Message, register
 
 from .ics import session_calendar, session_calendar_filename
-from .models import Registration
-from .services import REGISTRATION_EMAIL
+from .models import Registration, SessionMessage
+from .services import REGISTRATION_EMAIL, SESSION_MESSAGE_EMAIL
 
 # Subjects stay discreet: the date only, never the session's title (it may name a harm).
 SUBJECTS = {
@@ -59,4 +60,49 @@ def registration_email(email) -> Message | None:
             "is_confirmed": registration.is_confirmed,
         },
         attachments=attachments,
+    )
+
+
+# --- Messages to a session (issue 16, item 1) -------------------------------------------
+
+
+def session_message_email(
+    *, session, registration: Registration, subject: str, body: str
+) -> Message:
+    """An organiser's message as one registrant receives it: sent by the outbox, and shown
+    by the compose page's preview. Plain text only (no HTML part), so the organiser's text
+    can carry no markup; replies go to the support address, never to the organiser."""
+    day = date_format(timezone.localtime(session.starts_at), "j F")
+    return Message(
+        subject=_("Your AfA session on %(date)s: %(subject)s") % {"date": day, "subject": subject},
+        template="engagement/email/session_message",
+        context={
+            "registration": registration,
+            "session": session,
+            "participant": registration.participant,
+            "message_body": body,
+            "support_email": settings.SUPPORT_EMAIL,
+        },
+        reply_to=[settings.SUPPORT_EMAIL],
+    )
+
+
+@register(SESSION_MESSAGE_EMAIL)
+def session_message(email) -> Message | None:
+    """Sent as written, to a registration still holding its place at a session still on."""
+    message = SessionMessage.objects.filter(pk=email.params["message"]).first()
+    registration = (
+        Registration.objects.select_related("session", "participant")
+        .filter(pk=email.params["registration"], participant_id=email.recipient_id)
+        .first()
+    )
+    if message is None or registration is None:
+        return None
+    if registration.is_cancelled or registration.session.is_cancelled:
+        return None
+    return session_message_email(
+        session=registration.session,
+        registration=registration,
+        subject=message.subject,
+        body=message.body,
     )

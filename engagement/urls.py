@@ -47,4 +47,10 @@ urlpatterns = [
         views.registration_move,
         name="console_registration_move",
     ),
+    # Messages to a session (issue 16, item 1).
+    path(
+        "organise/sessions/<int:pk>/message/",
+        views.session_message,
+        name="console_session_message",
+    ),
 ]
