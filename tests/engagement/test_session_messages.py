@@ -4,6 +4,7 @@ drain runs; Reply-To the support address, never the organiser; the daily limit u
 session's lock; field errors for bad input and nothing half-done; the messages listed on the
 roster; a role matrix for the compose page."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -29,6 +30,7 @@ from outbox.services import outbox_drain
 from outbox.tasks import send_outbound_emails
 from tests.factories import EngagementSessionFactory, RegistrationFactory, UserFactory
 from tests.factories.engagement import SessionMessageFactory
+from tests.threads import run_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -548,3 +550,55 @@ def test_the_roster_shows_the_latest_messages_with_the_same_queries_for_1_or_15(
     html = many.content.decode()
     assert html.count('data-testid="session-message"') == 10
     assert "The latest 10 of 15 messages." in html
+
+
+# --- Concurrency (PostgreSQL) ----------------------------------------------------------------
+
+
+def _slow_count(monkeypatch):
+    """Widen the window between counting the day's messages and writing the new one."""
+    count = services.session_messages_recent
+
+    def slow(session, **kwargs):
+        recent = count(session, **kwargs)
+        time.sleep(0.1)
+        return recent
+
+    monkeypatch.setattr(services, "session_messages_recent", slow)
+
+
+def _burst(session, organiser, how_many):
+    calls = [lambda: _send(session, organiser) for _ in range(how_many)]
+    return run_at_once(calls, refusals=(services.SessionMessageError,))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_sends_at_once_cannot_pass_the_daily_limit(settings, monkeypatch):
+    settings.SESSION_MESSAGES_PER_DAY = 2
+    session = EngagementSessionFactory()
+    RegistrationFactory(session=session)
+    organiser = UserFactory(roles=[Role.ORGANISER])
+    _send(session, organiser)
+    _slow_count(monkeypatch)
+    results, errors = _burst(session, organiser, 6)
+    assert errors == []
+    assert sum(isinstance(r, SessionMessage) for r in results) == 1
+    assert SessionMessage.objects.filter(session=session).count() == 2
+    assert OutboundEmail.objects.filter(kind=services.SESSION_MESSAGE_EMAIL).count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_control_without_the_session_lock_sends_at_once_pass_the_limit(settings, monkeypatch):
+    """The lock matters: without it, the same burst writes more messages than the limit."""
+    settings.SESSION_MESSAGES_PER_DAY = 2
+    session = EngagementSessionFactory()
+    RegistrationFactory(session=session)
+    organiser = UserFactory(roles=[Role.ORGANISER])
+    _send(session, organiser)
+    _slow_count(monkeypatch)
+    monkeypatch.setattr(services, "_lock_session", lambda pk: EngagementSession.objects.get(pk=pk))
+    results, errors = _burst(session, organiser, 6)
+    assert errors == []
+    assert SessionMessage.objects.filter(session=session).count() > 2
