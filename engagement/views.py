@@ -475,7 +475,7 @@ def _message_preview(session, registration, form: SessionMessageForm) -> dict:
         subject = str(email.subject)
     return {
         "subject": subject,
-        "text": text,
+        "text": text.strip(),
         "reply_to": ", ".join(email.reply_to),
         "name": registration.participant.display_name,
         "language": translation.get_language_info(language)["name_translated"],
