@@ -940,17 +940,20 @@ def _session_message_refuse(session: EngagementSession, *, recipients: int) -> N
 
 def session_message_validate(
     *, session: EngagementSession, audience: str, subject: str, body: str
-) -> int:
+) -> tuple[int, Registration]:
     """session_message_send's checks, sending nothing (the preview asks them before showing
-    the email). Returns how many people the message would reach; raises SessionMessageError."""
+    the email). Returns how many people the message would reach and the first of them (whose
+    email the preview shows); raises SessionMessageError."""
     _session_message_check(
         audience=audience,
         subject=session_message_clean_subject(subject),
         body=session_message_clean_body(body),
     )
-    recipients = selectors.message_recipients(session=session, audience=audience).count()
-    _session_message_refuse(session, recipients=recipients)
-    return recipients
+    recipients = selectors.message_recipients(session=session, audience=audience)
+    first = recipients.select_related("participant").first()
+    count = recipients.count() if first is not None else 0
+    _session_message_refuse(session, recipients=count)
+    return count, first
 
 
 @transaction.atomic

@@ -509,7 +509,7 @@ def session_message(request: HttpRequest, pk: int) -> HttpResponse:
                     body=data["body"],
                 )
             else:
-                recipients = services.session_message_validate(
+                recipients, first = services.session_message_validate(
                     session=session,
                     audience=data["audience"],
                     subject=data["subject"],
@@ -531,11 +531,6 @@ def session_message(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(
                     f"{reverse('engagement:console_roster', args=[session.pk])}#session-messages"
                 )
-            first = (
-                selectors.message_recipients(session=session, audience=data["audience"])
-                .select_related("participant")
-                .first()
-            )
             return render(
                 request,
                 "engagement/session_message_preview.html",

@@ -435,6 +435,21 @@ def test_the_preview_shows_the_email_as_one_recipient_sees_it_and_sends_nothing(
     assert mailoutbox == []
 
 
+def test_previewing_for_a_group_with_nobody_in_it_says_so_on_the_audience_field(client, organiser):
+    session = EngagementSessionFactory()
+    RegistrationFactory(session=session)
+    client.force_login(organiser)
+    response = client.post(
+        _message_url(session),
+        {"step": "preview", "audience": "attended", "subject": "Thanks", "body": "Thank you"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert 'href="#id_audience_0"' in html
+    assert "nobody to send the message to" in html
+
+
 def test_change_the_message_returns_to_the_form_with_what_was_written(client, organiser, people):
     client.force_login(organiser)
     response = client.post(
