@@ -16,15 +16,21 @@ def send_templated_email(
     template: str,
     context: dict,
     attachments: Iterable[tuple[str, bytes | str, str]] = (),
+    reply_to: Iterable[str] = (),
 ) -> None:
     """Render `<template>.txt` (and `<template>.html` when it exists) and send one message.
 
     Subjects must stay discreet: never name a harm in them; someone else may see the inbox.
+    `reply_to` sets a Reply-To header (the support address, never a person's own).
     """
     context = {"site_url": settings.SITE_URL, **context}
     body = render_to_string(f"{template}.txt", context)
     message = EmailMultiAlternatives(
-        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to
+        subject=subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=to,
+        reply_to=list(reply_to) or None,
     )
     with contextlib.suppress(TemplateDoesNotExist):
         message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")

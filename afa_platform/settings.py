@@ -376,6 +376,9 @@ QUICK_EXIT_URL = env.str("QUICK_EXIT_URL", default="https://www.weather.gov.sg/h
 IDEAS_PER_HOUR = env.int("IDEAS_PER_HOUR", default=10)
 COMMENTS_PER_HOUR = env.int("COMMENTS_PER_HOUR", default=30)
 COMMENTS_PREMODERATED = env.bool("COMMENTS_PREMODERATED", default=False)
+# Messages to a session (issue 16, item 1): at most this many per session in any rolling 24
+# hours, whoever sends them.
+SESSION_MESSAGES_PER_DAY = env.int("SESSION_MESSAGES_PER_DAY", default=5)
 # A new account's first this-many comments wait for an organiser before they are public
 # (0: none do). The drive-by abuser waits; everyone else is slowed once.
 FIRST_CONTRIBUTIONS_PREMODERATED = env.int("FIRST_CONTRIBUTIONS_PREMODERATED", default=1)

@@ -1,6 +1,6 @@
 """How the engagement app's outbound emails are rendered (outbox.registry), at send time from
 ids: every email about a registration (first notice, promotion, cancellation, session changed
-or cancelled, reminder)."""
+or cancelled, reminder), and organisers' messages to a session."""
 
 from django.conf import settings
 from django.utils import timezone
@@ -11,8 +11,8 @@ from outbox.registry import Message, register
 
 from .cancel_links import cancel_link_path
 from .ics import session_calendar, session_calendar_filename
-from .models import Registration
-from .services import PROMOTION_CLOSED_EMAIL, REGISTRATION_EMAIL
+from .models import Registration, SessionMessage
+from .services import PROMOTION_CLOSED_EMAIL, REGISTRATION_EMAIL, SESSION_MESSAGE_EMAIL
 
 # Subjects stay discreet: the date only, never the session's title (it may name a harm).
 SUBJECTS = {
@@ -69,7 +69,14 @@ def registration_email(email) -> Message | None:
 # --- "I can no longer come" links and the promotion-closed notice (issue 16, item 3) ---
 
 # The emails about a place someone still holds carry the one-click cancel link.
-WITH_CANCEL_LINK = {"confirmed", "waitlisted", "promoted", "reminder", "session_changed"}
+WITH_CANCEL_LINK = {
+    "confirmed",
+    "waitlisted",
+    "promoted",
+    "reminder",
+    "session_changed",
+    "session_message",
+}
 
 
 def cancel_url(kind: str, registration: Registration) -> str:
@@ -112,4 +119,50 @@ def promotion_closed_email(email) -> Message | None:
             "participant": registration.participant,
             "cancel_url": cancel_url("waitlisted", registration),
         },
+    )
+
+
+# --- Messages to a session (issue 16, item 1) -------------------------------------------
+
+
+def session_message_email(
+    *, session, registration: Registration, subject: str, body: str
+) -> Message:
+    """An organiser's message as one registrant receives it: sent by the outbox, and shown
+    by the compose page's preview. Plain text only (no HTML part), so the organiser's text
+    can carry no markup; replies go to the support address, never to the organiser."""
+    day = date_format(timezone.localtime(session.starts_at), "j F")
+    return Message(
+        subject=_("Your AfA session on %(date)s: %(subject)s") % {"date": day, "subject": subject},
+        template="engagement/email/session_message",
+        context={
+            "registration": registration,
+            "session": session,
+            "participant": registration.participant,
+            "message_body": body,
+            "support_email": settings.SUPPORT_EMAIL,
+            "cancel_url": cancel_url("session_message", registration),
+        },
+        reply_to=[settings.SUPPORT_EMAIL],
+    )
+
+
+@register(SESSION_MESSAGE_EMAIL)
+def session_message(email) -> Message | None:
+    """Sent as written, to a registration still holding its place at a session still on."""
+    message = SessionMessage.objects.filter(pk=email.params["message"]).first()
+    registration = (
+        Registration.objects.select_related("session", "participant")
+        .filter(pk=email.params["registration"], participant_id=email.recipient_id)
+        .first()
+    )
+    if message is None or registration is None:
+        return None
+    if registration.is_cancelled or registration.session.is_cancelled:
+        return None
+    return session_message_email(
+        session=registration.session,
+        registration=registration,
+        subject=message.subject,
+        body=message.body,
     )

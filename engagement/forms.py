@@ -3,14 +3,21 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from harms.models import HarmCategory
 from harms.pii import detect_personal_data
 
-from .models import SessionMode
-from .services import SessionDetails, check_in_code_normalise, check_in_code_problem
+from .models import SESSION_MESSAGE_BODY_MAX, MessageAudience, SessionMode
+from .services import (
+    SESSION_MESSAGE_SUBJECT_MAX,
+    SessionDetails,
+    check_in_code_normalise,
+    check_in_code_problem,
+    session_message_clean_body,
+    session_message_clean_subject,
+)
 
 
 class RegistrationForm(forms.Form):
@@ -231,3 +238,71 @@ class CheckInCodeForm(forms.Form):
         if problem:
             raise ValidationError(problem)
         return code
+
+
+# --- Messages to a session (issue 16, item 1) -------------------------------------------
+
+
+class SessionMessageForm(forms.Form):
+    """Who a message is for, its subject and its plain-text body. Each audience shows how many
+    people it reaches. The service checks everything again under the session's lock."""
+
+    audience = forms.ChoiceField(
+        label=_("Who is it for?"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose who the message is for.")},
+    )
+    subject = forms.CharField(
+        label=_("Subject"),
+        help_text=_(
+            "Seen in the inbox, after the date of the session. Do not name a harm or a person."
+        ),
+        widget=forms.TextInput(attrs={"maxlength": SESSION_MESSAGE_SUBJECT_MAX}),
+        error_messages={"required": _("Write a subject.")},
+    )
+    body = forms.CharField(
+        label=_("Message"),
+        help_text=_(
+            "Plain text, at most 5,000 characters. Each person gets it exactly as you write it, "
+            "with the session's time and place below it."
+        ),
+        widget=forms.Textarea(attrs={"rows": 10, "maxlength": SESSION_MESSAGE_BODY_MAX}),
+        error_messages={"required": _("Write the message.")},
+    )
+
+    def __init__(self, *args, counts: dict[str, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["audience"].choices = [
+            (
+                value,
+                ngettext(
+                    "%(audience)s (%(count)d person)",
+                    "%(audience)s (%(count)d people)",
+                    counts[value],
+                )
+                % {"audience": label, "count": counts[value]},
+            )
+            for value, label in MessageAudience.choices
+        ]
+
+    def clean_subject(self) -> str:
+        subject = session_message_clean_subject(self.cleaned_data["subject"])
+        if len(subject) > SESSION_MESSAGE_SUBJECT_MAX:
+            raise ValidationError(
+                gettext("Keep the subject to %(max)d characters or fewer (it has %(length)d).")
+                % {"max": SESSION_MESSAGE_SUBJECT_MAX, "length": len(subject)}
+            )
+        return subject
+
+    def clean_body(self) -> str:
+        # Counted as the service counts it: a line break is one character, as in the browser.
+        body = session_message_clean_body(self.cleaned_data["body"])
+        if len(body) > SESSION_MESSAGE_BODY_MAX:
+            raise ValidationError(
+                gettext("Keep the message to %(max)s characters or fewer (it has %(length)s).")
+                % {
+                    "max": formats.number_format(SESSION_MESSAGE_BODY_MAX, force_grouping=True),
+                    "length": formats.number_format(len(body), force_grouping=True),
+                }
+            )
+        return body

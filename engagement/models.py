@@ -221,6 +221,12 @@ class EngagementSession(models.Model):
         return allowed and not self.is_past
 
     @property
+    def can_be_messaged(self) -> bool:
+        """engagement.services.session_message_send refuses a cancelled session (its people
+        were emailed the reason when it was cancelled)."""
+        return not self.is_cancelled
+
+    @property
     def is_open_for_registration(self) -> bool:
         return self.registration_is_open()
 

@@ -11,9 +11,11 @@ from harms.models import HarmCategory
 from .models import (
     CalendarFeed,
     EngagementSession,
+    MessageAudience,
     Registration,
     RegistrationStatus,
     SessionAccess,
+    SessionMessage,
     SessionStatus,
 )
 
@@ -195,3 +197,46 @@ def checked_in_registration(*, session: EngagementSession, pk: int) -> Registrat
         .filter(pk=pk, session=session, checked_in_at__isnull=False)
         .first()
     )
+
+
+# --- Messages to a session (issue 16, item 1) -------------------------------------------
+
+# Who each audience is: registrations of the session, by status (and attendance). Only
+# accounts that can still receive email count; the outbox drops the others anyway.
+_AUDIENCE_FILTERS = {
+    MessageAudience.CONFIRMED: Q(status=RegistrationStatus.CONFIRMED),
+    MessageAudience.WAITLISTED: Q(status=RegistrationStatus.WAITLISTED),
+    MessageAudience.ATTENDED: Q(status=RegistrationStatus.CONFIRMED, attended=True),
+    MessageAudience.ACTIVE: Q(
+        status__in=(RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+    ),
+}
+_REACHABLE = Q(participant__is_active=True) & ~Q(participant__email="")
+
+
+def message_recipients(*, session: EngagementSession, audience: str) -> QuerySet[Registration]:
+    """The registrations an organiser's message to `audience` goes to, one per person."""
+    return (
+        session.registrations.filter(_AUDIENCE_FILTERS[MessageAudience(audience)])
+        .filter(_REACHABLE)
+        .order_by("pk")
+    )
+
+
+def message_audience_counts(session: EngagementSession) -> dict[str, int]:
+    """How many people each audience reaches, in one query (shown when choosing)."""
+    registrations = session.registrations.filter(_REACHABLE)
+    return registrations.aggregate(
+        **{
+            audience.value: Count("pk", filter=condition)
+            for audience, condition in _AUDIENCE_FILTERS.items()
+        }
+    )
+
+
+SESSION_MESSAGES_SHOWN = 10
+
+
+def session_messages(session: EngagementSession) -> QuerySet[SessionMessage]:
+    """The messages sent to a session, latest first, with who sent them (slice it)."""
+    return session.messages.select_related("sent_by").order_by("-created_at", "-id")

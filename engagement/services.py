@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -31,16 +32,19 @@ from outbox.services import Email, email_queue
 
 # tasks imports this module too: both name each other only inside functions' bodies, at
 # call time, so either can be imported first (as in exports.services).
-from . import tasks
+from . import selectors, tasks
 from .models import (
     CHECK_IN_ALPHABET,
     CHECK_IN_CODE_LENGTH,
     REGISTRATION_TRANSITIONS,
+    SESSION_MESSAGE_BODY_MAX,
     SESSION_TRANSITIONS,
     CalendarFeed,
     EngagementSession,
+    MessageAudience,
     Registration,
     RegistrationStatus,
+    SessionMessage,
     SessionMode,
     SessionStatus,
     check_in_code_new,
@@ -1064,3 +1068,176 @@ def registration_check_in_undo(
     if undone:
         registration.attended, registration.checked_in_at = False, None
     return registration, bool(undone)
+
+
+# --- Messages to a session (issue 16, item 1) -------------------------------------------
+
+SESSION_MESSAGE_EMAIL = "engagement.session_message"
+SESSION_MESSAGE_SUBJECT_MAX = SessionMessage._meta.get_field("subject").max_length
+# The daily limit counts the messages sent in any rolling 24 hours (not per calendar day):
+# a burst just before and after midnight is still held to the limit.
+SESSION_MESSAGE_WINDOW = timedelta(hours=24)
+
+
+class SessionMessageError(EngagementError):
+    """A refused message; `field` names the form field the refusal is about ("" for none)."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def session_message_clean_subject(subject: str) -> str:
+    """One line, spaces collapsed: a header cannot hold a line break (and must not be made to)."""
+    return " ".join(subject.split())
+
+
+def session_message_clean_body(body: str) -> str:
+    """Line breaks as "\\n" (a browser sends "\\r\\n", which would count twice), trimmed."""
+    return body.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def session_message_refusal(session: EngagementSession) -> str:
+    """Why this session cannot be messaged, or "" when it can. A cancelled session's people
+    were emailed the reason when it was cancelled; any other session (a draft, one that is
+    on, or one that has taken place, to thank those who came) can be messaged."""
+    if not session.can_be_messaged:
+        return _(
+            "This session was cancelled, and everyone registered was emailed the reason then. "
+            "It can no longer be messaged."
+        )
+    return ""
+
+
+def session_messages_recent(session: EngagementSession, *, now: datetime | None = None) -> list:
+    """The send times of this session's messages in the last 24 hours, oldest first."""
+    now = now or timezone.now()
+    return list(
+        session.messages.filter(created_at__gt=now - SESSION_MESSAGE_WINDOW)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+    )
+
+
+def session_message_limit_refusal(
+    session: EngagementSession, *, now: datetime | None = None
+) -> str:
+    """Why no message can be sent now because of the daily limit, or ""."""
+    limit = settings.SESSION_MESSAGES_PER_DAY
+    recent = session_messages_recent(session, now=now)
+    if len(recent) < limit:
+        return ""
+    next_at = timezone.localtime(recent[len(recent) - limit] + SESSION_MESSAGE_WINDOW)
+    return ngettext(
+        "This session has had %(limit)d message in the last 24 hours, the most allowed. "
+        "The next can be sent after %(time)s (Singapore time).",
+        "This session has had %(limit)d messages in the last 24 hours, the most allowed. "
+        "The next can be sent after %(time)s (Singapore time).",
+        limit,
+    ) % {"limit": limit, "time": date_format(next_at, "j F, g:i A")}
+
+
+def _session_message_check(*, audience: str, subject: str, body: str) -> None:
+    if audience not in MessageAudience.values:
+        raise SessionMessageError(_("Choose who the message is for."), field="audience")
+    if not subject:
+        raise SessionMessageError(_("Write a subject."), field="subject")
+    if len(subject) > SESSION_MESSAGE_SUBJECT_MAX:
+        raise SessionMessageError(
+            _("Keep the subject to %(max)d characters or fewer (it has %(length)d).")
+            % {"max": SESSION_MESSAGE_SUBJECT_MAX, "length": len(subject)},
+            field="subject",
+        )
+    if not body:
+        raise SessionMessageError(_("Write the message."), field="body")
+    if len(body) > SESSION_MESSAGE_BODY_MAX:
+        raise SessionMessageError(
+            _("Keep the message to %(max)s characters or fewer (it has %(length)s).")
+            % {
+                "max": number_format(SESSION_MESSAGE_BODY_MAX, force_grouping=True),
+                "length": number_format(len(body), force_grouping=True),
+            },
+            field="body",
+        )
+
+
+def _session_message_refuse(session: EngagementSession, *, recipients: int) -> None:
+    refusal = session_message_refusal(session) or session_message_limit_refusal(session)
+    if refusal:
+        raise SessionMessageError(refusal)
+    if not recipients:
+        raise SessionMessageError(
+            _("Nobody is in this group, so there is nobody to send the message to."),
+            field="audience",
+        )
+
+
+def session_message_validate(
+    *, session: EngagementSession, audience: str, subject: str, body: str
+) -> tuple[int, Registration]:
+    """session_message_send's checks, sending nothing (the preview asks them before showing
+    the email). Returns how many people the message would reach and the first of them (whose
+    email the preview shows); raises SessionMessageError."""
+    _session_message_check(
+        audience=audience,
+        subject=session_message_clean_subject(subject),
+        body=session_message_clean_body(body),
+    )
+    recipients = selectors.message_recipients(session=session, audience=audience)
+    first = recipients.select_related("participant").first()
+    count = recipients.count() if first is not None else 0
+    _session_message_refuse(session, recipients=count)
+    return count, first
+
+
+@transaction.atomic
+def session_message_send(
+    *, session: EngagementSession, by, audience: str, subject: str, body: str
+) -> SessionMessage:
+    """Email an organiser's message to one group of a session's registrants.
+
+    Refuses an empty or too long subject or message, a cancelled session, a group with
+    nobody in it, and more than SESSION_MESSAGES_PER_DAY messages to the session in any
+    rolling 24 hours. Locks: the session's row, so two sends at once cannot pass the limit.
+    Side effects: the SessionMessage (kept for the session's organisers); one outbox row per
+    recipient (unique key per message and person, sent once, in the person's language, with
+    the support address as Reply-To); an audit row with the count, never the text or an
+    address.
+    """
+    subject = session_message_clean_subject(subject)
+    body = session_message_clean_body(body)
+    _session_message_check(audience=audience, subject=subject, body=body)
+    locked = _lock_session(session.pk)
+    recipients = list(
+        selectors.message_recipients(session=locked, audience=audience).values_list(
+            "pk", "participant_id"
+        )
+    )
+    _session_message_refuse(locked, recipients=len(recipients))
+    message = SessionMessage.objects.create(
+        session=locked,
+        sent_by=by,
+        audience=audience,
+        subject=subject,
+        body=body,
+        recipient_count=len(recipients),
+    )
+    email_queue(
+        *(
+            Email(
+                kind=SESSION_MESSAGE_EMAIL,
+                recipient_id=participant_id,
+                params={"message": message.pk, "registration": registration_id},
+                key=f"session-message:{message.pk}:{participant_id}",
+            )
+            for registration_id, participant_id in recipients
+        )
+    )
+    audit_record(
+        actor=by,
+        action="engagement.session_message_send",
+        object_type="engagementsession",
+        object_id=locked.pk,
+        details={"message": message.pk, "audience": audience, "recipients": len(recipients)},
+    )
+    return message

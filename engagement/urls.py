@@ -56,6 +56,12 @@ urlpatterns = [
         views.registration_move,
         name="console_registration_move",
     ),
+    # Messages to a session (issue 16, item 1).
+    path(
+        "organise/sessions/<int:pk>/message/",
+        views.session_message,
+        name="console_session_message",
+    ),
 ]
 
 # --- Check-in codes at the door (issue 16, item 4) ------------------------------------------

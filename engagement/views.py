@@ -7,8 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -18,9 +19,11 @@ from accounts.permissions import role_required
 from accounts.roles import Role
 from audit import querystring
 from harms.models import HarmCategory
+from outbox.services import recipient_language
 
 from . import selectors, services
 from .cancel_links import CancelLinkRefused, cancel_link_registration
+from .emails import session_message_email
 from .forms import (
     AttendanceForm,
     CheckInCodeForm,
@@ -29,9 +32,10 @@ from .forms import (
     RosterPurposeForm,
     SessionEditForm,
     SessionForm,
+    SessionMessageForm,
 )
 from .ics import personal_feed, public_feed, session_calendar, session_calendar_filename
-from .models import RegistrationStatus, SessionMode
+from .models import MessageAudience, RegistrationStatus, SessionMode
 from .permissions import (
     can_see_attendee_details,
     get_calendar_feed,
@@ -331,6 +335,11 @@ def session_roster(request: HttpRequest, pk: int) -> HttpResponse:
             "querystring": urlencode(tab_query),
             "can_mark_attendance": can_mark_attendance,
             "move_refusal": services.waitlist_move_refusal(session),
+            # Messages to the session (issue 16, item 1): the latest few, and how many in all.
+            "session_messages": selectors.session_messages(session)[
+                : selectors.SESSION_MESSAGES_SHOWN
+            ],
+            "session_messages_total": session.messages.count(),
         },
     )
 
@@ -672,3 +681,104 @@ def session_check_in_undo(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.info(request, _("%(name)s is not checked in.") % {"name": name})
     return redirect(_check_in_url(session.pk))
+
+
+# --- Messages to a session (issue 16, item 1) -------------------------------------------
+
+
+def _message_preview(session, registration, form: SessionMessageForm) -> dict:
+    """The email as `registration`'s person receives it: their name, their language."""
+    language = recipient_language(registration.participant)
+    with translation.override(language):
+        email = session_message_email(
+            session=session,
+            registration=registration,
+            subject=form.cleaned_data["subject"],
+            body=form.cleaned_data["body"],
+        )
+        text = render_to_string(
+            f"{email.template}.txt",
+            {"site_url": settings.SITE_URL, "recipient": registration.participant, **email.context},
+        )
+        subject = str(email.subject)
+    return {
+        "subject": subject,
+        "text": text.strip(),
+        "reply_to": ", ".join(email.reply_to),
+        "name": registration.participant.display_name,
+        "language": translation.get_language_info(language)["name_translated"],
+    }
+
+
+@role_required(Role.ORGANISER)
+@require_http_methods(["GET", "POST"])
+def session_message(request: HttpRequest, pk: int) -> HttpResponse:
+    """Compose (GET, or POST step=edit to change it), preview (step=preview: the email as one
+    recipient sees it, with a Send button) and send (step=send, then back to the roster)."""
+    session = get_session_for_organiser(pk)
+    counts = selectors.message_audience_counts(session)
+    step = querystring.choice_param(request.POST, "step", ["preview", "send", "edit"])
+    if request.method == "POST" and step == "edit":
+        fields = ("audience", "subject", "body")
+        form = SessionMessageForm(
+            initial={f: request.POST.get(f, "") for f in fields}, counts=counts
+        )
+    else:
+        form = SessionMessageForm(request.POST or None, counts=counts)
+    if request.method == "POST" and step != "edit" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if step == "send":
+                message = services.session_message_send(
+                    session=session,
+                    by=request.user,
+                    audience=data["audience"],
+                    subject=data["subject"],
+                    body=data["body"],
+                )
+            else:
+                recipients, first = services.session_message_validate(
+                    session=session,
+                    audience=data["audience"],
+                    subject=data["subject"],
+                    body=data["body"],
+                )
+        except services.SessionMessageError as error:
+            form.add_error(error.field or None, str(error))
+        else:
+            if step == "send":
+                messages.success(
+                    request,
+                    ngettext(
+                        "Message sent to %(count)d person. It is listed below.",
+                        "Message sent to %(count)d people. It is listed below.",
+                        message.recipient_count,
+                    )
+                    % {"count": message.recipient_count},
+                )
+                return redirect(
+                    f"{reverse('engagement:console_roster', args=[session.pk])}#session-messages"
+                )
+            return render(
+                request,
+                "engagement/session_message_preview.html",
+                {
+                    "session": session,
+                    "form": form,
+                    "recipients": recipients,
+                    "audience_label": MessageAudience(data["audience"]).label,
+                    "preview": _message_preview(session, first, form),
+                },
+            )
+    return render(
+        request,
+        "engagement/session_message_form.html",
+        {
+            "session": session,
+            "form": form,
+            "refusal": services.session_message_refusal(session)
+            or services.session_message_limit_refusal(session),
+            "per_day": settings.SESSION_MESSAGES_PER_DAY,
+        },
+        status=400 if form.errors else 200,
+    )

@@ -14,6 +14,9 @@ class Message:
     template: str
     context: dict
     attachments: list[tuple[str, bytes | str, str]] = field(default_factory=list)
+    # A Reply-To header: only ever a shared address (settings.SUPPORT_EMAIL), never the
+    # address of the person who wrote the text, which would be disclosed to every recipient.
+    reply_to: list[str] = field(default_factory=list)
 
 
 # A renderer gets the row (kind, recipient, params) and returns the message, or None when there

@@ -122,6 +122,7 @@ def outbound_email_send(*, email_id: int) -> bool:
                 template=message.template,
                 context={"recipient": email.recipient, **message.context},
                 attachments=message.attachments,
+                reply_to=message.reply_to,
             )
     except Exception as exc:
         gave_up = email.attempts >= settings.OUTBOX_MAX_ATTEMPTS

@@ -182,6 +182,12 @@ FORMS = {
         "organiser",
         {},
     ),
+    # Issue 16, item 1.
+    "message a session": FormCase(
+        lambda w: reverse("engagement:console_session_message", args=[w["session"].pk]),
+        "organiser",
+        {"step": "preview", "subject": "   ", "body": "   "},
+    ),
     "new idea": FormCase(lambda w: reverse("initiatives:idea_create"), "participant", {}),
     "idea edit": FormCase(
         lambda w: reverse("initiatives:idea_edit", args=[w["draft"].pk]),
