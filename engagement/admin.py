@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 
 from afa_platform.admin import SINGLE_DATETIME_BOX
 
-from .models import EngagementSession, Registration
+from .models import EngagementSession, Registration, SessionAccess
 from .services import (
     EngagementError,
     SessionDetails,
@@ -50,6 +50,14 @@ class EngagementSessionAdminForm(forms.ModelForm):
         assume_scheme="https",  # as on the organiser's form
     )
 
+    # Optional here (issue 16): a form posted without it leaves it as it is (open when new).
+    access = forms.ChoiceField(
+        label=EngagementSession._meta.get_field("access").verbose_name,
+        help_text=EngagementSession._meta.get_field("access").help_text,
+        choices=[("", "---------"), *SessionAccess.choices],
+        required=False,
+    )
+
     # Set by EngagementSessionAdmin.get_form: who the audit row names.
     editor = None
 
@@ -64,6 +72,7 @@ class EngagementSessionAdminForm(forms.ModelForm):
         if self.instance.pk is not None and not self.has_changed():
             return  # "Save" on an untouched form: nothing to change, nothing to audit
         values = {name: self.cleaned_data[name] for name in SESSION_DETAIL_FIELDS}
+        values["access"] = values["access"] or None
         details = SessionDetails(**values)
         try:
             if self.instance.pk is None:

@@ -472,6 +472,32 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"{self.session} · invitation #{self.pk}"
 
+    # What templates ask instead of comparing status strings (issue 16, item 2).
+    @property
+    def is_pending(self) -> bool:
+        return self.status == InvitationStatus.INVITED
+
+    @property
+    def is_registered(self) -> bool:
+        return self.status == InvitationStatus.REGISTERED
+
+    @property
+    def is_declined(self) -> bool:
+        return self.status == InvitationStatus.DECLINED
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == InvitationStatus.WITHDRAWN
+
+    @property
+    def can_be_resent(self) -> bool:
+        """engagement.services.invitation_resend also checks the limits and the session."""
+        return not self.is_registered and not self.send_due
+
+    @property
+    def can_be_withdrawn(self) -> bool:
+        return not self.is_withdrawn
+
 
 class ImportStatus(models.TextChoices):
     QUEUED = "queued", _("Waiting to start")
@@ -518,6 +544,14 @@ class InvitationImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session} · import #{self.pk}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status == ImportStatus.FAILED
 
 
 class CalendarFeed(models.Model):
