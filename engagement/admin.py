@@ -26,6 +26,13 @@ from .services import (
 SESSION_DETAIL_FIELDS = [field.name for field in dataclass_fields(SessionDetails)]
 
 
+class _OptionalChoiceField(forms.ChoiceField):
+    """Left out of the post, it changes nothing (and does not count as a change)."""
+
+    def has_changed(self, initial, data) -> bool:
+        return bool(data) and super().has_changed(initial, data)
+
+
 class EngagementSessionAdminForm(forms.ModelForm):
     """Only the details an organiser may set; validating the form runs the service.
 
@@ -51,7 +58,7 @@ class EngagementSessionAdminForm(forms.ModelForm):
     )
 
     # Optional here (issue 16): a form posted without it leaves it as it is (open when new).
-    access = forms.ChoiceField(
+    access = _OptionalChoiceField(
         label=EngagementSession._meta.get_field("access").verbose_name,
         help_text=EngagementSession._meta.get_field("access").help_text,
         choices=[("", "---------"), *SessionAccess.choices],
