@@ -8,6 +8,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from afa_platform.states import Transitions
 
@@ -413,6 +414,14 @@ class InvitationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+INVITATION_STATUS_LABELS = {
+    InvitationStatus.INVITED: _("Invited"),
+    InvitationStatus.REGISTERED: pgettext_lazy("invitation status", "Registered"),
+    InvitationStatus.DECLINED: _("Declined"),
+    InvitationStatus.WITHDRAWN: pgettext_lazy("invitation status", "Withdrawn"),
+}
+
+
 class Invitation(models.Model):
     """A personal invitation to a session by invitation. The email is stored lower-cased, once
     per session. The invitation email goes out once per send (send_due claimed by a
@@ -473,6 +482,12 @@ class Invitation(models.Model):
         return f"{self.session} · invitation #{self.pk}"
 
     # What templates ask instead of comparing status strings (issue 16, item 2).
+    @property
+    def status_label(self) -> str:
+        """The status as the invitation pages show it ("Registered" alone is also a column
+        heading meaning "registered at", so it has its own context here)."""
+        return INVITATION_STATUS_LABELS[self.status]
+
     @property
     def is_pending(self) -> bool:
         return self.status == InvitationStatus.INVITED

@@ -470,7 +470,7 @@ def _invitations_page(
     report=None,
     status: int = 200,
 ) -> HttpResponse:
-    from .models import InvitationStatus
+    from .models import INVITATION_STATUS_LABELS, InvitationStatus
 
     shown = querystring.choice_param(request.GET, "status", InvitationStatus.values)
     counts = selectors.invitation_counts(session)
@@ -488,12 +488,12 @@ def _invitations_page(
             "shown": shown,
             "tabs": [
                 {
-                    "label": label,
+                    "label": INVITATION_STATUS_LABELS[value],
                     "count": counts[value],
                     "current": value == shown,
                     "link": urlencode({"status": value}),
                 }
-                for value, label in InvitationStatus.choices
+                for value in InvitationStatus.values
             ],
             "imports": selectors.invitation_imports_of(session),
             "page": _page(
