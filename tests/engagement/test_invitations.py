@@ -850,3 +850,19 @@ def test_invitations_are_deleted_30_days_after_the_session_ends(settings, organi
     assert list(Invitation.objects.values_list("pk", flat=True)) == [kept.pk]
     assert not InvitationImport.objects.filter(session=old).exists()
     assert services.invitations_erase(now=now) == []
+
+
+def test_the_demo_has_a_listed_session_by_invitation_with_invitations(settings):
+    import io
+
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    session = EngagementSession.objects.get(slug="demo-session-by-invitation-survivors-circle")
+    assert session.access == SessionAccess.INVITATION and session.is_published
+    statuses = set(session.invitations.values_list("status", flat=True))
+    assert statuses == {InvitationStatus.INVITED, InvitationStatus.REGISTERED}
+    assert session.invitations.count() == 4
+    participant = session.invitations.get(email="participant@example.com").user
+    assert services.is_invited(session=session, user=participant)
