@@ -590,3 +590,20 @@ CELERY_BEAT_SCHEDULE["engagement-notify-promotion-closed"] = {
     "task": "engagement.tasks.notify_promotion_closed",
     "schedule": 5 * 60,
 }
+
+
+# --- Sessions by invitation (issue 16, item 2; engagement.services, "Invitations") ------------
+# Invitations (addresses, names, organisations) and CSV imports are deleted this many days
+# after their session ends; the registrations stay.
+RETENTION_INVITATIONS_DAYS = env.int("RETENTION_INVITATIONS_DAYS", default=30)
+# Invitation emails are claimed and sent as they are added; this sweep sends any whose task
+# was lost, and those of a draft session once it is published.
+CELERY_BEAT_SCHEDULE["engagement-send-invitation-emails"] = {
+    "task": "engagement.tasks.send_invitation_emails",
+    "schedule": 60,
+}
+# A CSV import whose worker died (its lease ran out) is taken up again where it stopped.
+CELERY_BEAT_SCHEDULE["engagement-resume-invitation-imports"] = {
+    "task": "engagement.tasks.resume_invitation_imports",
+    "schedule": JOB_SWEEP_SECONDS,
+}

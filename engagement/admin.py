@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 
 from afa_platform.admin import SINGLE_DATETIME_BOX
 
-from .models import EngagementSession, Registration
+from .models import EngagementSession, Registration, SessionAccess
 from .services import (
     EngagementError,
     SessionDetails,
@@ -24,6 +24,13 @@ from .services import (
 )
 
 SESSION_DETAIL_FIELDS = [field.name for field in dataclass_fields(SessionDetails)]
+
+
+class _OptionalChoiceField(forms.ChoiceField):
+    """Left out of the post, it changes nothing (and does not count as a change)."""
+
+    def has_changed(self, initial, data) -> bool:
+        return bool(data) and super().has_changed(initial, data)
 
 
 class EngagementSessionAdminForm(forms.ModelForm):
@@ -50,6 +57,14 @@ class EngagementSessionAdminForm(forms.ModelForm):
         assume_scheme="https",  # as on the organiser's form
     )
 
+    # Optional here (issue 16): a form posted without it leaves it as it is (open when new).
+    access = _OptionalChoiceField(
+        label=EngagementSession._meta.get_field("access").verbose_name,
+        help_text=EngagementSession._meta.get_field("access").help_text,
+        choices=[("", "---------"), *SessionAccess.choices],
+        required=False,
+    )
+
     # Set by EngagementSessionAdmin.get_form: who the audit row names.
     editor = None
 
@@ -64,6 +79,7 @@ class EngagementSessionAdminForm(forms.ModelForm):
         if self.instance.pk is not None and not self.has_changed():
             return  # "Save" on an untouched form: nothing to change, nothing to audit
         values = {name: self.cleaned_data[name] for name in SESSION_DETAIL_FIELDS}
+        values["access"] = values["access"] or None
         details = SessionDetails(**values)
         try:
             if self.instance.pk is None:

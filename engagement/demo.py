@@ -11,7 +11,14 @@ from accounts.models import Background, User
 from harms.models import HarmCategory
 
 from . import services
-from .models import EngagementSession, Registration, RegistrationStatus, SessionMode, SessionStatus
+from .models import (
+    EngagementSession,
+    Registration,
+    RegistrationStatus,
+    SessionAccess,
+    SessionMode,
+    SessionStatus,
+)
 
 SGT = ZoneInfo("Asia/Singapore")
 FACILITATOR = "Senior Minister of State Ms Sim Ann"
@@ -162,6 +169,30 @@ def _upcoming_specs() -> list[dict]:
             "harms": ["harmful-platforms", "sites-promoting-vice"],
             "registrants": 0,
         },
+        # Issue 16: a session by invitation, listed with that label. The demo participant is
+        # invited (and can register from the session page); one attendee registered already.
+        {
+            "slug": "demo-session-by-invitation-survivors-circle",
+            "title": "A closed circle for survivors' advocates",
+            "summary": "Advocates who support survivors of image-based abuse, on what would "
+            "make reporting easier. By invitation.",
+            "days": 20,
+            "mode": SessionMode.ONLINE,
+            "venue": "",
+            "venue_details": "",
+            "online_link": "https://meet.example.sg/afa-advocates-circle",
+            "capacity": 15,
+            "harms": ["image-based-sexual-abuse"],
+            "registrants": 0,
+            "access": SessionAccess.INVITATION,
+            "invitees": [
+                ("participant@example.com", "Demo participant", ""),
+                ("attendee03@example.com", "Chloe", "Legal clinic"),
+                ("advocate.one@example.org", "Advocate One", "Survivors' network"),
+                ("advocate.two@example.org", "Advocate Two", "Women's shelter"),
+            ],
+            "registered_invitees": ["attendee03@example.com"],
+        },
     ]
 
 
@@ -188,6 +219,7 @@ def _seed_upcoming(spec: dict, people: list[User], organiser: User | None, now) 
             capacity=spec["capacity"],
             registration_opens_at=now - timedelta(days=1),
             registration_closes_at=starts - timedelta(hours=12),
+            access=spec.get("access"),
         ),
     )
     # The slug is derived from the title; demo sessions keep a fixed one so re-runs find them.
@@ -196,6 +228,18 @@ def _seed_upcoming(spec: dict, people: list[User], organiser: User | None, now) 
     services.session_publish(session=session, organiser=organiser)
     for person in people[: spec["registrants"]]:
         services.registration_create(session=session, participant=person, registered_by=person)
+    if spec.get("invitees"):
+        services.invitations_add(
+            session=session,
+            organiser=organiser,
+            invitees=[
+                services.Invitee(row=row, email=email, name=name, organisation=organisation)
+                for row, (email, name, organisation) in enumerate(spec["invitees"], start=1)
+            ],
+            language="en",
+        )
+        for person in User.objects.filter(email__in=spec.get("registered_invitees", [])):
+            services.registration_create(session=session, participant=person, registered_by=person)
     return True
 
 

@@ -9,12 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from harms.models import HarmCategory
 from harms.pii import detect_personal_data
 
-from .models import SESSION_MESSAGE_BODY_MAX, MessageAudience, SessionMode
+from .models import SESSION_MESSAGE_BODY_MAX, MessageAudience, SessionAccess, SessionMode
 from .services import (
+    INVITE_CSV_MAX_BYTES,
     SESSION_MESSAGE_SUBJECT_MAX,
     SessionDetails,
     check_in_code_normalise,
     check_in_code_problem,
+    invite_csv_too_large_message,
     session_message_clean_body,
     session_message_clean_subject,
 )
@@ -128,6 +130,22 @@ class SessionForm(forms.Form):
         label=_("Registration closes (Singapore time)"),
         error_messages={"required": _("Enter when registration closes.")},
     )
+    # Not required: a form posted without it (an older page) makes an open session.
+    access = forms.ChoiceField(
+        label=_("Who can register"),
+        choices=SessionAccess.choices,
+        required=False,
+        initial=SessionAccess.OPEN,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "By invitation: only the people you invite can register. A listed session "
+            "appears in the list of sessions with that label; an unlisted one is seen only "
+            "by the people you invite. Invite people from the session's roster."
+        ),
+    )
+
+    def clean_access(self) -> str:
+        return self.cleaned_data.get("access") or SessionAccess.OPEN
 
     def details(self) -> SessionDetails:
         fields = SessionDetails.__dataclass_fields__
@@ -306,3 +324,43 @@ class SessionMessageForm(forms.Form):
                 }
             )
         return body
+
+
+# --- Invitations (issue 16, item 2) -----------------------------------------------------------
+
+
+class InvitationPasteForm(forms.Form):
+    emails = forms.CharField(
+        label=_("Email addresses"),
+        max_length=50_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "One per line, or separated by commas. “Name <address>” keeps the name. At most "
+            "200 at a time."
+        ),
+        error_messages={
+            "required": _("Paste at least one email address."),
+            "max_length": _("That is too much text to paste. Upload a CSV file instead."),
+        },
+    )
+
+
+class InvitationUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "A first row naming the columns: email, name, organisation (name and organisation "
+            "are optional). Saved as CSV UTF-8, at most 2 MB and 20,000 rows."
+        ),
+        error_messages={
+            "required": _("Choose a CSV file to upload."),
+            "empty": _("The file is empty."),
+        },
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        # Checked from the size the upload declares, before a byte of it is read.
+        if upload.size > INVITE_CSV_MAX_BYTES:
+            raise ValidationError(invite_csv_too_large_message())
+        return upload

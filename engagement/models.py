@@ -9,6 +9,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from afa_platform.states import Transitions
 
@@ -433,6 +434,14 @@ class InvitationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+INVITATION_STATUS_LABELS = {
+    InvitationStatus.INVITED: _("Invited"),
+    InvitationStatus.REGISTERED: pgettext_lazy("invitation status", "Registered"),
+    InvitationStatus.DECLINED: _("Declined"),
+    InvitationStatus.WITHDRAWN: pgettext_lazy("invitation status", "Withdrawn"),
+}
+
+
 class Invitation(models.Model):
     """A personal invitation to a session by invitation. The email is stored lower-cased, once
     per session. The invitation email goes out once per send (send_due claimed by a
@@ -492,6 +501,38 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"{self.session} · invitation #{self.pk}"
 
+    # What templates ask instead of comparing status strings (issue 16, item 2).
+    @property
+    def status_label(self) -> str:
+        """The status as the invitation pages show it ("Registered" alone is also a column
+        heading meaning "registered at", so it has its own context here)."""
+        return INVITATION_STATUS_LABELS[self.status]
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == InvitationStatus.INVITED
+
+    @property
+    def is_registered(self) -> bool:
+        return self.status == InvitationStatus.REGISTERED
+
+    @property
+    def is_declined(self) -> bool:
+        return self.status == InvitationStatus.DECLINED
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == InvitationStatus.WITHDRAWN
+
+    @property
+    def can_be_resent(self) -> bool:
+        """engagement.services.invitation_resend also checks the limits and the session."""
+        return not self.is_registered and not self.send_due
+
+    @property
+    def can_be_withdrawn(self) -> bool:
+        return not self.is_withdrawn
+
 
 class ImportStatus(models.TextChoices):
     QUEUED = "queued", _("Waiting to start")
@@ -538,6 +579,14 @@ class InvitationImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session} · import #{self.pk}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status == ImportStatus.FAILED
 
 
 class CalendarFeed(models.Model):

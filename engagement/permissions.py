@@ -3,10 +3,10 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.permissions import is_organiser
+from accounts.permissions import is_mci_staff, is_organiser
 
-from . import selectors
-from .models import CalendarFeed, EngagementSession, Registration
+from . import selectors, services
+from .models import CalendarFeed, EngagementSession, Invitation, InvitationImport, Registration
 
 
 def get_session_for_user(user, slug: str, *, for_page: bool = True) -> EngagementSession:
@@ -28,7 +28,23 @@ def get_session_by_id_for_user(user, pk: int) -> EngagementSession:
 def _visible_to(user, session: EngagementSession) -> EngagementSession:
     if session.is_draft and not is_organiser(user):
         raise Http404
+    if not session.is_listed and not _may_see_unlisted(user, session):
+        raise Http404
     return session
+
+
+def _may_see_unlisted(user, session: EngagementSession) -> bool:
+    """An unlisted session (by invitation, not listed) is for the people invited to it, its
+    organisers and staff; to everyone else it does not exist."""
+    if is_organiser(user) or is_mci_staff(user):
+        return True
+    if not user.is_authenticated:
+        return False
+    # A withdrawn invitation leaves a registration already made, and its page, in place.
+    return (
+        services.is_invited(session=session, user=user)
+        or selectors.active_registration(session=session, participant=user) is not None
+    )
 
 
 def get_session_for_organiser(pk: int) -> EngagementSession:
@@ -71,3 +87,15 @@ def get_calendar_feed(secret: str) -> CalendarFeed:
     if feed is None or not feed.user.is_active:
         raise Http404
     return feed
+
+
+# --- Invitations (issue 16, item 2) ------------------------------------------------------------
+
+
+def get_invitation_for_organiser(pk: int) -> Invitation:
+    """Caller has already checked the organiser role (role_required)."""
+    return get_object_or_404(Invitation.objects.select_related("session"), pk=pk)
+
+
+def get_invitation_import_for_organiser(session: EngagementSession, pk: int) -> InvitationImport:
+    return get_object_or_404(InvitationImport, pk=pk, session=session)

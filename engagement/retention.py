@@ -28,3 +28,26 @@ register(
         order=10,
     )
 )
+
+
+# --- Invitations (issue 16, item 2) --------------------------------------------------------
+def _invitations_notice() -> str:
+    days = settings.RETENTION_INVITATIONS_DAYS
+    return ngettext(
+        "Invitations to sessions (the address, name and organisation an organiser gave) are "
+        "deleted %(days)d day after the session ends.",
+        "Invitations to sessions (the address, name and organisation an organiser gave) are "
+        "deleted %(days)d days after the session ends.",
+        days,
+    ) % {"days": days}
+
+
+register(
+    Rule(
+        key="invitations",
+        label=_("invitations to sessions"),
+        apply=services.invitations_erase,
+        notice=_invitations_notice,
+        order=11,
+    )
+)

@@ -11,6 +11,9 @@ from harms.models import HarmCategory
 from .models import (
     CalendarFeed,
     EngagementSession,
+    Invitation,
+    InvitationImport,
+    InvitationStatus,
     MessageAudience,
     Registration,
     RegistrationStatus,
@@ -31,9 +34,12 @@ def _with_categories(sessions: QuerySet[EngagementSession]) -> QuerySet[Engageme
 def public_sessions(
     *, past: bool = False, category: str = "", mode: str = ""
 ) -> QuerySet[EngagementSession]:
-    """Published (and cancelled) sessions, upcoming soonest first or past latest first."""
+    """Published (and cancelled) sessions, upcoming soonest first or past latest first.
+    Unlisted sessions (by invitation, not listed) are never in it."""
     now = timezone.now()
-    sessions = EngagementSession.objects.filter(status__in=PUBLIC_STATUSES)
+    sessions = EngagementSession.objects.filter(status__in=PUBLIC_STATUSES).exclude(
+        access=SessionAccess.UNLISTED
+    )
     if past:
         sessions = sessions.filter(ends_at__lte=now).order_by("-starts_at", "-id")
     else:
@@ -240,3 +246,27 @@ SESSION_MESSAGES_SHOWN = 10
 def session_messages(session: EngagementSession) -> QuerySet[SessionMessage]:
     """The messages sent to a session, latest first, with who sent them (slice it)."""
     return session.messages.select_related("sent_by").order_by("-created_at", "-id")
+
+
+# --- Invitations (issue 16, item 2) ------------------------------------------------------------
+
+
+def session_invitations(*, session: EngagementSession, status: str = "") -> QuerySet[Invitation]:
+    """A session's invitations for its organisers, oldest first, with the account that took
+    each up; `status` keeps one kind (invited, registered, declined, withdrawn)."""
+    invitations = session.invitations.select_related("user")
+    if status:
+        invitations = invitations.filter(status=status)
+    return invitations.order_by("created_at", "id")
+
+
+def invitation_counts(session: EngagementSession) -> dict[str, int]:
+    counts = dict.fromkeys(InvitationStatus.values, 0)
+    for row in session.invitations.values("status").annotate(n=Count("id")).order_by():
+        counts[row["status"]] = row["n"]
+    counts["all"] = sum(counts[value] for value in InvitationStatus.values)
+    return counts
+
+
+def invitation_imports_of(session: EngagementSession, *, limit: int = 5) -> list[InvitationImport]:
+    return list(session.invitation_imports.order_by("-created_at", "-id")[:limit])

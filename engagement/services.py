@@ -9,15 +9,24 @@ within `capacity` even if a bug slipped past.
 """
 
 import csv
+import hashlib
 import io
+import logging
+import re
 import secrets
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime, timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, QuerySet
-from django.utils import timezone
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Lower
+from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -25,10 +34,11 @@ from django.utils.translation import ngettext
 
 from accounts.restrictions import restriction_refusal
 from accounts.roles import Role
-from audit.cells import neutralise
+from afa_platform.mail import send_templated_email
+from audit.cells import FORMULA_TRIGGERS, neutralise
 from audit.services import access_record, audit_record
 from harms.models import HarmCategory
-from outbox.services import Email, email_queue
+from outbox.services import Email, email_queue, recipient_language
 
 # tasks imports this module too: both name each other only inside functions' bodies, at
 # call time, so either can be imported first (as in exports.services).
@@ -41,6 +51,10 @@ from .models import (
     SESSION_TRANSITIONS,
     CalendarFeed,
     EngagementSession,
+    ImportStatus,
+    Invitation,
+    InvitationImport,
+    InvitationStatus,
     MessageAudience,
     Registration,
     RegistrationStatus,
@@ -50,8 +64,10 @@ from .models import (
     check_in_code_new,
 )
 
+logger = logging.getLogger(__name__)
+
 # Paths under /sessions/ that a session slug must never shadow.
-RESERVED_SLUGS = frozenset({"mine", "cancel", "calendar"})
+RESERVED_SLUGS = frozenset({"mine", "cancel", "calendar", "invitation"})
 
 
 class EngagementError(Exception):
@@ -84,6 +100,8 @@ class SessionDetails:
     capacity: int
     registration_opens_at: datetime
     registration_closes_at: datetime
+    # Who may register (SessionAccess); None leaves it as it is (open for a new session).
+    access: str | None = None
 
 
 # Changing these matters to people who hold a place: they are told.
@@ -209,7 +227,11 @@ def session_create(*, created_by, details: SessionDetails) -> EngagementSession:
         slug=_unique_slug(details.title, details.starts_at),
         created_by=created_by,
         status=SessionStatus.DRAFT,
-        **{k: v for k, v in details.__dict__.items() if k != "harm_categories"},
+        **{
+            k: v
+            for k, v in details.__dict__.items()
+            if k != "harm_categories" and not (k == "access" and v is None)
+        },
     )
     session.save()
     session.harm_categories.set(details.harm_categories)
@@ -254,7 +276,11 @@ def session_update(
             % {"confirmed": locked.seats_taken}
         )
     changed = [f for f in _NOTIFIED_FIELDS if getattr(locked, f) != getattr(details, f)]
-    fields = [k for k in details.__dict__ if k != "harm_categories"]
+    fields = [
+        k
+        for k, v in details.__dict__.items()
+        if k != "harm_categories" and not (k == "access" and v is None)
+    ]
     for field in fields:
         setattr(locked, field, getattr(details, field))
     locked.save(update_fields=[*fields, "updated_at"])
@@ -393,7 +419,16 @@ def registration_create(
     # The friendly refusals, read before taking the lock; the claim re-checks the window on
     # the locked row.
     _check_open(session, timezone.now())
-    return _register(key="id", value=session.pk, participant=participant, access_needs=access_needs)
+    # Only a session by invitation asks whether this person was invited: the open path
+    # costs no query more.
+    invited = session.is_invitation_only and _is_invited(session.pk, participant)
+    return _register(
+        key="id",
+        value=session.pk,
+        participant=participant,
+        access_needs=access_needs,
+        invited=invited,
+    )
 
 
 @transaction.atomic
@@ -513,8 +548,19 @@ def _register(
             raise RegistrationError(_("This session does not exist."))
         _check_open(fresh, now)
         if fresh.is_invitation_only and not invited:
-            raise RegistrationError(_("This session is by invitation only."))
+            # Asked only once the claim refused: the open path never reads invitations.
+            if not _is_invited(fresh.pk, participant):
+                raise RegistrationError(_("This session is by invitation only."))
+            return _register(
+                key="id",
+                value=fresh.pk,
+                participant=participant,
+                access_needs=access_needs,
+                invited=True,
+            )
         raise RegistrationError(_("This session is not open for registration."))
+    if invited:
+        _invitation_mark_registered(session_id=registration.session_id, participant=participant)
     # The first email goes through the outbox (notice_due): on a busy opening, one drain task
     # sends a batch instead of one task being published per registration. Robust: once the
     # place is committed, a broker hiccup must not turn it into an error page; the beat's
@@ -604,6 +650,14 @@ def _cancel_place(registration: Registration) -> Registration:
             )
             if first is not None:
                 _confirm_waitlisted(session, first, note="")
+    if session.is_invitation_only:
+        # A person who gives up their place has declined the invitation (the organiser sees
+        # it on the invitation list; the link still lets them register again).
+        Invitation.objects.filter(
+            session_id=session.pk,
+            user_id=current.participant_id,
+            status=InvitationStatus.REGISTERED,
+        ).update(status=InvitationStatus.DECLINED, updated_at=timezone.now())
     _enqueue_registration_email(current, "cancelled")
     return current
 
@@ -1241,3 +1295,781 @@ def session_message_send(
         details={"message": message.pk, "audience": audience, "recipients": len(recipients)},
     )
     return message
+
+
+# --- Invitations: sessions by invitation (issue 16, item 2) ----------------------------
+#
+# An organiser invites people to a session by invitation by pasting addresses or uploading a
+# CSV (email, name, organisation). Each row is checked and reported by its row number; the
+# good rows are kept. Up to INVITE_SYNC_MAX_ROWS rows are added during the request; a larger
+# file becomes an InvitationImport that engagement.tasks.run_invitation_import works through
+# INVITE_IMPORT_CHUNK rows at a time. Each invitation email is claimed once (send_due) and
+# carries a signed link, valid until registration closes, that lets the person register
+# (signing up first if they have no account).
+
+INVITATION_TOKEN_SALT = "engagement.invitation"  # noqa: S105 (a salt, not a secret)
+INVITE_CSV_MAX_BYTES = 2 * 1024 * 1024
+INVITE_CSV_MAX_ROWS = 20_000
+INVITE_PASTE_MAX = 200
+INVITE_SYNC_MAX_ROWS = 200
+INVITE_IMPORT_CHUNK = 500
+# An invitation email goes at most this many times, and not again within the interval.
+INVITATION_MAX_SENDS = 5
+INVITATION_RESEND_INTERVAL = timedelta(minutes=10)
+_EMAIL_COLUMNS = ("email", "e-mail", "email address", "e-mail address")
+_NAME_COLUMNS = ("name", "full name")
+_ORGANISATION_COLUMNS = ("organisation", "organization", "organisation name", "company")
+_NAME_MAX = Invitation._meta.get_field("name").max_length
+_ORGANISATION_MAX = Invitation._meta.get_field("organisation").max_length
+
+
+class InvitationError(EngagementError):
+    """A refusal about invitations; `gone` marks a link that no longer works (a 410)."""
+
+    def __init__(self, message: str, *, gone: bool = False):
+        super().__init__(message)
+        self.gone = gone
+
+
+# What can be wrong with one row; the page words each (invitation_problem_message).
+PROBLEM_BAD_EMAIL = "bad_email"
+PROBLEM_FORMULA = "formula"
+PROBLEM_DUPLICATE = "duplicate"
+PROBLEM_ALREADY_INVITED = "already_invited"
+PROBLEM_ALREADY_REGISTERED = "already_registered"
+PROBLEM_TOO_LONG = "too_long"
+
+
+def invitation_problem_message(problem: str) -> str:
+    messages = {
+        PROBLEM_BAD_EMAIL: _("Not a valid email address."),
+        PROBLEM_FORMULA: _(
+            "The email address starts with =, +, - or @, which a spreadsheet would run as a "
+            "formula."
+        ),
+        PROBLEM_DUPLICATE: _("This address is already in an earlier row of the file."),
+        PROBLEM_ALREADY_INVITED: _("This person is already invited to the session."),
+        PROBLEM_ALREADY_REGISTERED: _("This person is already registered for the session."),
+        PROBLEM_TOO_LONG: _("The name or organisation is too long."),
+    }
+    return messages.get(problem, _("This row could not be read."))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Invitee:
+    row: int
+    email: str
+    name: str = ""
+    organisation: str = ""
+
+
+@dataclass(kw_only=True)
+class InviteReport:
+    """What an import did: how many were added, and each row not imported, by row number."""
+
+    total: int = 0
+    added: int = 0
+    # {"row": n, "email": the address as given, "problem": code}
+    problems: list[dict] = dataclass_field(default_factory=list)
+
+
+def _without_formula(text: str) -> str:
+    """A name or organisation never starts with what a spreadsheet runs as a formula."""
+
+    text = text.strip()
+    while text.startswith(FORMULA_TRIGGERS):
+        text = text[1:].lstrip()
+    return text
+
+
+def _check_email(email: str) -> str:
+    """ "" when the address is usable, else the problem."""
+
+    if email.startswith(FORMULA_TRIGGERS):
+        return PROBLEM_FORMULA
+    if len(email) > 254:
+        return PROBLEM_BAD_EMAIL
+    try:
+        validate_email(email)
+    except ValidationError:
+        return PROBLEM_BAD_EMAIL
+    return ""
+
+
+def _problem(row: int, email: str, problem: str) -> dict:
+    # The address as typed, cut short: enough for the organiser to find the row.
+    return {"row": row, "email": email[:100], "problem": problem}
+
+
+def _sort_rows(
+    entries: list[tuple[int, str, str, str]],
+) -> tuple[list[Invitee], list[dict]]:
+    """Each (row, email, name, organisation) checked: the good ones, and the problems."""
+    good, problems, seen = [], [], set()
+    for row, raw_email, raw_name, raw_organisation in entries:
+        email = raw_email.strip().lower()
+        problem = _check_email(email)
+        name, organisation = _without_formula(raw_name), _without_formula(raw_organisation)
+        if not problem and email in seen:
+            problem = PROBLEM_DUPLICATE
+        if not problem and (len(name) > _NAME_MAX or len(organisation) > _ORGANISATION_MAX):
+            problem = PROBLEM_TOO_LONG
+        if problem:
+            problems.append(_problem(row, raw_email.strip(), problem))
+            continue
+        seen.add(email)
+        good.append(Invitee(row=row, email=email, name=name, organisation=organisation))
+    return good, problems
+
+
+def invitees_parse_paste(*, text: str) -> tuple[list[Invitee], list[dict]]:
+    """Addresses pasted one per line (or separated by commas, semicolons or spaces); "Name
+    <address>" keeps the name. Entries are numbered 1, 2, 3 as they come."""
+
+    entries = []
+    for line in text.splitlines():
+        match = re.fullmatch(r"\s*(.*?)\s*<([^<>]*)>\s*[,;]?\s*", line)
+        if match:
+            entries.append((match.group(2), match.group(1).strip("\"' ")))
+            continue
+        entries.extend((token, "") for token in re.split(r"[\s,;]+", line) if token)
+    if len(entries) > INVITE_PASTE_MAX:
+        raise InvitationError(
+            _("Paste at most %(limit)d addresses at a time. For more, upload a CSV file.")
+            % {"limit": INVITE_PASTE_MAX}
+        )
+    if not entries:
+        raise InvitationError(_("Paste at least one email address."))
+    return _sort_rows(
+        [(row, email, name, "") for row, (email, name) in enumerate(entries, start=1)]
+    )
+
+
+def invitees_parse_csv(*, data: bytes) -> tuple[list[Invitee], list[dict], int]:
+    """A CSV of invitees: a header row naming the columns (email, name, organisation, in any
+    order and case), then one person per row. UTF-8, with or without a byte order mark;
+    Windows or Unix line endings. Returns the good rows, the problems (row numbers as a
+    spreadsheet shows them: the header is row 1) and the number of data rows.
+
+    Refuses the whole file, with a message, when it is larger than INVITE_CSV_MAX_BYTES or
+    has more than INVITE_CSV_MAX_ROWS rows (counted as it is read: it stops there), is not
+    UTF-8, cannot be read as CSV, or has no email column."""
+    if len(data) > INVITE_CSV_MAX_BYTES:
+        raise InvitationError(invite_csv_too_large_message())
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvitationError(
+            _(
+                "The file is not UTF-8 text. In your spreadsheet, save it as “CSV UTF-8” and "
+                "upload it again."
+            )
+        ) from None
+    if "\x00" in text:
+        raise InvitationError(_("This file could not be read as CSV. Upload a .csv file."))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        if header is None or not any(cell.strip() for cell in header):
+            raise InvitationError(_("The file is empty."))
+        columns = [cell.strip().lower() for cell in header]
+
+        def column(names) -> int | None:
+            return next((i for i, c in enumerate(columns) if c in names), None)
+
+        email_at, name_at = column(_EMAIL_COLUMNS), column(_NAME_COLUMNS)
+        organisation_at = column(_ORGANISATION_COLUMNS)
+        if email_at is None:
+            raise InvitationError(
+                _(
+                    "The first row must name the columns, and one of them must be “email” "
+                    "(for example: email, name, organisation)."
+                )
+            )
+        entries = []
+        for row, cells in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(entries) >= INVITE_CSV_MAX_ROWS:
+                raise InvitationError(
+                    _(
+                        "The file has more than %(limit)s rows. Split it into files of at most "
+                        "%(limit)s rows each."
+                    )
+                    % {"limit": f"{INVITE_CSV_MAX_ROWS:,}"}
+                )
+
+            def cell(at, cells=cells) -> str:
+                return cells[at] if at is not None and at < len(cells) else ""
+
+            entries.append((row, cell(email_at), cell(name_at), cell(organisation_at)))
+    except csv.Error:
+        raise InvitationError(
+            _("This file could not be read as CSV. Upload a .csv file.")
+        ) from None
+    if not entries:
+        raise InvitationError(_("The file has a header row but nobody in it."))
+    good, problems = _sort_rows(entries)
+    return good, problems, len(entries)
+
+
+def invite_csv_too_large_message() -> str:
+    return _(
+        "The file is larger than %(size)s MB. Split it into files of at most %(rows)s rows each."
+    ) % {"size": INVITE_CSV_MAX_BYTES // (1024 * 1024), "rows": f"{INVITE_CSV_MAX_ROWS:,}"}
+
+
+def invitation_refusal(session: EngagementSession) -> str:
+    """Why nobody can be invited to this session now, or ""."""
+    if session.is_cancelled:
+        return _("This session was cancelled, so nobody can be invited to it.")
+    if not session.is_invitation_only:
+        return _(
+            "This session is open to everyone. Edit it and choose “By invitation” under who "
+            "can register first."
+        )
+    now = timezone.now()
+    if session.starts_at <= now:
+        return _("This session has already started or taken place.")
+    if session.registration_closes_at <= now:
+        return _("Registration for this session has closed, so invitations could not be used.")
+    return ""
+
+
+def _verified_emails(participant) -> QuerySet:
+
+    return (
+        EmailAddress.objects.filter(user_id=participant.pk, verified=True)
+        .annotate(lowered=Lower("email"))
+        .values("lowered")
+    )
+
+
+def _invitations_of(session_id: int, participant) -> QuerySet[Invitation]:
+    """The person's invitations to the session that still stand: taken up by their account,
+    or sent to one of their verified addresses and not taken up by another account."""
+
+    return (
+        Invitation.objects.filter(session_id=session_id)
+        .exclude(status=InvitationStatus.WITHDRAWN)
+        .filter(
+            Q(user_id=participant.pk)
+            | Q(user__isnull=True, email__in=_verified_emails(participant))
+        )
+    )
+
+
+def _is_invited(session_id: int, participant) -> bool:
+    """One query. Only asked for sessions by invitation."""
+    if not getattr(participant, "is_authenticated", False):
+        return False
+    return _invitations_of(session_id, participant).exists()
+
+
+def is_invited(*, session: EngagementSession, user) -> bool:
+    """For pages: may this person see (an unlisted) and register for this session by
+    invitation? No query for an open session."""
+    return session.is_invitation_only and _is_invited(session.pk, user)
+
+
+def _invitation_mark_registered(*, session_id: int, participant) -> None:
+    """The person's standing invitation(s) to the session become "registered", taken up by
+    their account."""
+    _invitations_of(session_id, participant).update(
+        status=InvitationStatus.REGISTERED, user_id=participant.pk, updated_at=timezone.now()
+    )
+
+
+def _invitations_add_chunk(
+    *, session_id: int, organiser, invitees: list[Invitee], language: str
+) -> tuple[int, list[dict]]:
+    """Add one chunk of checked invitees under the session's row lock (so two imports to the
+    same session report each other's rows as already invited, never both add them; the
+    unique constraint is the guarantee). Returns (added, problems)."""
+
+    session = _lock_session(session_id)
+    refusal = invitation_refusal(session)
+    if refusal:
+        raise InvitationError(refusal)
+    emails = [invitee.email for invitee in invitees]
+    invited = set(
+        Invitation.objects.filter(session_id=session_id, email__in=emails).values_list(
+            "email", flat=True
+        )
+    )
+    registered = set(
+        Registration.objects.filter(session_id=session_id)
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .annotate(lowered=Lower("participant__email"))
+        .filter(lowered__in=emails)
+        .values_list("lowered", flat=True)
+    )
+    accounts = dict(
+        EmailAddress.objects.filter(verified=True)
+        .annotate(lowered=Lower("email"))
+        .filter(lowered__in=emails)
+        .values_list("lowered", "user_id")
+    )
+    problems, rows = [], []
+    for invitee in invitees:
+        if invitee.email in registered:
+            problems.append(_problem(invitee.row, invitee.email, PROBLEM_ALREADY_REGISTERED))
+        elif invitee.email in invited:
+            problems.append(_problem(invitee.row, invitee.email, PROBLEM_ALREADY_INVITED))
+        else:
+            rows.append(
+                Invitation(
+                    session_id=session_id,
+                    email=invitee.email,
+                    name=invitee.name,
+                    organisation=invitee.organisation,
+                    language=language,
+                    user_id=accounts.get(invitee.email),
+                    invited_by=organiser,
+                    send_due=True,
+                )
+            )
+    Invitation.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    if rows:
+        transaction.on_commit(tasks.request_invitation_emails, robust=True)
+    return len(rows), problems
+
+
+def _current_language() -> str:
+
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+@transaction.atomic
+def invitations_add(
+    *,
+    session: EngagementSession,
+    organiser,
+    invitees: list[Invitee],
+    problems: list[dict] | None = None,
+    language: str | None = None,
+) -> InviteReport:
+    """Invite the checked `invitees` (from invitees_parse_paste or invitees_parse_csv),
+    keeping the good rows and reporting the others (already invited, already registered)
+    beside the parse `problems`. The email language is the organiser's current one unless
+    the invitee has an account (then theirs, at send time).
+
+    Refuses a cancelled, open, started or closed session (nothing is added). Locks: the
+    session's row. Side effects: invitation emails (on commit); an audit row (counts only).
+    """
+    refusal = invitation_refusal(session)
+    if refusal:
+        raise InvitationError(refusal)
+    report = InviteReport(total=len(invitees) + len(problems or []))
+    report.problems = list(problems or [])
+    for start in range(0, len(invitees), INVITE_IMPORT_CHUNK):
+        added, chunk_problems = _invitations_add_chunk(
+            session_id=session.pk,
+            organiser=organiser,
+            invitees=invitees[start : start + INVITE_IMPORT_CHUNK],
+            language=language or _current_language(),
+        )
+        report.added += added
+        report.problems.extend(chunk_problems)
+    report.problems.sort(key=lambda problem: problem["row"])
+    audit_record(
+        actor=organiser,
+        action="engagement.invitations_add",
+        object_type="engagementsession",
+        object_id=session.pk,
+        details={"added": report.added, "not_added": len(report.problems)},
+    )
+    return report
+
+
+@transaction.atomic
+def invitation_import_create(
+    *, session: EngagementSession, organiser, data: bytes
+) -> InvitationImport | InviteReport:
+    """An uploaded CSV: checked whole first (size, encoding, columns, row limit), then up to
+    INVITE_SYNC_MAX_ROWS rows are added at once (an InviteReport), a larger file is stored as
+    an InvitationImport for engagement.tasks.run_invitation_import (queued on commit).
+    Refusals raise InvitationError and add nobody."""
+    refusal = invitation_refusal(session)
+    if refusal:
+        raise InvitationError(refusal)
+    invitees, problems, total = invitees_parse_csv(data=data)
+    if total <= INVITE_SYNC_MAX_ROWS:
+        return invitations_add(
+            session=session, organiser=organiser, invitees=invitees, problems=problems
+        )
+    job = InvitationImport.objects.create(
+        session=session,
+        created_by=organiser,
+        language=_current_language(),
+        content=data.decode("utf-8-sig"),
+        total_rows=total,
+    )
+    audit_record(
+        actor=organiser,
+        action="engagement.invitation_import_create",
+        object_type="invitationimport",
+        object_id=job.pk,
+        details={"session": session.pk, "rows": total},
+    )
+    tasks.run_invitation_import.delay_on_commit(import_id=job.pk)
+    return job
+
+
+def _import_claim(import_id: int, now: datetime) -> bool:
+    """Take the import: queued, or running with a lease that ran out (its worker died)."""
+
+    stale = now - timedelta(seconds=settings.JOB_LEASE_SECONDS)
+    return bool(
+        InvitationImport.objects.filter(pk=import_id)
+        .filter(
+            Q(status=ImportStatus.QUEUED)
+            | Q(status=ImportStatus.RUNNING, claimed_at__lt=stale)
+            | Q(status=ImportStatus.RUNNING, claimed_at__isnull=True)
+        )
+        .update(status=ImportStatus.RUNNING, claimed_at=now)
+    )
+
+
+def invitation_import_run(*, import_id: int) -> bool:
+    """Work through an import, INVITE_IMPORT_CHUNK rows per transaction, from where it
+    stands (processed_rows): each chunk's invitations, problems and progress commit together
+    and renew the lease, so a killed worker's import is resumed by the next run without
+    repeating a row. Safe to run twice or at once: a run that cannot claim the import (or
+    loses its lease) stops. True when this call finished it."""
+    claimed_at = timezone.now()
+    if not _import_claim(import_id, claimed_at):
+        return False
+    job = InvitationImport.objects.select_related("session", "created_by").get(pk=import_id)
+    try:
+        invitees, parse_problems, _total = invitees_parse_csv(data=job.content.encode("utf-8"))
+    except InvitationError as error:
+        InvitationImport.objects.filter(pk=job.pk, claimed_at=claimed_at).update(
+            status=ImportStatus.FAILED,
+            content="",
+            problems=[{"row": 0, "email": "", "problem": "file", "message": str(error)}],
+            finished_at=timezone.now(),
+        )
+        return False
+    # Data rows in file order: processed_rows counts them, good or not.
+    rows = sorted(
+        [(invitee.row, invitee) for invitee in invitees]
+        + [(problem["row"], problem) for problem in parse_problems],
+        key=lambda pair: pair[0],
+    )
+    position = job.processed_rows
+    while position < len(rows):
+        chunk = rows[position : position + INVITE_IMPORT_CHUNK]
+        with transaction.atomic():
+            current = (
+                InvitationImport.objects.select_for_update()
+                .filter(pk=job.pk, claimed_at=claimed_at, status=ImportStatus.RUNNING)
+                .first()
+            )
+            if current is None:
+                return False  # another run took over
+            good = [item for _row, item in chunk if isinstance(item, Invitee)]
+            problems = [item for _row, item in chunk if isinstance(item, dict)]
+            try:
+                added, db_problems = _invitations_add_chunk(
+                    session_id=job.session_id,
+                    organiser=job.created_by,
+                    invitees=good,
+                    language=job.language,
+                )
+            except (InvitationError, RegistrationError) as error:
+                current.status = ImportStatus.FAILED
+                current.content = ""
+                current.problems = [
+                    *current.problems,
+                    {"row": 0, "email": "", "problem": "session", "message": str(error)},
+                ]
+                current.finished_at = timezone.now()
+                current.save(update_fields=["status", "content", "problems", "finished_at"])
+                return False
+            claimed_at = timezone.now()
+            current.processed_rows = position + len(chunk)
+            current.added += added
+            current.problems = sorted(
+                [*current.problems, *problems, *db_problems], key=lambda problem: problem["row"]
+            )
+            current.claimed_at = claimed_at
+            current.save(update_fields=["processed_rows", "added", "problems", "claimed_at"])
+        position += len(chunk)
+    finished = InvitationImport.objects.filter(
+        pk=job.pk, claimed_at=claimed_at, status=ImportStatus.RUNNING
+    ).update(status=ImportStatus.DONE, content="", finished_at=timezone.now())
+    if finished:
+        job.refresh_from_db()
+        audit_record(
+            actor=job.created_by,
+            action="engagement.invitation_import_done",
+            object_type="invitationimport",
+            object_id=job.pk,
+            details={"session": job.session_id, "added": job.added, "not_added": len(job.problems)},
+        )
+    return bool(finished)
+
+
+def invitation_imports_resume() -> list[int]:
+    """Beat: imports that are queued, or whose worker died (lease ran out), run again."""
+
+    stale = timezone.now() - timedelta(seconds=settings.JOB_LEASE_SECONDS)
+    ids = list(
+        InvitationImport.objects.filter(
+            Q(status=ImportStatus.QUEUED, created_at__lt=stale)
+            | Q(status=ImportStatus.RUNNING, claimed_at__lt=stale)
+        ).values_list("pk", flat=True)[:50]
+    )
+    for import_id in ids:
+        tasks.run_invitation_import.delay(import_id=import_id)
+    return ids
+
+
+# The signed link: the invitation's id, signed with its own salt. It carries no expiry of
+# its own: it works while the invitation stands and registration is open.
+def invitation_token(invitation: Invitation) -> str:
+
+    return signing.dumps(
+        {"i": invitation.pk, "e": _email_tag(invitation.email)}, salt=INVITATION_TOKEN_SALT
+    )
+
+
+def _email_tag(email: str) -> str:
+    """A short digest of the address, so a link stops working if the row is reused."""
+
+    return hashlib.sha256(email.encode()).hexdigest()[:12]
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The invitation a link stands for, with its session; refused with a message when the
+    link is not one of ours, the invitation was withdrawn, or it can no longer be used
+    (`gone`: registration closed, the session was cancelled or has started)."""
+
+    try:
+        value = signing.loads(token[:500], salt=INVITATION_TOKEN_SALT)
+        invitation_id, tag = int(value["i"]), str(value["e"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise InvitationError(
+            _("This invitation link is not valid. Check that it was copied whole.")
+        ) from None
+    invitation = Invitation.objects.select_related("session").filter(pk=invitation_id).first()
+    if invitation is None or _email_tag(invitation.email) != tag:
+        raise InvitationError(_("This invitation no longer exists."), gone=True)
+    session = invitation.session
+    if invitation.status == InvitationStatus.WITHDRAWN:
+        raise InvitationError(_("This invitation has been withdrawn by the organisers."), gone=True)
+    if session.is_cancelled:
+        raise InvitationError(_("This session has been cancelled."), gone=True)
+    if session.is_draft:
+        raise InvitationError(_("This session is not open for registration yet."))
+    now = timezone.now()
+    if session.starts_at <= now:
+        raise InvitationError(_("This session has already started or taken place."), gone=True)
+    if session.registration_closes_at <= now:
+        raise InvitationError(
+            _("Registration for this session has closed, so the invitation has expired."),
+            gone=True,
+        )
+    return invitation
+
+
+def invitation_other_account_refusal(invitation: Invitation, user) -> str:
+    if invitation.user_id is not None and invitation.user_id != user.pk:
+        return _(
+            "This invitation has already been taken up by another account. Sign in with that "
+            "account, or ask the organisers to invite this one."
+        )
+    return ""
+
+
+@transaction.atomic
+def invitation_accept(
+    *, invitation: Invitation, participant, access_needs: str = ""
+) -> Registration:
+    """Register `participant` through their invitation link. The link is taken up by the
+    first account that uses it; another account is refused. Locks: the invitation's row,
+    then the session's (the claim). Side effects: as registration_create."""
+    _check_registrant(participant, participant)
+    current = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    if current is None or current.status == InvitationStatus.WITHDRAWN:
+        raise InvitationError(_("This invitation has been withdrawn by the organisers."), gone=True)
+    refusal = invitation_other_account_refusal(current, participant)
+    if refusal:
+        raise InvitationError(refusal)
+    session = invitation.session
+    _check_open(session, timezone.now())
+    if current.user_id is None:
+        Invitation.objects.filter(pk=current.pk, user__isnull=True).update(
+            user_id=participant.pk, updated_at=timezone.now()
+        )
+    return _register(
+        key="id",
+        value=session.pk,
+        participant=participant,
+        access_needs=access_needs,
+        invited=True,
+    )
+
+
+@transaction.atomic
+def invitation_decline(*, invitation: Invitation, participant) -> Invitation:
+    """The invitee says no (they can still register through the link later)."""
+    current = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    if current is None or current.status == InvitationStatus.WITHDRAWN:
+        raise InvitationError(_("This invitation has been withdrawn by the organisers."), gone=True)
+    refusal = invitation_other_account_refusal(current, participant)
+    if refusal:
+        raise InvitationError(refusal)
+    if current.status == InvitationStatus.REGISTERED:
+        raise InvitationError(
+            _(
+                "You are registered for this session. To give up your place, cancel it in My "
+                "sessions."
+            )
+        )
+    current.status = InvitationStatus.DECLINED
+    current.user_id = participant.pk
+    current.save(update_fields=["status", "user", "updated_at"])
+    return current
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, organiser) -> Invitation:
+    """Send the invitation email again (a withdrawn invitation is reinstated). At most
+    INVITATION_MAX_SENDS times, and not twice within INVITATION_RESEND_INTERVAL. Side
+    effects: the email (on commit); an audit row."""
+    current = Invitation.objects.select_for_update().select_related("session").get(pk=invitation.pk)
+    refusal = invitation_refusal(current.session)
+    if refusal:
+        raise InvitationError(refusal)
+    if current.status == InvitationStatus.REGISTERED:
+        raise InvitationError(
+            _("This person is already registered, so there is nothing to resend.")
+        )
+    if current.send_due:
+        raise InvitationError(_("This invitation is already waiting to be sent."))
+    if current.send_count >= INVITATION_MAX_SENDS:
+        raise InvitationError(
+            _("This invitation has been sent %(count)d times, which is the limit.")
+            % {"count": current.send_count}
+        )
+    if current.sent_at and current.sent_at > timezone.now() - INVITATION_RESEND_INTERVAL:
+        raise InvitationError(
+            _("This invitation was sent a few minutes ago. Try again in %(minutes)d minutes.")
+            % {"minutes": int(INVITATION_RESEND_INTERVAL.total_seconds() // 60)}
+        )
+    reinstated = current.status == InvitationStatus.WITHDRAWN
+    current.status = InvitationStatus.INVITED if reinstated else current.status
+    current.send_due = True
+    current.save(update_fields=["status", "send_due", "updated_at"])
+    audit_record(
+        actor=organiser,
+        action="engagement.invitation_resend",
+        object_type="invitation",
+        object_id=current.pk,
+        details={"session": current.session_id, "reinstated": reinstated},
+    )
+    transaction.on_commit(tasks.request_invitation_emails, robust=True)
+    return current
+
+
+@transaction.atomic
+def invitation_withdraw(*, invitation: Invitation, organiser) -> Invitation:
+    """Withdraw an invitation: its link stops working and an unsent email is not sent. A
+    registration already made through it stays (the organiser can see it on the roster).
+    Side effects: an audit row."""
+    updated = (
+        Invitation.objects.filter(pk=invitation.pk)
+        .exclude(status=InvitationStatus.WITHDRAWN)
+        .update(status=InvitationStatus.WITHDRAWN, send_due=False, updated_at=timezone.now())
+    )
+    if not updated:
+        raise InvitationError(_("This invitation is already withdrawn."))
+    audit_record(
+        actor=organiser,
+        action="engagement.invitation_withdraw",
+        object_type="invitation",
+        object_id=invitation.pk,
+        details={"session": invitation.session_id},
+    )
+    invitation.refresh_from_db()
+    return invitation
+
+
+def invitation_claim_send(*, invitation_id: int) -> bool:
+    """Claim the right to send this invitation's email. True exactly once per send, however
+    many senders ask: a conditional UPDATE on send_due."""
+    return bool(
+        Invitation.objects.filter(
+            pk=invitation_id, send_due=True, status=InvitationStatus.INVITED
+        ).update(send_due=False, sent_at=timezone.now(), send_count=F("send_count") + 1)
+    )
+
+
+def invitation_email_send(*, invitation_id: int) -> bool:
+    """Claim and send one invitation email, in the invitee's language (their account's, or
+    the one it was written in). A failed send is put back for the next sweep. Logs hold the
+    id only. True when this call sent it."""
+
+    if not invitation_claim_send(invitation_id=invitation_id):
+        return False
+    invitation = Invitation.objects.select_related("session", "user").get(pk=invitation_id)
+    language = (
+        recipient_language(invitation.user)
+        if invitation.user_id
+        else (invitation.language if invitation.language in dict(settings.LANGUAGES) else "en")
+    )
+    try:
+        with translation.override(language):
+            day = date_format(timezone.localtime(invitation.session.starts_at), "j F")
+            send_templated_email(
+                to=[invitation.email],
+                # Discreet: the date only, never the title (it may name a harm).
+                subject=_("An invitation to an AfA session on %(date)s") % {"date": day},
+                template="engagement/email/invitation",
+                context={
+                    "invitation": invitation,
+                    "session": invitation.session,
+                    "link": invitation_token(invitation),
+                },
+            )
+    except Exception as exc:
+        Invitation.objects.filter(pk=invitation_id).update(
+            send_due=True, send_count=F("send_count") - 1
+        )
+        logger.warning("Invitation email %s failed: %s", invitation_id, type(exc).__name__)
+        return False
+    return True
+
+
+def invitations_due_ids(*, limit: int = 500) -> list[int]:
+    """Invitation emails to send: at published sessions still open for registration."""
+    now = timezone.now()
+    return list(
+        Invitation.objects.filter(
+            send_due=True,
+            status=InvitationStatus.INVITED,
+            session__status=SessionStatus.PUBLISHED,
+            session__registration_closes_at__gt=now,
+        )
+        .order_by("id")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def invitations_erase(*, now: datetime, dry_run: bool = False) -> list[int]:
+    """Retention (audit.retention): invitations (addresses, names, organisations) and
+    invitation imports of sessions that ended more than RETENTION_INVITATIONS_DAYS ago are
+    deleted; registrations stay. Returns the invitations' ids. Safe to run twice."""
+    before = now - timedelta(days=settings.RETENTION_INVITATIONS_DAYS)
+    ids = list(
+        Invitation.objects.filter(session__ends_at__lt=before)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not dry_run:
+        Invitation.objects.filter(pk__in=ids).delete()
+        InvitationImport.objects.filter(session__ends_at__lt=before).delete()
+    return ids

@@ -63,3 +63,37 @@ def notify_promotion_closed() -> int:
     UPDATE, committed with its outbox rows."""
     due = list(selectors.sessions_due_promotion_closed_notice().values_list("pk", flat=True)[:500])
     return sum(services.session_promotion_closed_notify(session_id=pk) for pk in due)
+
+
+# --- Invitations (issue 16, item 2) ------------------------------------------------------
+INVITATION_BATCH = 500
+
+
+def request_invitation_emails() -> None:
+    """After invitations commit (added, or marked for sending again): send them."""
+    send_invitation_emails.delay()
+
+
+@shared_task
+def send_invitation_emails() -> int:
+    """Send each due invitation email once: each is claimed by a conditional UPDATE on
+    send_due before it is sent, so two runs never send one twice. Queued after invitations
+    are added or resent, and run by beat every minute as a sweep (emails for a draft session
+    wait until it is published). A full batch queues the next."""
+    due = services.invitations_due_ids(limit=INVITATION_BATCH)
+    sent = sum(services.invitation_email_send(invitation_id=pk) for pk in due)
+    if len(due) == INVITATION_BATCH:
+        send_invitation_emails.delay()
+    return sent
+
+
+@shared_task(soft_time_limit=15 * 60, time_limit=16 * 60)
+def run_invitation_import(*, import_id: int) -> bool:
+    """Work through an uploaded CSV of invitees, a chunk at a time (resumable, safe twice)."""
+    return services.invitation_import_run(import_id=import_id)
+
+
+@shared_task
+def resume_invitation_imports() -> list[int]:
+    """Beat, every JOB_SWEEP_SECONDS: imports whose worker died (or whose task was lost)."""
+    return services.invitation_imports_resume()

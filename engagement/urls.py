@@ -19,6 +19,18 @@ urlpatterns = [
     path("sessions/mine/calendar/", views.calendar_feed_reset, name="calendar_feed_reset"),
     # A link with no words from the title, for calendar files (a slug may name a harm).
     path("sessions/s/<int:pk>/", views.session_short_link, name="session_short_link"),
+    # Before the slug patterns: "invitation" is a reserved slug.
+    path("sessions/invitation/<str:token>/", views.invitation_landing, name="invitation"),
+    path(
+        "sessions/invitation/<str:token>/accept/",
+        views.invitation_accept,
+        name="invitation_accept",
+    ),
+    path(
+        "sessions/invitation/<str:token>/decline/",
+        views.invitation_decline,
+        name="invitation_decline",
+    ),
     path("sessions/<slug:slug>/", views.session_detail, name="session_detail"),
     path("sessions/<slug:slug>/register/", views.session_register, name="session_register"),
     path(
@@ -55,6 +67,27 @@ urlpatterns = [
         "organise/registrations/<int:pk>/move/",
         views.registration_move,
         name="console_registration_move",
+    ),
+    # Invitations (issue 16, item 2)
+    path(
+        "organise/sessions/<int:pk>/invitations/",
+        views.session_invitations,
+        name="console_invitations",
+    ),
+    path(
+        "organise/sessions/<int:pk>/invitations/imports/<int:import_pk>/",
+        views.session_invitation_import,
+        name="console_invitation_import",
+    ),
+    path(
+        "organise/invitations/<int:pk>/resend/",
+        views.invitation_resend,
+        name="console_invitation_resend",
+    ),
+    path(
+        "organise/invitations/<int:pk>/withdraw/",
+        views.invitation_withdraw,
+        name="console_invitation_withdraw",
     ),
     # Messages to a session (issue 16, item 1).
     path(

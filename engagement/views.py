@@ -27,6 +27,8 @@ from .emails import session_message_email
 from .forms import (
     AttendanceForm,
     CheckInCodeForm,
+    InvitationPasteForm,
+    InvitationUploadForm,
     ReasonForm,
     RegistrationForm,
     RosterPurposeForm,
@@ -39,6 +41,8 @@ from .models import MessageAudience, RegistrationStatus, SessionMode
 from .permissions import (
     can_see_attendee_details,
     get_calendar_feed,
+    get_invitation_for_organiser,
+    get_invitation_import_for_organiser,
     get_registration_for_organiser,
     get_registration_for_participant,
     get_session_by_id_for_user,
@@ -86,12 +90,19 @@ def session_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def _session_page(request: HttpRequest, session, form: RegistrationForm, status: int = 200):
     """The session page; a registration form that failed is shown again with its errors."""
     registration = selectors.active_registration(session=session, participant=request.user)
+    # A session by invitation: the register form is for invitees only (one query, only here).
+    invited = (
+        registration is None
+        and session.is_invitation_only
+        and services.is_invited(session=session, user=request.user)
+    )
     return render(
         request,
         "engagement/engagementsession_detail.html",
         {
             "session": session,
             "registration": registration,
+            "not_invited": session.is_invitation_only and not invited,
             "show_attendee_details": can_see_attendee_details(request.user, session, registration),
             "registration_open": session.registration_is_open(),
             "form": form,
@@ -782,3 +793,261 @@ def session_message(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
+
+
+# --- Invitations (issue 16, item 2) ------------------------------------------------------------
+
+INVITATIONS_PAGE_SIZE = 50
+
+
+def _invitations_page(
+    request: HttpRequest,
+    session,
+    *,
+    paste_form=None,
+    upload_form=None,
+    report=None,
+    status: int = 200,
+) -> HttpResponse:
+    from .models import INVITATION_STATUS_LABELS, InvitationStatus
+
+    shown = querystring.choice_param(request.GET, "status", InvitationStatus.values)
+    counts = selectors.invitation_counts(session)
+    return render(
+        request,
+        "engagement/invitations.html",
+        {
+            "session": session,
+            "refusal": services.invitation_refusal(session),
+            "paste_form": paste_form or InvitationPasteForm(),
+            "upload_form": upload_form or InvitationUploadForm(),
+            "report": report,
+            "report_problems": _problem_rows(report.problems) if report else [],
+            "counts": counts,
+            "shown": shown,
+            "tabs": [
+                {
+                    "label": INVITATION_STATUS_LABELS[value],
+                    "count": counts[value],
+                    "current": value == shown,
+                    "link": urlencode({"status": value}),
+                }
+                for value in InvitationStatus.values
+            ],
+            "imports": selectors.invitation_imports_of(session),
+            "page": _page(
+                request,
+                selectors.session_invitations(session=session, status=shown),
+                INVITATIONS_PAGE_SIZE,
+            ),
+            "querystring": urlencode({"status": shown}) if shown else "",
+        },
+        status=status,
+    )
+
+
+def _problem_rows(problems: list[dict]) -> list[dict]:
+    """Each problem with its sentence, for the per-row report."""
+    return [
+        {
+            **problem,
+            "message": problem.get("message")
+            or services.invitation_problem_message(problem["problem"]),
+        }
+        for problem in problems
+    ]
+
+
+@role_required(Role.ORGANISER)
+@require_http_methods(["GET", "POST"])
+def session_invitations(request: HttpRequest, pk: int) -> HttpResponse:
+    """The session's invitations: paste addresses or upload a CSV (a small file is added at
+    once, with its per-row report; a large one becomes an import with a progress page), and
+    the list with resend and withdraw."""
+    session = get_session_for_organiser(pk)
+    if request.method == "GET":
+        return _invitations_page(request, session)
+    if "file" in request.FILES or request.POST.get("action") == "upload":
+        form = InvitationUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return _invitations_page(request, session, upload_form=form, status=400)
+        try:
+            result = services.invitation_import_create(
+                session=session, organiser=request.user, data=form.cleaned_data["file"].read()
+            )
+        except services.InvitationError as error:
+            form.add_error("file", str(error))
+            return _invitations_page(request, session, upload_form=form, status=400)
+        if isinstance(result, services.InviteReport):
+            return _invitations_page(request, session, report=result)
+        messages.info(
+            request, _("The file is being processed. This page shows how far it has got.")
+        )
+        return redirect("engagement:console_invitation_import", pk=session.pk, import_pk=result.pk)
+    form = InvitationPasteForm(request.POST)
+    if not form.is_valid():
+        return _invitations_page(request, session, paste_form=form, status=400)
+    try:
+        invitees, problems = services.invitees_parse_paste(text=form.cleaned_data["emails"])
+        report = services.invitations_add(
+            session=session, organiser=request.user, invitees=invitees, problems=problems
+        )
+    except services.InvitationError as error:
+        form.add_error("emails", str(error))
+        return _invitations_page(request, session, paste_form=form, status=400)
+    return _invitations_page(request, session, report=report)
+
+
+@role_required(Role.ORGANISER)
+@require_GET
+def session_invitation_import(request: HttpRequest, pk: int, import_pk: int) -> HttpResponse:
+    """How far an import has got; the page reloads itself (a meta refresh) until it is done."""
+    session = get_session_for_organiser(pk)
+    job = get_invitation_import_for_organiser(session, import_pk)
+    page = _page(request, _problem_rows(job.problems), INVITATIONS_PAGE_SIZE)
+    return render(
+        request,
+        "engagement/invitation_import.html",
+        {
+            "session": session,
+            "job": job,
+            "page": page,
+            "percent": int(100 * job.processed_rows / job.total_rows) if job.total_rows else 0,
+        },
+    )
+
+
+def _invitations_return(request: HttpRequest, invitation) -> HttpResponse:
+    page = querystring.page_param(request.POST)
+    url = reverse("engagement:console_invitations", args=[invitation.session_id])
+    if page and page != "1":
+        url += f"?{urlencode({'page': page})}"
+    return redirect(f"{url}#invitation-{invitation.pk}")
+
+
+@role_required(Role.ORGANISER)
+@require_POST
+def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_invitation_for_organiser(pk)
+    try:
+        services.invitation_resend(invitation=invitation, organiser=request.user)
+    except services.InvitationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The invitation will be sent again in a minute."))
+    return _invitations_return(request, invitation)
+
+
+@role_required(Role.ORGANISER)
+@require_POST
+def invitation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_invitation_for_organiser(pk)
+    try:
+        services.invitation_withdraw(invitation=invitation, organiser=request.user)
+    except services.InvitationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _(
+                "Invitation withdrawn: its link no longer works. A registration already made "
+                "stays; cancel it from the roster if needed."
+            ),
+        )
+    return _invitations_return(request, invitation)
+
+
+def _invitation_gone(request: HttpRequest, error: services.InvitationError) -> HttpResponse:
+    """A link that does not work gets a page that says why: 410 when it worked once, 404 when
+    it was never one of ours."""
+    return render(
+        request,
+        "engagement/invitation_gone.html",
+        {"message": str(error)},
+        status=410 if error.gone else 404,
+    )
+
+
+@require_GET
+def invitation_landing(request: HttpRequest, token: str) -> HttpResponse:
+    """Where the invitation email's link leads: the session, and register (or decline) for a
+    signed-in person; sign up or sign in, returning here, for anyone else."""
+    try:
+        invitation = services.invitation_from_token(token)
+    except services.InvitationError as error:
+        return _invitation_gone(request, error)
+    return _invitation_page(request, token, invitation, RegistrationForm())
+
+
+def _invitation_page(request, token, invitation, form, status: int = 200) -> HttpResponse:
+    session = invitation.session
+    registration = selectors.active_registration(session=session, participant=request.user)
+    here = reverse("engagement:invitation", args=[token])
+    return render(
+        request,
+        "engagement/invitation_landing.html",
+        {
+            "invitation": invitation,
+            "session": session,
+            "token": token,
+            "registration": registration,
+            "other_account": (
+                services.invitation_other_account_refusal(invitation, request.user)
+                if request.user.is_authenticated
+                else ""
+            ),
+            "registration_open": session.registration_is_open(),
+            "form": form,
+            "login_url": f"{reverse('account_login')}?{urlencode({'next': here})}",
+            "signup_url": f"{reverse('account_signup')}?{urlencode({'next': here})}",
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.invitation_from_token(token)
+    except services.InvitationError as error:
+        return _invitation_gone(request, error)
+    form = RegistrationForm(request.POST)
+    if not form.is_valid():
+        return _invitation_page(request, token, invitation, form, status=400)
+    try:
+        registration = services.invitation_accept(
+            invitation=invitation,
+            participant=request.user,
+            access_needs=form.cleaned_data["access_needs"],
+        )
+    except services.EngagementError as error:
+        messages.error(request, str(error))
+        return redirect("engagement:invitation", token=token)
+    if registration.is_confirmed:
+        messages.success(request, _("Your seat is confirmed. We have emailed you the details."))
+    else:
+        messages.info(
+            request,
+            _("The session is full, so you are on the waiting list, in place %(position)d.")
+            % {"position": registration.waitlist_position},
+        )
+    return redirect(invitation.session)
+
+
+@login_required
+@require_POST
+def invitation_decline(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.invitation_from_token(token)
+        services.invitation_decline(invitation=invitation, participant=request.user)
+    except services.InvitationError as error:
+        if error.gone:
+            return _invitation_gone(request, error)
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Thank you for letting us know. If you change your mind, this link still works."),
+        )
+    return redirect("engagement:invitation", token=token)

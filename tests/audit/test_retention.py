@@ -151,6 +151,7 @@ def aged(settings, tmp_path, monkeypatch):
 def _expected(aged: Aged) -> dict[str, list[int]]:
     return {
         "access_needs": [aged.needs_due.pk],
+        "invitations": [],
         "export_files": [aged.export_due.pk],
         "personal_data_files": [aged.archive_due.pk],
         "inactive_accounts_warned": sorted([aged.idle.pk, aged.never_signed_in.pk]),
@@ -227,6 +228,7 @@ def test_running_twice_changes_nothing_more(aged):
     second = retention.retention_apply(now=NOW)
     assert second == {
         "access_needs": [],
+        "invitations": [],
         "export_files": [],
         "personal_data_files": [],
         "inactive_accounts_warned": [],
