@@ -67,8 +67,8 @@ def search_ideas(ideas: QuerySet[Idea], query: str) -> QuerySet[Idea]:
     English and Malay stemmed (PostgreSQL's "english" and "indonesian" configurations),
     Chinese and Tamil by the "simple" configuration or as a substring of the title or the
     body (a two-character Chinese word is too short for a trigram match, and Chinese has
-    no spaces to split words on). SQLite, the embedded demo, finds substrings in any
-    language. One query, whatever the mix of languages."""
+    no spaces to split words on), every word of the query in either. SQLite, the embedded
+    demo, finds substrings in any language. One query, whatever the mix of languages."""
     query = query.strip()
     if not query:
         return ideas
@@ -84,12 +84,16 @@ def search_ideas(ideas: QuerySet[Idea], query: str) -> QuerySet[Idea]:
             **{f"search_{language}": SearchQuery(query, config=config, search_type="websearch")}
         )
     substring_rows = Q(language__in=SUBSTRING_SEARCH_LANGUAGES)
-    pattern = _substring_pattern(query)
     matches |= substring_rows & Q(
         search_simple=SearchQuery(query, config="simple", search_type="websearch")
     )
-    matches |= substring_rows & Q(_ILike(F("title"), pattern))
-    matches |= substring_rows & Q(_ILike(F("body"), pattern))
+    # Each word the reader typed (Chinese readers put spaces between words the text runs
+    # together) is in the title or the body.
+    every_word = Q()
+    for word in query.split():
+        pattern = _substring_pattern(word)
+        every_word &= Q(_ILike(F("title"), pattern)) | Q(_ILike(F("body"), pattern))
+    matches |= substring_rows & every_word
     return ideas.alias(**vectors, search_simple=search_vector("simple")).filter(matches)
 
 
