@@ -5,7 +5,9 @@ it; the personal-data check finds details inside Chinese, Malay and Tamil text."
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from feedback import services
 from feedback.models import Feedback
@@ -13,6 +15,15 @@ from harms.models import HarmCategory
 from tests.factories import FeedbackFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _page_language_stays_in_its_test():
+    """A request in Malay or Tamil leaves that language active in this thread; the next
+    test (one that builds headings outside a request, say) must start in English again."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
 
 MALAY = "Kawan saya tidak tahu ke mana hendak mengadu apabila gambarnya dikongsi."
 CHINESE = "我们社区有些年轻女性在社交媒体上收到陌生人的骚扰信息。"

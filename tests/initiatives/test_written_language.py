@@ -7,7 +7,9 @@ import re
 import uuid
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from harms.languages import language_tag
 from harms.models import HarmCategory, SolutionArea
@@ -17,6 +19,15 @@ from initiatives.services import IdeaError, IdeaFields
 from tests.factories import CommentFactory, IdeaFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _page_language_stays_in_its_test():
+    """A request in Malay or Tamil leaves that language active in this thread; the next
+    test (one that builds headings outside a request, say) must start in English again."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
 
 CHINESE_TITLE = "为年长的家长开设华语讲座"
 CHINESE_BODY = "社区里很多家长只看华文，不知道孩子在网上被骚扰时可以向谁求助。"
