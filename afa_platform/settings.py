@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Its trigram extension operation and lookups: search in Chinese and Tamil (issue 14).
+    "django.contrib.postgres",
     "allauth",
     "allauth.account",
     "allauth.mfa",

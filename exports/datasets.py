@@ -279,6 +279,18 @@ class Dataset:
                 yield [get(row) for get in getters]
 
 
+def _written_language_column() -> Column:
+    """The language the text was written in (issue 14): a code of settings.LANGUAGES."""
+    return Column(
+        "language",
+        _("Language the text was written in."),
+        field("language"),
+        heading=_("Language written in"),
+        kind=CODE,
+        codes=tuple(settings.LANGUAGES),
+    )
+
+
 class RegistrationsDataset(Dataset):
     slug = "registrations"
     title = _("Registrations")
@@ -445,6 +457,7 @@ class FeedbackDataset(Dataset):
         "participant__background",
         "rating",
         "experience",
+        "language",
         "kinds_text",
         "quote_status",
         "quote_excerpt",
@@ -568,6 +581,7 @@ class FeedbackDataset(Dataset):
                 )
                 for position, area in enumerate(areas)
             ),
+            _written_language_column(),
             Column(
                 "personal_data_in_text",
                 _("Kinds of personal data the privacy check found in the text, if any."),
@@ -639,6 +653,7 @@ class IdeasDataset(Dataset):
         "submitted_at",
         "title",
         "body",
+        "language",
         "harm_category_id",
         "solution_area_id",
         "session_id",
@@ -708,6 +723,7 @@ class IdeasDataset(Dataset):
                 lambda row: text(row, row.body),
                 heading=_("Idea"),
             ),
+            _written_language_column(),
             Column(
                 "harm_category",
                 _("Harm it addresses."),

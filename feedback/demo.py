@@ -92,7 +92,37 @@ GENERAL_FEEDBACK = [
 ]
 
 
-def _create(*, participant, session, created_at, spec, rating, reviewer) -> bool:
+# General feedback written in Chinese, Malay and Tamil (issue 14), by the demo participants
+# who wrote ideas in those languages: (author, language, harms, experience, suggestions).
+WRITTEN_IN_OTHER_LANGUAGES = [
+    (
+        "siew.community@example.com",
+        "zh-hans",
+        ["sexual-harassment"],
+        "我们社区有些年轻女性在社交媒体上收到陌生人的骚扰信息，却不好意思告诉家人。",
+        {"public-education": "在学校和社区中心用华语讲解怎样保存证据、向谁求助。"},
+    ),
+    (
+        "nur.student@example.com",
+        "ms",
+        ["image-based-sexual-abuse"],
+        "Kawan saya tidak tahu ke mana hendak mengadu apabila gambarnya dikongsi dalam "
+        "kumpulan sembang.",
+        {"partnerships": "Platform dan pertubuhan masyarakat boleh bersama membantu mangsa."},
+    ),
+    (
+        "priya.lawyer@example.com",
+        "ta",
+        ["cyberstalking"],
+        "இணையத்தில் பின்தொடரப்படும் பெண்கள் காவல்துறையிடம் புகார் செய்யத் தயங்குகிறார்கள்.",
+        {"regulation": "மீண்டும் மீண்டும் துன்புறுத்துபவர்களைத் தளங்கள் கண்டறிய வேண்டும்."},
+    ),
+]
+
+
+def _create(
+    *, participant, session, created_at, spec, rating, reviewer, language: str = "en"
+) -> bool:
     harms, experience, suggestions, excerpt = spec
     if session is not None:
         if Feedback.objects.filter(participant=participant, session=session).exists():
@@ -113,6 +143,7 @@ def _create(*, participant, session, created_at, spec, rating, reviewer) -> bool
         quote_reviewed_by=reviewer if excerpt else None,
         quote_reviewed_at=created_at + timedelta(days=1) if excerpt else None,
         editable_until=feedback_edit_deadline(created_at),
+        language=language,
     )
     Feedback.objects.filter(pk=feedback.pk).update(created_at=created_at)
     feedback.harm_categories.set(HarmCategory.objects.filter(slug__in=harms))
@@ -163,5 +194,20 @@ def seed(stdout) -> None:
             spec=spec,
             rating=None,
             reviewer=reviewer,
+        )
+    people = {user.email: user for user in User.objects.filter(email__endswith="@example.com")}
+    for days, (email, language, harms, experience, suggestions) in enumerate(
+        WRITTEN_IN_OTHER_LANGUAGES, start=5
+    ):
+        if email not in people:
+            continue
+        created += _create(
+            participant=people[email],
+            session=None,
+            created_at=now - timedelta(days=days),
+            spec=(harms, experience, suggestions, ""),
+            rating=None,
+            reviewer=reviewer,
+            language=language,
         )
     stdout.write(f"Feedback: {created} created, {Feedback.objects.count()} in all")

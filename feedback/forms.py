@@ -4,6 +4,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from harms.forms import PrivacyCheckMixin
+from harms.languages import WrittenLanguageFormMixin, written_language_field
 from harms.models import HarmCategory, SolutionArea
 
 from .models import Feedback
@@ -34,7 +35,7 @@ def harm_choices():
     )
 
 
-class FeedbackForm(PrivacyCheckMixin, forms.Form):
+class FeedbackForm(WrittenLanguageFormMixin, PrivacyCheckMixin, forms.Form):
     """The participant's feedback. The rules live in feedback.services; the form warns, field
     by field, about personal details in the four free-text answers (PrivacyCheckMixin)."""
 
@@ -54,6 +55,7 @@ class FeedbackForm(PrivacyCheckMixin, forms.Form):
             "numbers and other details that identify anyone. Only you and MCI staff read this."
         ),
     )
+    language = written_language_field()
     rating = forms.TypedChoiceField(
         label=_("How useful was the session?"),
         choices=RATING_CHOICES,
@@ -96,6 +98,7 @@ class FeedbackForm(PrivacyCheckMixin, forms.Form):
             )
         if not for_session:
             del self.fields["rating"]
+        self.propose_page_language()
         self.privacy_findings = {}
 
     def privacy_subjects(self) -> dict[str, str]:
@@ -123,6 +126,7 @@ class FeedbackForm(PrivacyCheckMixin, forms.Form):
             rating=data.get("rating"),
             share_anonymously=data["share_anonymously"],
             quote_consent=data["quote_consent"],
+            language=data["language"],
         )
 
     @classmethod
@@ -133,6 +137,7 @@ class FeedbackForm(PrivacyCheckMixin, forms.Form):
             "rating": feedback.rating,
             "share_anonymously": feedback.share_anonymously,
             "quote_consent": feedback.quote_consent,
+            "language": feedback.language,
         }
         for suggestion in feedback.suggestions.select_related("solution_area"):
             initial[f"suggestion_{suggestion.solution_area.slug}"] = suggestion.text

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from engagement.models import EngagementSession
+from harms.languages import LANGUAGE_MAX_LENGTH, language_codes, language_tag
 
 
 class QuoteStatus(models.TextChoices):
@@ -75,6 +76,14 @@ class Feedback(models.Model):
     # The kinds harms.pii found in the free text when it was sent (never the text found):
     # a marker telling the quote reviewer what to redact.
     personal_data_kinds = models.JSONField(_("personal data found"), default=list, blank=True)
+    # The language the participant wrote in (issue 14): pages mark the text with it.
+    language = models.CharField(
+        _("language written in"),
+        max_length=LANGUAGE_MAX_LENGTH,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language the participant wrote this in."),
+    )
     editable_until = models.DateTimeField(_("can be changed until"))
     created_at = models.DateTimeField(_("given at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("changed at"), auto_now=True)
@@ -106,6 +115,9 @@ class Feedback(models.Model):
                 | (~Q(quote_status="approved") & Q(quote_excerpt="")),
                 name="feedback_excerpt_only_when_approved",
             ),
+            models.CheckConstraint(
+                condition=Q(language__in=language_codes()), name="feedback_language_known"
+            ),
         ]
         indexes = [
             models.Index(fields=["quote_status", "created_at"]),
@@ -122,6 +134,11 @@ class Feedback(models.Model):
     @property
     def is_general(self) -> bool:
         return self.session_id is None
+
+    @property
+    def language_tag(self) -> str:
+        """The language it was written in, for a lang attribute ("zh-Hans")."""
+        return language_tag(self.language)
 
     @property
     def has_approved_quote(self) -> bool:

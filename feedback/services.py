@@ -28,6 +28,7 @@ from engagement.models import (
     SessionStatus,
 )
 from engagement.services import EngagementError
+from harms.languages import known_language
 from harms.models import HarmCategory, SolutionArea
 from harms.pii import detect_personal_data
 
@@ -125,6 +126,8 @@ class FeedbackDetails:
     rating: int | None = None
     share_anonymously: bool = True
     quote_consent: bool = False
+    # The language it is written in (issue 14), one of settings.LANGUAGES.
+    language: str = settings.LANGUAGE_CODE
 
     def free_text(self) -> str:
         """Experience then suggestions in the solution areas' order, as stored."""
@@ -157,6 +160,8 @@ def _validate(details: FeedbackDetails, *, for_session: bool) -> list[HarmCatego
         raise FeedbackError(
             _("Please keep each answer under %(n)s characters.") % {"n": TEXT_MAX_LENGTH}
         )
+    if not known_language(details.language):
+        raise FeedbackError(_("Choose one of the languages listed."))
     if details.rating is not None:
         if not for_session:
             raise FeedbackError(_("Only feedback about a session can rate it."))
@@ -251,6 +256,7 @@ def feedback_create(
                 if details.quote_consent
                 else QuoteStatus.NOT_OFFERED,
                 personal_data_kinds=personal_data_kinds_in(details),
+                language=details.language,
                 editable_until=feedback_edit_deadline(now),
             )
     except IntegrityError:
@@ -293,6 +299,7 @@ def feedback_update(*, feedback: Feedback, participant, details: FeedbackDetails
     feedback.rating = details.rating if not feedback.is_general else None
     feedback.share_anonymously = details.share_anonymously
     feedback.personal_data_kinds = personal_data_kinds_in(details)
+    feedback.language = details.language
     if not details.quote_consent:
         _withdraw(feedback)
     elif not feedback.quote_consent or old_text != details.free_text():

@@ -242,11 +242,28 @@ IDEAS += [
     ),
 ]
 
+# The language each of those ideas is written in; every other idea is in English.
+IDEA_LANGUAGES = {
+    "为年长的家长开设华语讲座：如何帮助被网络骚扰的女儿": "zh-hans",
+    "Panduan dalam bahasa Melayu untuk melaporkan gambar yang dikongsi tanpa izin": "ms",
+    "இணையத் துன்புறுத்தலுக்கு ஆளான பெண்களுக்குத் தமிழில் சட்ட உதவி": "ta",
+}
+
 COMMENTS = [
     (
         "A parents' guide to privacy settings, in four languages",
         "nur.student@example.com",
         "Students could help translate. Happy to volunteer.",
+    ),
+    (
+        "Panduan dalam bahasa Melayu untuk melaporkan gambar yang dikongsi tanpa izin",
+        "siew.community@example.com",
+        "Setuju. Pusat kami boleh mengedarkan panduan ini kepada ibu bapa juga.",
+    ),
+    (
+        "为年长的家长开设华语讲座：如何帮助被网络骚扰的女儿",
+        "nur.student@example.com",
+        "很好的建议。讲座也可以介绍如何保留证据。",
     ),
     (
         "A parents' guide to privacy settings, in four languages",
@@ -259,6 +276,11 @@ COMMENTS = [
         "A single case number would also help courts. Strongly support.",
     ),
 ]
+
+COMMENT_LANGUAGES = {
+    "Setuju. Pusat kami boleh mengedarkan panduan ini kepada ibu bapa juga.": "ms",
+    "很好的建议。讲座也可以介绍如何保留证据。": "zh-hans",
+}
 
 
 # How many people support each published idea, so "most supported" has something to sort.
@@ -349,6 +371,7 @@ def seed(stdout) -> None:
                 is_anonymous=anonymous,
                 has_content_warning=bool(warning),
                 content_warning_note=warning,
+                language=IDEA_LANGUAGES.get(title, "en"),
             ),
             submit=target != S.DRAFT,
             submission_token=uuid.uuid5(NAMESPACE, title),
@@ -362,7 +385,11 @@ def seed(stdout) -> None:
         author = _user(email)
         if not Comment.objects.filter(idea=idea, author=author).exists():
             comment = services.comment_create(
-                idea=idea, author=author, body=body, is_anonymous=False
+                idea=idea,
+                author=author,
+                body=body,
+                is_anonymous=False,
+                language=COMMENT_LANGUAGES.get(body, "en"),
             )
             # A newcomer's first comment waits (FIRST_CONTRIBUTIONS_PREMODERATED): the demo's
             # organiser approves it, as one would.

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from engagement.models import EngagementSession
 from harms.forms import PrivacyCheckMixin
+from harms.languages import WrittenLanguageFormMixin, written_language_field
 from harms.models import HarmCategory, SolutionArea
 
 from .models import (
@@ -33,7 +34,7 @@ def _interpolated(message, values: dict):
     return lazy(lambda: str(message) % values, str)()
 
 
-class IdeaForm(PrivacyCheckMixin, forms.Form):
+class IdeaForm(WrittenLanguageFormMixin, PrivacyCheckMixin, forms.Form):
     title = forms.CharField(
         label=_("Title"),
         max_length=TITLE_MAX,
@@ -55,6 +56,7 @@ class IdeaForm(PrivacyCheckMixin, forms.Form):
         ),
         error_messages={"required": _("Describe your idea.")},
     )
+    language = written_language_field()
     harm_category = forms.ModelChoiceField(
         label=_("Which harm does it address?"),
         queryset=HarmCategory.objects.all(),
@@ -112,9 +114,11 @@ class IdeaForm(PrivacyCheckMixin, forms.Form):
                 "is_anonymous": idea.is_anonymous,
                 "has_content_warning": idea.has_content_warning,
                 "content_warning_note": idea.content_warning_note,
+                "language": idea.language,
             }
         kwargs.setdefault("initial", {}).setdefault("submission_token", uuid.uuid4())
         super().__init__(*args, **kwargs)
+        self.propose_page_language()
         self.privacy_findings = {}
 
     def privacy_subjects(self) -> dict[str, str]:
@@ -146,10 +150,11 @@ class IdeaForm(PrivacyCheckMixin, forms.Form):
             content_warning_note=data["content_warning_note"].strip()
             if data["has_content_warning"]
             else "",
+            language=data["language"],
         )
 
 
-class CommentForm(PrivacyCheckMixin, forms.Form):
+class CommentForm(WrittenLanguageFormMixin, PrivacyCheckMixin, forms.Form):
     body = forms.CharField(
         label=_("Your comment"),
         max_length=COMMENT_MAX,
@@ -158,6 +163,7 @@ class CommentForm(PrivacyCheckMixin, forms.Form):
         % {"max": COMMENT_MAX},
         error_messages={"required": _("Write something before posting.")},
     )
+    language = written_language_field()
     is_anonymous = forms.BooleanField(label=_("Show me as anonymous"), required=False)
     confirm_personal_data = forms.BooleanField(
         label=_("I have checked the details flagged above and they should stay"), required=False
@@ -165,6 +171,7 @@ class CommentForm(PrivacyCheckMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.propose_page_language()
         self.privacy_findings = {}
 
     def privacy_subjects(self) -> dict[str, str]:

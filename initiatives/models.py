@@ -5,7 +5,7 @@ else writes them.
 """
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from afa_platform.states import Transitions
 from audit.models import AppendOnlyQuerySet
+from harms.languages import LANGUAGE_MAX_LENGTH, language_codes, language_tag
 from harms.pii import kind_labels
 
 ANONYMOUS_LABEL = _("Anonymous participant")
@@ -22,6 +23,28 @@ ANONYMOUS_LABEL = _("Anonymous participant")
 TITLE_MAX = 120
 BODY_MAX = 4000
 COMMENT_MAX = 2000
+
+# --- The language people write in (issue 14, item 5) -------------------------------
+# Search reads each idea with the text search configuration of its language
+# (selectors.search_ideas): PostgreSQL stems English and Malay (its "indonesian" dictionary
+# fits Malay); Chinese has no spaces between words and Tamil no stemmer there, so those
+# are matched as substrings, with a pg_trgm index.
+SUBSTRING_SEARCH_LANGUAGES = ("zh-hans", "ta")
+STEMMED_SEARCH_CONFIGS = {"en": "english", "ms": "indonesian"}
+
+
+def written_language_field():
+    return models.CharField(
+        _("language written in"),
+        max_length=LANGUAGE_MAX_LENGTH,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language the author wrote this in."),
+    )
+
+
+def written_language_constraint(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(language__in=language_codes()), name=name)
 
 
 class IdeaStatus(models.TextChoices):
@@ -128,6 +151,7 @@ class Idea(models.Model):
     )
     support_count = models.PositiveIntegerField(_("supporters"), default=0)
     submission_token = models.UUIDField(_("submission token"), null=True, blank=True)
+    language = written_language_field()
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -147,6 +171,7 @@ class Idea(models.Model):
                 condition=~Q(status="merged") | Q(merged_into__isnull=False),
                 name="idea_merged_has_initiative",
             ),
+            written_language_constraint("idea_language_known"),
         ]
         indexes = [
             models.Index(fields=["status", "submitted_at"]),
@@ -159,6 +184,28 @@ class Idea(models.Model):
             # Full-text search on PostgreSQL; its migration skips it on SQLite. The
             # expression must stay identical to the one selectors.search_vector() queries.
             GinIndex(SearchVector("title", "body", config="english"), name="idea_search_gin"),
+            # The other languages' search (issue 14), also PostgreSQL only, each limited to
+            # the rows of its languages; selectors.search_ideas queries the same expressions.
+            GinIndex(
+                SearchVector("title", "body", config="indonesian"),
+                condition=Q(language="ms"),
+                name="idea_search_ms_gin",
+            ),
+            GinIndex(
+                SearchVector("title", "body", config="simple"),
+                condition=Q(language__in=SUBSTRING_SEARCH_LANGUAGES),
+                name="idea_search_simple_gin",
+            ),
+            GinIndex(
+                OpClass("title", name="gin_trgm_ops"),
+                condition=Q(language__in=SUBSTRING_SEARCH_LANGUAGES),
+                name="idea_title_trgm",
+            ),
+            GinIndex(
+                OpClass("body", name="gin_trgm_ops"),
+                condition=Q(language__in=SUBSTRING_SEARCH_LANGUAGES),
+                name="idea_body_trgm",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -221,6 +268,11 @@ class Idea(models.Model):
         """What the privacy check found, in words a moderator reads at a glance."""
         return kind_labels(self.personal_data_kinds)
 
+    @property
+    def language_tag(self) -> str:
+        """The language it was written in, for a lang attribute ("zh-Hans")."""
+        return language_tag(self.language)
+
 
 class Support(models.Model):
     """One participant backing one idea."""
@@ -281,6 +333,7 @@ class Comment(models.Model):
         db_index=True,
     )
     personal_data_kinds = models.JSONField(_("personal data detected"), default=list, blank=True)
+    language = written_language_field()
     created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
 
     class Meta:
@@ -288,6 +341,7 @@ class Comment(models.Model):
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
         indexes = [models.Index(fields=["idea", "created_at"])]
+        constraints = [written_language_constraint("comment_language_known")]
 
     def __str__(self) -> str:
         return f"{self.author} on {self.idea_id}"
@@ -295,6 +349,11 @@ class Comment(models.Model):
     @property
     def public_author_name(self) -> str:
         return str(ANONYMOUS_LABEL) if self.is_anonymous else self.author.display_name
+
+    @property
+    def language_tag(self) -> str:
+        """The language it was written in, for a lang attribute ("zh-Hans")."""
+        return language_tag(self.language)
 
     @property
     def is_published(self) -> bool:

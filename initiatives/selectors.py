@@ -2,12 +2,25 @@
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.utils import timezone
 
 from accounts.models import Restriction, User
 
 from .models import (
+    STEMMED_SEARCH_CONFIGS,
+    SUBSTRING_SEARCH_LANGUAGES,
     CoCreator,
     Comment,
     CommentStatus,
@@ -29,20 +42,59 @@ from .models import (
 SORTS = {"newest": ("-decided_at", "-id"), "supported": ("-support_count", "-decided_at", "-id")}
 
 
-def search_vector() -> SearchVector:
-    # Identical to the expression of Idea's GIN index, so PostgreSQL can use it.
-    return SearchVector("title", "body", config="english")
+def search_vector(config: str = "english") -> SearchVector:
+    # Identical to the expressions of Idea's GIN indexes (idea_search_gin for English,
+    # idea_search_ms_gin, idea_search_simple_gin), so PostgreSQL can use them.
+    return SearchVector("title", "body", config=config)
+
+
+class _ILike(Func):
+    """`column ILIKE pattern`: what pg_trgm's gin_trgm_ops indexes (idea_title_trgm,
+    idea_body_trgm) serve, on the column itself. Django's icontains wraps both sides in
+    UPPER(), which no index of ours covers."""
+
+    arg_joiner = " ILIKE "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+def _substring_pattern(query: str) -> Value:
+    return Value(f"%{connection.ops.prep_for_like_query(query)}%")
 
 
 def search_ideas(ideas: QuerySet[Idea], query: str) -> QuerySet[Idea]:
+    """Ideas matching `query`, each read in the language it was written in (issue 14):
+    English and Malay stemmed (PostgreSQL's "english" and "indonesian" configurations),
+    Chinese and Tamil by the "simple" configuration or as a substring of the title or the
+    body (a two-character Chinese word is too short for a trigram match, and Chinese has
+    no spaces to split words on), every word of the query in either. SQLite, the embedded
+    demo, finds substrings in any language. One query, whatever the mix of languages."""
     query = query.strip()
     if not query:
         return ideas
-    if connection.vendor == "postgresql":
-        return ideas.annotate(search=search_vector()).filter(
-            search=SearchQuery(query, config="english", search_type="websearch")
+    if connection.vendor != "postgresql":
+        return ideas.filter(Q(title__icontains=query) | Q(body__icontains=query))
+    vectors = {
+        f"search_{language}": search_vector(config)
+        for language, config in STEMMED_SEARCH_CONFIGS.items()
+    }
+    matches = Q()
+    for language, config in STEMMED_SEARCH_CONFIGS.items():
+        matches |= Q(language=language) & Q(
+            **{f"search_{language}": SearchQuery(query, config=config, search_type="websearch")}
         )
-    return ideas.filter(Q(title__icontains=query) | Q(body__icontains=query))
+    substring_rows = Q(language__in=SUBSTRING_SEARCH_LANGUAGES)
+    matches |= substring_rows & Q(
+        search_simple=SearchQuery(query, config="simple", search_type="websearch")
+    )
+    # Each word the reader typed (Chinese readers put spaces between words the text runs
+    # together) is in the title or the body.
+    every_word = Q()
+    for word in query.split():
+        pattern = _substring_pattern(word)
+        every_word &= Q(_ILike(F("title"), pattern)) | Q(_ILike(F("body"), pattern))
+    matches |= substring_rows & every_word
+    return ideas.alias(**vectors, search_simple=search_vector("simple")).filter(matches)
 
 
 def board_ideas(

@@ -26,6 +26,7 @@ from accounts.models import Restriction, User
 from accounts.restrictions import restriction_refusal
 from accounts.roles import Role
 from audit.ratelimit import rate_limit_reached
+from harms.languages import known_language
 from harms.models import HarmCategory, SolutionArea
 from harms.pii import Finding, detect_personal_data, personal_data_kinds
 from outbox.services import Email, email_queue
@@ -229,6 +230,8 @@ class IdeaFields:
     is_anonymous: bool
     has_content_warning: bool
     content_warning_note: str
+    # The language it is written in (issue 14), one of settings.LANGUAGES.
+    language: str = settings.LANGUAGE_CODE
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -249,6 +252,12 @@ def _validate(fields: IdeaFields) -> None:
         raise IdeaError(_("An idea needs a title and a description."))
     if fields.has_content_warning and not fields.content_warning_note.strip():
         raise IdeaError(_("Say briefly what the content warning is about."))
+    _check_language(fields.language)
+
+
+def _check_language(language: str) -> None:
+    if not known_language(language):
+        raise IdeaError(_("Choose one of the languages listed."))
 
 
 @transaction.atomic
@@ -576,13 +585,22 @@ def idea_support_set(*, idea: Idea, user, supported: bool) -> bool:
 
 
 @transaction.atomic
-def comment_create(*, idea: Idea, author, body: str, is_anonymous: bool) -> Comment:
-    """Post a comment on a published idea. Published at once unless COMMENTS_PREMODERATED.
-    The kinds of personal data the privacy check finds in it are kept for the moderator."""
+def comment_create(
+    *,
+    idea: Idea,
+    author,
+    body: str,
+    is_anonymous: bool,
+    language: str = settings.LANGUAGE_CODE,
+) -> Comment:
+    """Post a comment on a published idea, written in `language` (one of settings.LANGUAGES).
+    Published at once unless COMMENTS_PREMODERATED. The kinds of personal data the privacy
+    check finds in it are kept for the moderator."""
     _check_may_take_part(author)
     body = body.strip()
     if not body:
         raise IdeaError(_("Write something before posting."))
+    _check_language(language)
     if not Idea.objects.filter(pk=idea.pk, status=S.APPROVED).exists():
         raise IdeaError(_("Comments are open only on published ideas."))
     if rate_limit_reached(
@@ -604,6 +622,7 @@ def comment_create(*, idea: Idea, author, body: str, is_anonymous: bool) -> Comm
         is_anonymous=is_anonymous,
         status=status,
         personal_data_kinds=_personal_data_kinds(body),
+        language=language,
     )
 
 

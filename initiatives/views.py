@@ -253,6 +253,7 @@ def idea_comment(request: HttpRequest, pk: int) -> HttpResponse:
                 author=request.user,
                 body=form.cleaned_data["body"],
                 is_anonymous=form.cleaned_data["is_anonymous"],
+                language=form.cleaned_data["language"],
             )
         except IdeaError as error:
             form.add_error(None, str(error))

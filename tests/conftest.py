@@ -7,6 +7,7 @@ import pytest
 from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
+from django.utils import translation
 
 from accounts.roles import Role
 from afa_platform.celery import app as celery_app
@@ -58,6 +59,14 @@ def _celery_mode(request):
     celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture(autouse=True)
+def _english_again_after_each_test():
+    """A request in another language leaves that language active in the test's thread;
+    the next test starts in the default language whatever ran before it."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -166,3 +166,28 @@ def test_the_demo_has_ideas_written_in_chinese_malay_and_tamil_and_its_comments_
     assert any("bahasa Melayu" in title for title in titles)
     assert any("தமிழில்" in title for title in titles)
     assert not Comment.objects.filter(status=CommentStatus.PENDING).exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_records_the_language_of_what_people_wrote_and_has_feedback_in_each():
+    from initiatives import selectors
+    from initiatives.models import Comment, IdeaStatus
+
+    call_command("seed_demo", stdout=StringIO())
+    approved = Idea.objects.filter(status=IdeaStatus.APPROVED)
+    by_language = dict(approved.exclude(language="en").values_list("language", "title"))
+    assert "华语" in by_language["zh-hans"]
+    assert "bahasa Melayu" in by_language["ms"]
+    assert "தமிழில்" in by_language["ta"]
+    assert approved.filter(language="en").count() >= 3
+    assert set(Comment.objects.exclude(language="en").values_list("language", flat=True)) == {
+        "zh-hans",
+        "ms",
+    }
+    written = Feedback.objects.exclude(language="en")
+    assert sorted(written.values_list("language", flat=True)) == ["ms", "ta", "zh-hans"]
+    assert all(feedback.experience and feedback.suggestions.exists() for feedback in written)
+    # A reader finds the Chinese idea by a two-character word.
+    assert [idea.language for idea in selectors.board_ideas(query="华语")] == ["zh-hans"]
+    call_command("seed_demo", stdout=StringIO())
+    assert Feedback.objects.exclude(language="en").count() == 3

@@ -7,7 +7,6 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from harms.models import HarmCategory, SolutionArea
-from initiatives.models import Comment, Idea
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -57,7 +56,10 @@ def _rows_with_text_markers(apps) -> dict[str, int]:
 
 def test_comma_separated_markers_become_json_lists(at_text_markers):
     ids = _rows_with_text_markers(at_text_markers)
-    migrate(LISTS)
+    # The models as they were at 0006: later migrations add columns (the language, 0011).
+    apps = migrate(LISTS)
+    Idea = apps.get_model("initiatives", "Idea")
+    Comment = apps.get_model("initiatives", "Comment")
     assert Idea.objects.get(pk=ids["flagged"]).personal_data_kinds == ["phone", "name"]
     assert Idea.objects.get(pk=ids["plain"]).personal_data_kinds == []
     assert Comment.objects.get(pk=ids["comment"]).personal_data_kinds == ["email"]
