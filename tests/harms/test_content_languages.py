@@ -257,6 +257,12 @@ def test_session_idea_and_initiative_pages_name_their_harms_in_the_language(clie
     assert escape(area) in initiative_page
     ideas = page(client, reverse("initiatives:idea_board"), language)
     assert escape(text("online-grooming", "name", language)) in ideas  # the harm filter
+    assert escape(text("doxxing", "name", language)) in ideas  # the idea's card
+    sessions = page(client, "/sessions/", language)
+    assert escape(text("sexual-harassment", "name", language)) in sessions
+    initiatives = page(client, "/initiatives/", language)
+    assert escape(text("cyberstalking", "name", language)) in initiatives
+    assert escape(area) in initiatives
 
 
 # --- Fallback to English, marked lang="en" --------------------------------------------------
