@@ -593,3 +593,13 @@ CELERY_BEAT_SCHEDULE["audit-apply-retention"] = {
     "task": "audit.tasks.apply_retention",
     "schedule": crontab(minute=30, hour=RETENTION_HOUR),
 }
+
+# --- Waiting-list cut-off (issue 16, item 3) ----------------------------------------------
+# No seat is given to the waiting list automatically later than this many hours before a
+# session starts; a seat freed after that stays free. Every 5 minutes beat tells the waiting
+# list of each session past its cut-off, once (a conditional update on the session).
+PROMOTION_CUTOFF_HOURS = env.int("PROMOTION_CUTOFF_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["engagement-notify-promotion-closed"] = {
+    "task": "engagement.tasks.notify_promotion_closed",
+    "schedule": 5 * 60,
+}

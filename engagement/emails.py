@@ -2,15 +2,17 @@
 ids: every email about a registration (first notice, promotion, cancellation, session changed
 or cancelled, reminder)."""
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from outbox.registry import Message, register
 
+from .cancel_links import cancel_link_path
 from .ics import session_calendar, session_calendar_filename
 from .models import Registration
-from .services import REGISTRATION_EMAIL
+from .services import PROMOTION_CLOSED_EMAIL, REGISTRATION_EMAIL
 
 # Subjects stay discreet: the date only, never the session's title (it may name a harm).
 SUBJECTS = {
@@ -57,6 +59,57 @@ def registration_email(email) -> Message | None:
             "session": session,
             "participant": registration.participant,
             "is_confirmed": registration.is_confirmed,
+            "cancel_url": cancel_url(kind, registration),
+            "promotion_closed": session.promotion_has_closed,
         },
         attachments=attachments,
+    )
+
+
+# --- "I can no longer come" links and the promotion-closed notice (issue 16, item 3) ---
+
+# The emails about a place someone still holds carry the one-click cancel link.
+WITH_CANCEL_LINK = {"confirmed", "waitlisted", "promoted", "reminder", "session_changed"}
+
+
+def cancel_url(kind: str, registration: Registration) -> str:
+    """The signed "I can no longer come" link, or "" when there is nothing left to cancel."""
+    session = registration.session
+    if (
+        kind not in WITH_CANCEL_LINK
+        or not registration.is_active
+        or session.is_cancelled
+        or session.has_started
+    ):
+        return ""
+    return settings.SITE_URL + cancel_link_path(registration)
+
+
+PROMOTION_CLOSED_SUBJECT = _("Your AfA session on %(date)s: the waiting list has closed")
+
+
+@register(PROMOTION_CLOSED_EMAIL)
+def promotion_closed_email(email) -> Message | None:
+    """To someone still waiting once the session is past its cut-off; nothing if they have
+    left the waiting list (or had a seat) since."""
+    registration = (
+        Registration.objects.select_related("session", "participant")
+        .filter(pk=email.params["registration"])
+        .first()
+    )
+    if registration is None or not registration.is_waitlisted:
+        return None
+    session = registration.session
+    if session.is_cancelled or session.has_started:
+        return None
+    day = date_format(timezone.localtime(session.starts_at), "j F")
+    return Message(
+        subject=PROMOTION_CLOSED_SUBJECT % {"date": day},
+        template="engagement/email/promotion_closed",
+        context={
+            "registration": registration,
+            "session": session,
+            "participant": registration.participant,
+            "cancel_url": cancel_url("waitlisted", registration),
+        },
     )

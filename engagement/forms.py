@@ -10,7 +10,7 @@ from harms.models import HarmCategory
 from harms.pii import detect_personal_data
 
 from .models import SessionMode
-from .services import SessionDetails
+from .services import SessionDetails, check_in_code_normalise, check_in_code_problem
 
 
 class RegistrationForm(forms.Form):
@@ -194,3 +194,40 @@ class RosterPurposeForm(forms.Form):
                 _("Leave out names and contact details: the purpose is kept in the audit log.")
             )
         return purpose
+
+
+# --- Check-in codes at the door (issue 16, item 4) ------------------------------------------
+
+
+class CheckInCodeForm(forms.Form):
+    """The code an organiser types (or scans) at the door. Typed in any case, with spaces or
+    hyphens; cleaned to the stored form. Whose code it is, is the service's question."""
+
+    code = forms.CharField(
+        label=_("Check-in code"),
+        # Room for a code typed with spaces and hyphens; what is left must be 8 characters.
+        max_length=40,
+        help_text=_("8 letters and digits, from the person's email or My sessions."),
+        error_messages={
+            "required": _("Enter the check-in code."),
+            "max_length": _("This is too long for a check-in code."),
+        },
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "autocorrect": "off",
+                "spellcheck": "false",
+                "inputmode": "text",
+                "enterkeyhint": "go",
+                "class": "form-control form-control-lg check-in-code-input",
+            }
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = check_in_code_normalise(self.cleaned_data["code"])
+        problem = check_in_code_problem(code)
+        if problem:
+            raise ValidationError(problem)
+        return code

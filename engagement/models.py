@@ -1,4 +1,5 @@
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -230,6 +231,19 @@ class EngagementSession(models.Model):
             and self.registration_opens_at <= now < self.registration_closes_at
             and now < self.starts_at
         )
+
+    # --- Waiting-list cut-off (issue 16, item 3) ---
+    @property
+    def promotion_closes_at(self):
+        """From then on a freed seat is not given to the waiting list automatically."""
+        return self.starts_at - timedelta(hours=settings.PROMOTION_CUTOFF_HOURS)
+
+    def promotion_is_closed(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.promotion_closes_at
+
+    @property
+    def promotion_has_closed(self) -> bool:
+        return self.promotion_is_closed()
 
 
 class RegistrationStatus(models.TextChoices):

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from accounts.permissions import is_organiser
 
 from . import selectors
-from .models import EngagementSession, Registration
+from .models import CalendarFeed, EngagementSession, Registration
 
 
 def get_session_for_user(user, slug: str, *, for_page: bool = True) -> EngagementSession:
@@ -57,3 +57,17 @@ def can_see_attendee_details(
     if is_organiser(user):
         return True
     return registration is not None and registration.is_confirmed
+
+
+# --- Calendar feeds (issue 16, item 5) ------------------------------------------------
+
+
+def get_calendar_feed(secret: str) -> CalendarFeed:
+    """The feed whose secret this is; an unknown (forged, or reset) secret is a 404, as is
+    the feed of an account that can no longer sign in."""
+    if len(secret) > 64:
+        raise Http404
+    feed = CalendarFeed.objects.select_related("user").filter(token=secret).first()
+    if feed is None or not feed.user.is_active:
+        raise Http404
+    return feed

@@ -1,11 +1,21 @@
 """Reads of sessions and registrations, shaped for the pages that show them."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from harms.models import HarmCategory
 
-from .models import EngagementSession, Registration, RegistrationStatus, SessionStatus
+from .models import (
+    CalendarFeed,
+    EngagementSession,
+    Registration,
+    RegistrationStatus,
+    SessionAccess,
+    SessionStatus,
+)
 
 PUBLIC_STATUSES = (SessionStatus.PUBLISHED, SessionStatus.CANCELLED)
 
@@ -110,3 +120,78 @@ def registrations_due_reminder(*, now=None) -> QuerySet[Registration]:
         session__starts_at__gt=now,
         session__starts_at__lte=now + timezone.timedelta(hours=24),
     ).order_by("session__starts_at", "id")
+
+
+# --- Waiting-list cut-off (issue 16, item 3) ------------------------------------------
+
+
+def sessions_due_promotion_closed_notice(*, now=None) -> QuerySet[EngagementSession]:
+    """Published sessions past their promotion cut-off, not started, whose waiting list has
+    not been told yet (engagement.services.session_promotion_closed_notify claims each)."""
+    now = now or timezone.now()
+    return EngagementSession.objects.filter(
+        status=SessionStatus.PUBLISHED,
+        promotion_closed_notified_at__isnull=True,
+        starts_at__gt=now,
+        starts_at__lte=now + timedelta(hours=settings.PROMOTION_CUTOFF_HOURS),
+    ).order_by("starts_at", "id")
+
+
+# --- Calendar feeds (issue 16, item 5) ------------------------------------------------
+
+# A feed carries at most this many events, the soonest first: a calendar app polls it often.
+CALENDAR_FEED_MAX_EVENTS = 200
+
+
+def calendar_public_sessions(*, now=None) -> list[EngagementSession]:
+    """The public feed: listed sessions, published or cancelled (so subscribed calendars drop
+    them), not yet over, soonest first. Never an unlisted one. One query however many."""
+    now = now or timezone.now()
+    return list(
+        EngagementSession.objects.filter(status__in=PUBLIC_STATUSES, ends_at__gt=now)
+        .exclude(access=SessionAccess.UNLISTED)
+        .order_by("starts_at", "id")[:CALENDAR_FEED_MAX_EVENTS]
+    )
+
+
+def calendar_feed_registrations(*, user, now=None) -> list[Registration]:
+    """A person's own feed: their confirmed and waiting places at sessions not yet over
+    (published, or cancelled so that their calendar drops the event), soonest first."""
+    now = now or timezone.now()
+    return list(
+        Registration.objects.filter(
+            participant=user,
+            status__in=(RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED),
+            session__status__in=PUBLIC_STATUSES,
+            session__ends_at__gt=now,
+        )
+        .select_related("session")
+        .order_by("session__starts_at", "session_id")[:CALENDAR_FEED_MAX_EVENTS]
+    )
+
+
+def calendar_feed_of(user) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(user=user).first()
+
+
+# --- Check-in codes at the door (issue 16, item 4) ------------------------------------------
+
+
+def check_in_counts(session: EngagementSession) -> dict[str, int]:
+    """How many confirmed places the session has, and how many of them are checked in:
+    one query."""
+    confirmed = Q(status=RegistrationStatus.CONFIRMED)
+    return session.registrations.aggregate(
+        confirmed=Count("id", filter=confirmed),
+        checked_in=Count("id", filter=confirmed & Q(checked_in_at__isnull=False)),
+    )
+
+
+def checked_in_registration(*, session: EngagementSession, pk: int) -> Registration | None:
+    """The check-in just made at this session (for its undo button), or None when that
+    registration is not checked in here (any more)."""
+    return (
+        Registration.objects.select_related("participant")
+        .filter(pk=pk, session=session, checked_in_at__isnull=False)
+        .first()
+    )

@@ -10,6 +10,7 @@ within `capacity` even if a bug slipped past.
 
 import csv
 import io
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -32,8 +33,11 @@ from outbox.services import Email, email_queue
 # call time, so either can be imported first (as in exports.services).
 from . import tasks
 from .models import (
+    CHECK_IN_ALPHABET,
+    CHECK_IN_CODE_LENGTH,
     REGISTRATION_TRANSITIONS,
     SESSION_TRANSITIONS,
+    CalendarFeed,
     EngagementSession,
     Registration,
     RegistrationStatus,
@@ -43,7 +47,7 @@ from .models import (
 )
 
 # Paths under /sessions/ that a session slug must never shadow.
-RESERVED_SLUGS = frozenset({"mine"})
+RESERVED_SLUGS = frozenset({"mine", "cancel", "calendar"})
 
 
 class EngagementError(Exception):
@@ -555,7 +559,8 @@ def _confirm_waitlisted(session: EngagementSession, registration: Registration, 
 @transaction.atomic
 def registration_cancel(*, registration: Registration, cancelled_by) -> Registration:
     """Cancel a participant's own place. A freed seat goes to the first person waiting, in the
-    same transaction.
+    same transaction, unless the session is past its promotion cut-off
+    (PROMOTION_CUTOFF_HOURS before the start): then the seat stays free.
 
     Locks: the session's row. Side effects: a cancellation email to the participant and a
     "you have a seat" email to anyone promoted, on commit.
@@ -584,7 +589,9 @@ def _cancel_place(registration: Registration) -> Registration:
         _leave_waitlist(session, position)
     else:
         EngagementSession.objects.filter(pk=session.pk).update(seats_taken=F("seats_taken") - 1)
-        if session.status == SessionStatus.PUBLISHED:
+        # After the cut-off (PROMOTION_CUTOFF_HOURS before the start) the seat stays free:
+        # nobody is handed a seat at too short notice to use it.
+        if session.status == SessionStatus.PUBLISHED and not session.promotion_is_closed():
             first = (
                 Registration.objects.select_for_update()
                 .filter(session=session, status=RegistrationStatus.WAITLISTED)
@@ -674,8 +681,12 @@ def registration_mark_attendance(
         raise RegistrationError(_("Only people with a confirmed seat can be marked as attending."))
     if not session.has_started:
         raise RegistrationError(_("Attendance can be marked once the session has started."))
-    Registration.objects.filter(pk=registration.pk).update(attended=attended)
+    # Marked absent by hand: a check-in at the door is undone with it (issue 16, item 4).
+    cleared = {} if attended else {"checked_in_at": None}
+    Registration.objects.filter(pk=registration.pk).update(attended=attended, **cleared)
     registration.attended = attended
+    if not attended:
+        registration.checked_in_at = None
     return registration
 
 
@@ -830,3 +841,226 @@ def access_needs_erase(*, now: datetime, dry_run: bool = False) -> list[int]:
     if ids and not dry_run:
         Registration.objects.filter(pk__in=ids).update(access_needs="")
     return ids
+
+
+# --- Waiting-list cut-off (issue 16, item 3) ------------------------------------------
+
+PROMOTION_CLOSED_EMAIL = "engagement.promotion_closed"
+
+
+@transaction.atomic
+def session_promotion_closed_notify(*, session_id: int, now: datetime | None = None) -> int:
+    """Tell everyone waiting for a session past its cut-off (PROMOTION_CUTOFF_HOURS before the
+    start) that it is full and nobody more will be moved up from the waiting list.
+
+    Once per session, however many times this runs or overlaps: the claim is a conditional
+    UPDATE on promotion_closed_notified_at, committed with the outbox rows (one per person,
+    each with a once-only key as well). Returns how many were told; 0 when the session was
+    told already or is not due (not published, started, or still before its cut-off).
+    """
+    now = now or timezone.now()
+    cutoff = timedelta(hours=settings.PROMOTION_CUTOFF_HOURS)
+    claimed = EngagementSession.objects.filter(
+        pk=session_id,
+        status=SessionStatus.PUBLISHED,
+        promotion_closed_notified_at__isnull=True,
+        starts_at__gt=now,
+        starts_at__lte=now + cutoff,
+    ).update(promotion_closed_notified_at=now)
+    if not claimed:
+        return 0
+    waiting = Registration.objects.filter(
+        session_id=session_id, status=RegistrationStatus.WAITLISTED
+    ).values_list("pk", "participant_id")
+    return len(
+        email_queue(
+            *(
+                Email(
+                    kind=PROMOTION_CLOSED_EMAIL,
+                    recipient_id=participant_id,
+                    params={"registration": registration_id},
+                    key=f"engagement.promotion-closed:{registration_id}",
+                )
+                for registration_id, participant_id in waiting
+            )
+        )
+    )
+
+
+# --- Personal calendar feeds (issue 16, item 5) ---------------------------------------
+
+
+def _calendar_feed_token() -> str:
+    # 32 random bytes: 43 URL-safe characters, within the column's 64.
+    return secrets.token_urlsafe(32)
+
+
+@transaction.atomic
+def calendar_feed_reset(*, user) -> CalendarFeed:
+    """Give `user` a secret calendar feed address, or a new one in place of the old: the old
+    address stops working at once (its token is gone). Side effects: an audit row (never
+    the secret)."""
+    feed, created = CalendarFeed.objects.update_or_create(
+        user=user, defaults={"token": _calendar_feed_token()}
+    )
+    audit_record(
+        actor=user,
+        action="engagement.calendar_feed_create" if created else "engagement.calendar_feed_reset",
+        object_type="calendarfeed",
+        object_id=feed.pk,
+    )
+    return feed
+
+
+# --- Check-in codes at the door (issue 16, item 4) ------------------------------------------
+
+# Organisers may start checking people in this long before the session starts (people
+# arrive early); from then on until any time after it, as attendance marking allows.
+CHECK_IN_OPENS_BEFORE = timedelta(hours=1)
+
+
+class CheckInError(RegistrationError):
+    """A code that checks nobody in, with the reason (safe to show the organiser)."""
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """What a code found: the registration, and whether it was already checked in (typed
+    twice is not an error; the page says when)."""
+
+    registration: Registration
+    already: bool
+
+
+def check_in_code_normalise(raw: str) -> str:
+    """A code as typed or scanned, made comparable: upper case, without spaces or hyphens
+    (people copy it as "ABCD-2345" or "abcd 2345")."""
+    return "".join(raw.split()).replace("-", "").replace("\u2010", "").upper()
+
+
+def check_in_code_problem(code: str) -> str:
+    """Why a normalised code cannot be one of ours, or "" when it could be."""
+    if not code:
+        return _("Enter the check-in code.")
+    if any(character not in CHECK_IN_ALPHABET for character in code):
+        return _(
+            "A check-in code has only the digits 2 to 9 and the letters A to Z except I, L "
+            "and O (so no 0 or 1). Check the code letter by letter."
+        )
+    if len(code) != CHECK_IN_CODE_LENGTH:
+        return ngettext(
+            "A check-in code has %(length)d character; this one has %(typed)d.",
+            "A check-in code has %(length)d characters; this one has %(typed)d.",
+            CHECK_IN_CODE_LENGTH,
+        ) % {"length": CHECK_IN_CODE_LENGTH, "typed": len(code)}
+    return ""
+
+
+def check_in_refusal(session: EngagementSession, *, now: datetime | None = None) -> str:
+    """Why nobody can be checked in to this session now, or "" when they can. The check-in
+    page asks it first; every check-in asks it again."""
+    now = now or timezone.now()
+    if session.status == SessionStatus.CANCELLED:
+        return _("This session was cancelled, so there is nobody to check in.")
+    if session.status != SessionStatus.PUBLISHED:
+        return _("This session is not published, so there is nobody to check in.")
+    if now < session.starts_at - CHECK_IN_OPENS_BEFORE:
+        return _("Check-in opens an hour before the session starts.")
+    return ""
+
+
+def check_in_find(*, session: EngagementSession, code: str) -> CheckIn:
+    """The confirmed registration at `session` whose check-in code this is (typed in any
+    case, with spaces or hyphens). A read: it changes nothing. Raises CheckInError with a
+    message for a malformed code, one of another session (or of nobody), a cancelled or
+    waiting-list place, or a session not open for check-in."""
+    refusal = check_in_refusal(session)
+    if refusal:
+        raise CheckInError(refusal)
+    code = check_in_code_normalise(code)
+    problem = check_in_code_problem(code)
+    if problem:
+        raise CheckInError(problem)
+    registration = (
+        Registration.objects.select_related("participant")
+        .filter(session=session, check_in_code=code)
+        .first()
+    )
+    if registration is None:
+        raise CheckInError(
+            _(
+                "No place at this session has the code %(code)s. Check it letter by letter; "
+                "the person may have registered for another session."
+            )
+            % {"code": code}
+        )
+    if registration.is_cancelled:
+        raise CheckInError(_("This place was cancelled, so it cannot be checked in."))
+    if registration.is_waitlisted:
+        raise CheckInError(
+            _(
+                "This person is on the waiting list and has no confirmed seat, so they cannot "
+                "be checked in."
+            )
+        )
+    return CheckIn(registration=registration, already=registration.checked_in_at is not None)
+
+
+def _check_in_claim(*, registration_id: int, session_id: int, now: datetime) -> int:
+    """The conditional UPDATE of a check-in: 1 if this call checked the person in. Every
+    condition is on the registration's own columns, none through a join: PostgreSQL re-checks
+    those on a row another phone has just updated, where a join (which Django writes as
+    `id IN (SELECT ...)`) would let both phones through (the control in
+    tests/engagement/test_check_in_concurrency.py)."""
+    return Registration.objects.filter(
+        pk=registration_id,
+        session_id__in=EngagementSession.objects.filter(
+            pk=session_id, status=SessionStatus.PUBLISHED
+        ).values("pk"),
+        status=RegistrationStatus.CONFIRMED,
+        checked_in_at__isnull=True,
+    ).update(attended=True, checked_in_at=now)
+
+
+@transaction.atomic
+def registration_check_in(*, session: EngagementSession, code: str, by) -> CheckIn:
+    """Check in the person whose code this is: attended, and the time. One conditional
+    UPDATE (confirmed, at this still-published session, not yet checked in), so a code
+    confirmed twice, or from two phones at once, checks in once; the second gets
+    `already=True` and the first time (tests/engagement/test_check_in_concurrency.py). No
+    lock, email or audit row (as marking attendance by hand). Raises CheckInError as
+    check_in_find."""
+    found = check_in_find(session=session, code=code)
+    if found.already:
+        return found
+    registration = found.registration
+    now = timezone.now()
+    checked_in = _check_in_claim(registration_id=registration.pk, session_id=session.pk, now=now)
+    if checked_in:
+        registration.attended, registration.checked_in_at = True, now
+        return CheckIn(registration=registration, already=False)
+    # Someone else got there first, or the place or session changed since it was read: say
+    # what it is now.
+    return check_in_find(session=session, code=code)
+
+
+@transaction.atomic
+def registration_check_in_undo(
+    *, session: EngagementSession, registration_id: int, by
+) -> tuple[Registration, bool]:
+    """Undo a check-in at `session` (the wrong person confirmed): neither attended nor
+    checked in. Conditional, so undoing twice changes nothing the second time. Returns the
+    registration and whether this call undid it. One of another session is refused."""
+    registration = (
+        Registration.objects.select_related("participant")
+        .filter(pk=registration_id, session_id=session.pk)
+        .first()
+    )
+    if registration is None:
+        raise CheckInError(_("This check-in is not at this session."))
+    undone = Registration.objects.filter(
+        pk=registration_id, session_id=session.pk, checked_in_at__isnull=False
+    ).update(attended=False, checked_in_at=None)
+    if undone:
+        registration.attended, registration.checked_in_at = False, None
+    return registration, bool(undone)

@@ -51,3 +51,15 @@ def send_due_reminders() -> int:
     this runs or overlaps: the claim is a conditional UPDATE, committed with its outbox row."""
     due = list(selectors.registrations_due_reminder().values_list("pk", "participant_id")[:1000])
     return services.registration_reminders_queue(due=due)
+
+
+# --- Waiting-list cut-off (issue 16, item 3) ------------------------------------------
+
+
+@shared_task
+def notify_promotion_closed() -> int:
+    """Run by beat every 5 minutes: tell the waiting list of each session past its promotion
+    cut-off, once. Safe to run twice or at once: each session is claimed by a conditional
+    UPDATE, committed with its outbox rows."""
+    due = list(selectors.sessions_due_promotion_closed_notice().values_list("pk", flat=True)[:500])
+    return sum(services.session_promotion_closed_notify(session_id=pk) for pk in due)

@@ -8,6 +8,15 @@ urlpatterns = [
     path("sessions/", views.session_list, name="session_list"),
     path("sessions/mine/", views.my_sessions, name="my_sessions"),
     path("sessions/mine/<int:pk>/cancel/", views.registration_cancel, name="registration_cancel"),
+    # --- Cancel links and calendar feeds (issue 16, items 3 and 5) ---
+    path(
+        "sessions/cancel/<str:token>/",
+        views.registration_cancel_link,
+        name="registration_cancel_link",
+    ),
+    path("sessions/calendar.ics", views.calendar_public, name="calendar_public"),
+    path("sessions/calendar/<slug:secret>.ics", views.calendar_personal, name="calendar_personal"),
+    path("sessions/mine/calendar/", views.calendar_feed_reset, name="calendar_feed_reset"),
     # A link with no words from the title, for calendar files (a slug may name a harm).
     path("sessions/s/<int:pk>/", views.session_short_link, name="session_short_link"),
     path("sessions/<slug:slug>/", views.session_detail, name="session_detail"),
@@ -46,5 +55,20 @@ urlpatterns = [
         "organise/registrations/<int:pk>/move/",
         views.registration_move,
         name="console_registration_move",
+    ),
+]
+
+# --- Check-in codes at the door (issue 16, item 4) ------------------------------------------
+urlpatterns += [
+    path("organise/sessions/<int:pk>/check-in/", views.session_check_in, name="console_check_in"),
+    path(
+        "organise/sessions/<int:pk>/check-in/confirm/",
+        views.session_check_in_confirm,
+        name="console_check_in_confirm",
+    ),
+    path(
+        "organise/sessions/<int:pk>/check-in/undo/",
+        views.session_check_in_undo,
+        name="console_check_in_undo",
     ),
 ]

@@ -1,6 +1,7 @@
 """Session pages, registration, My sessions and the organiser console. Thin: parse, fetch with
 an access helper, call one service, message, redirect."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -19,18 +20,21 @@ from audit import querystring
 from harms.models import HarmCategory
 
 from . import selectors, services
+from .cancel_links import CancelLinkRefused, cancel_link_registration
 from .forms import (
     AttendanceForm,
+    CheckInCodeForm,
     ReasonForm,
     RegistrationForm,
     RosterPurposeForm,
     SessionEditForm,
     SessionForm,
 )
-from .ics import session_calendar, session_calendar_filename
+from .ics import personal_feed, public_feed, session_calendar, session_calendar_filename
 from .models import RegistrationStatus, SessionMode
 from .permissions import (
     can_see_attendee_details,
+    get_calendar_feed,
     get_registration_for_organiser,
     get_registration_for_participant,
     get_session_by_id_for_user,
@@ -148,6 +152,7 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
         {
             "page": _page(request, selectors.registrations_of(request.user), PAGE_SIZE),
             "now": timezone.now(),
+            **_calendar_feed_context(request.user),
         },
     )
 
@@ -443,3 +448,227 @@ def registration_move(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+# --- "I can no longer come" links (issue 16, item 3) ----------------------------------
+
+
+def _cancel_link_page(
+    request: HttpRequest, state: str, registration=None, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    """The one page of the cancel link, in one of its states: "confirm", "done", "already",
+    "session_cancelled", "error", or a refusal ("invalid", "expired", "other")."""
+    return render(
+        request,
+        "engagement/registration_cancel_link.html",
+        {
+            "state": state,
+            "registration": registration,
+            "session": registration.session if registration else None,
+            "error": error,
+        },
+        status=status,
+    )
+
+
+# --- Check-in codes at the door (issue 16, item 4) ------------------------------------------
+# Two steps, each a plain form post, so the page works on any phone without script: type (or
+# scan) the code, see the person's name, confirm. The page after a check-in offers its undo.
+
+
+def _check_in_page(
+    request: HttpRequest,
+    session,
+    *,
+    form: CheckInCodeForm | None = None,
+    found: services.CheckIn | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    last_id = querystring.id_param(request.GET, "last")
+    last = (
+        selectors.checked_in_registration(session=session, pk=last_id)
+        if last_id and found is None
+        else None
+    )
+    form = form or CheckInCodeForm()
+    if not form.errors:
+        # Ready for the next code without a tap; after an error the summary takes focus.
+        form.fields["code"].widget.attrs["autofocus"] = True
+    return render(
+        request,
+        "engagement/check_in.html",
+        {
+            "session": session,
+            "form": form,
+            "found": found,
+            "last": last,
+            "counts": selectors.check_in_counts(session),
+            "refusal": services.check_in_refusal(session),
+        },
+        status=status,
+    )
+
+
+REFUSAL_STATUS = {"invalid": 400, "expired": 410, "other": 403}
+
+
+@require_http_methods(["GET", "POST"])
+def registration_cancel_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in registration emails. GET only asks (a mail scanner following the link
+    cancels nothing); POST cancels. Works signed out: the signed token is the proof. Signed
+    in as someone else, it is refused rather than cancel a place that is not theirs."""
+    try:
+        registration = cancel_link_registration(token)
+    except CancelLinkRefused as refused:
+        return _cancel_link_page(request, refused.reason, status=REFUSAL_STATUS[refused.reason])
+    if request.user.is_authenticated and request.user.pk != registration.participant_id:
+        return _cancel_link_page(request, "other", status=REFUSAL_STATUS["other"])
+    if registration.is_cancelled:
+        return _cancel_link_page(request, "already", registration)
+    if registration.session.is_cancelled:
+        return _cancel_link_page(request, "session_cancelled", registration)
+    if request.method == "GET":
+        return _cancel_link_page(request, "confirm", registration)
+    try:
+        services.registration_cancel(
+            registration=registration, cancelled_by=registration.participant
+        )
+    except services.RegistrationError as error:
+        return _cancel_link_page(request, "error", registration, error=str(error), status=409)
+    return _cancel_link_page(request, "done", registration)
+
+
+# --- Calendar feeds (issue 16, item 5) ------------------------------------------------
+
+
+def _calendar_response(content: bytes, cache_control: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = cache_control
+    return response
+
+
+@require_GET
+def calendar_public(request: HttpRequest) -> HttpResponse:
+    """Every listed upcoming session, for anyone to subscribe to. One query."""
+    return _calendar_response(
+        public_feed(selectors.calendar_public_sessions()), "public, max-age=900"
+    )
+
+
+@require_GET
+def calendar_personal(request: HttpRequest, secret: str) -> HttpResponse:
+    """A person's own places, behind their secret address (no sign-in: calendar apps fetch
+    it). A forged or reset secret is a 404."""
+    feed = get_calendar_feed(secret)
+    response = _calendar_response(
+        personal_feed(selectors.calendar_feed_registrations(user=feed.user)),
+        "private, max-age=300",
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _calendar_feed_context(user) -> dict:
+    """My sessions' "Calendar feed" section: the secret address, https and webcal://."""
+    feed = selectors.calendar_feed_of(user)
+    if feed is None:
+        return {"calendar_feed": None}
+    url = settings.SITE_URL + reverse("engagement:calendar_personal", args=[feed.token])
+    return {
+        "calendar_feed": feed,
+        "calendar_feed_url": url,
+        "calendar_feed_webcal": "webcal://" + url.split("://", 1)[-1],
+    }
+
+
+@login_required
+@require_POST
+def calendar_feed_reset(request: HttpRequest) -> HttpResponse:
+    """Create the person's feed address, or replace it (the old one stops working)."""
+    had_feed = selectors.calendar_feed_of(request.user) is not None
+    services.calendar_feed_reset(user=request.user)
+    if had_feed:
+        messages.success(
+            request, _("Your calendar feed has a new address. The old one no longer works.")
+        )
+    else:
+        messages.success(
+            request, _("Your calendar feed is ready. Add its address to your calendar.")
+        )
+    return redirect(reverse("engagement:my_sessions") + "#calendar-feed")
+
+
+def _check_in_url(session_id: int, *, last: int | None = None) -> str:
+    url = reverse("engagement:console_check_in", args=[session_id])
+    return f"{url}?{urlencode({'last': last})}" if last else url
+
+
+@role_required(Role.ORGANISER)
+@require_http_methods(["GET", "POST"])
+def session_check_in(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the code field. POST (step 1): whose code it is, with a button to confirm; a code
+    already checked in says when, with its undo. Nothing is written in this step."""
+    session = get_session_for_organiser(pk)
+    if request.method == "GET":
+        return _check_in_page(request, session)
+    form = CheckInCodeForm(request.POST)
+    if form.is_valid():
+        try:
+            found = services.check_in_find(session=session, code=form.cleaned_data["code"])
+        except services.CheckInError as error:
+            form.add_error("code", str(error))
+        else:
+            return _check_in_page(request, session, form=form, found=found)
+    return _check_in_page(request, session, form=form, status=400)
+
+
+@role_required(Role.ORGANISER)
+@require_POST
+def session_check_in_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Step 2: check the person in, then back to an empty code field for the next one."""
+    session = get_session_for_organiser(pk)
+    form = CheckInCodeForm(request.POST)
+    if form.is_valid():
+        try:
+            done = services.registration_check_in(
+                session=session, code=form.cleaned_data["code"], by=request.user
+            )
+        except services.CheckInError as error:
+            form.add_error("code", str(error))
+        else:
+            registration = done.registration
+            name = registration.participant.display_name
+            at = timezone.localtime(registration.checked_in_at).strftime("%H:%M")
+            if done.already:
+                messages.info(
+                    request,
+                    _("%(name)s was already checked in at %(time)s.") % {"name": name, "time": at},
+                )
+            else:
+                messages.success(request, _("%(name)s is checked in.") % {"name": name})
+            return redirect(_check_in_url(session.pk, last=registration.pk))
+    return _check_in_page(request, session, form=form, status=400)
+
+
+@role_required(Role.ORGANISER)
+@require_POST
+def session_check_in_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_organiser(pk)
+    registration_id = querystring.id_param(request.POST, "registration")
+    try:
+        if registration_id is None:
+            raise services.CheckInError(_("This check-in is not at this session."))
+        registration, undone = services.registration_check_in_undo(
+            session=session, registration_id=registration_id, by=request.user
+        )
+    except services.CheckInError as error:
+        messages.error(request, str(error))
+    else:
+        name = registration.participant.display_name
+        if undone:
+            messages.success(
+                request, _("Check-in undone: %(name)s is not checked in.") % {"name": name}
+            )
+        else:
+            messages.info(request, _("%(name)s is not checked in.") % {"name": name})
+    return redirect(_check_in_url(session.pk))

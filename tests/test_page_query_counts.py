@@ -222,7 +222,8 @@ PINNED = {
     "idea page, as a moderator": 13,
     "initiatives list": 7,
     "initiative page": 11,
-    "My sessions": 6,
+    # +1 for the person's calendar feed address (issue 16, item 5).
+    "My sessions": 7,
     "My ideas": 6,
     # +2 for the badge, +1 for the urgent reports about people at the top.
     "moderation queue": 19,

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from feedback.models import Feedback, FeedbackSuggestion, QuoteStatus
 from harms.models import HarmCategory, SolutionArea
-from tests.factories import EngagementSessionFactory, FeedbackFactory, UserFactory
+from tests.factories import FeedbackFactory, UserFactory
 
 # The last migrations before the move: engagement still owns feedback, the feedback app has
 # none applied.
@@ -60,8 +60,20 @@ def _seed_before_the_move(old_apps) -> dict:
 
     participant, other, reviewer = UserFactory(), UserFactory(), UserFactory()
     started = timezone.now() - timedelta(days=1)
-    session = EngagementSessionFactory(
-        starts_at=started, registration_opens_at=started - timedelta(days=7)
+    # Through the historical model: today's factory would write columns added since.
+    session = old_apps.get_model("engagement", "EngagementSession").objects.create(
+        title="Conversation before the move",
+        slug="conversation-before-the-move",
+        summary="A facilitated conversation.",
+        description="Details.",
+        starts_at=started,
+        ends_at=started + timedelta(hours=2),
+        mode="in_person",
+        venue="Central Public Library",
+        capacity=10,
+        registration_opens_at=started - timedelta(days=7),
+        registration_closes_at=started - timedelta(hours=1),
+        status="published",
     )
     harms = list(HarmCategory.objects.order_by("pk").values_list("pk", flat=True)[:3])
     areas = list(SolutionArea.objects.order_by("pk").values_list("pk", flat=True)[:2])
