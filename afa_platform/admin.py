@@ -1,9 +1,14 @@
 from functools import wraps
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from modeltranslation import settings as mt_settings
+from modeltranslation.admin import TranslationAdmin
+from modeltranslation.utils import build_localized_fieldname
 
 from accounts.permissions import second_factor_response
 
@@ -73,3 +78,65 @@ class LabelledListEditableMixin:
                     field.widget.attrs.setdefault("aria-label", f"{field.label}: {self.instance}")
 
         return LabelledForm
+
+
+# --- Admin-edited text in four languages (issue 14, item 3) ---
+
+
+class LanguageTabsAdmin(TranslationAdmin):
+    """A model admin for a model with text in each language (a `translation.py` registers its
+    fields with django-modeltranslation): one fieldset per language, which
+    static/js/admin_language_tabs.js turns into tabs (without JavaScript every language shows,
+    each under its own heading). English is required; a language left empty falls back to it.
+
+    Declare `fieldsets` with the fields that are the same in every language;
+    `language_panels_at` is where, among them, the languages' fieldsets go. Not modeltranslation's
+    TabbedTranslationAdmin: that loads jQuery UI from a CDN, which our CSP refuses."""
+
+    change_form_template = "admin/language_tabs_change_form.html"
+    language_panels_at = 0
+
+    class Media:
+        css = {"all": ["css/admin_language_tabs.css"]}
+        js = ["js/admin_language_tabs.js"]
+
+    def get_fieldsets(self, request, obj=None):
+        translated = [
+            field.name
+            for field in self.model._meta.fields
+            if field.name in self.trans_opts.all_fields
+        ]
+        panels = []
+        for code, language_name in settings.LANGUAGES:
+            description = (
+                _("Required. Where another language is left empty, its pages show this.")
+                if code == mt_settings.DEFAULT_LANGUAGE
+                else _("Optional. Where left empty, pages in this language show the English.")
+            )
+            panels.append(
+                (
+                    language_name,
+                    {
+                        "fields": [build_localized_fieldname(name, code) for name in translated],
+                        "classes": ["language-panel", f"language-{code}"],
+                        "description": description,
+                    },
+                )
+            )
+        common = [(name, {**options}) for name, options in (self.fieldsets or [])]
+        return common[: self.language_panels_at] + panels + common[self.language_panels_at :]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        language = getattr(db_field, "language", None)
+        if formfield is not None and language:
+            # Screen readers and spelling checkers then use the right language in each box.
+            formfield.widget.attrs["lang"] = language
+        return formfield
+
+    def save_model(self, request, obj, form, change):
+        # The original column (`name`, beside name_en...) is written from the active language;
+        # saved in English, it stays the English text that code reading the column directly
+        # (related lookups from other apps' exports) expects.
+        with translation.override(mt_settings.DEFAULT_LANGUAGE):
+            super().save_model(request, obj, form, change)

@@ -40,6 +40,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # Before the admin: it patches the registered models' fields and the admin's forms.
+    "modeltranslation",
     "afa_platform.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -104,7 +106,10 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "afa_platform.context_processors.site",
             ],
-            "libraries": {"form_errors": "afa_platform.templatetags.form_errors"},
+            "libraries": {
+                "form_errors": "afa_platform.templatetags.form_errors",
+                "content_language": "afa_platform.templatetags.content_language",
+            },
         },
     },
 ]
@@ -295,6 +300,17 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# --- Content in four languages (issue 14, item 3) ---
+# Admin-edited text (harm categories, solution areas, support services) has a column per
+# language (name_en, name_zh_hans, name_ms, name_ta; see harms/translation.py). English is
+# required and is what a missing translation falls back to; the page marks the fallen-back
+# text lang="en" (afa_platform/templatetags/content_language.py). English itself falls back to
+# any language that has the text, so a heading is never empty.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = tuple(code for code, _name in LANGUAGES)
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en",), "en": ("zh-hans", "ms", "ta")}
+MODELTRANSLATION_REQUIRED_LANGUAGES = ("en",)
+MODELTRANSLATION_PREPOPULATE_LANGUAGE = "en"
 TIME_ZONE = "Asia/Singapore"
 USE_I18N = True
 USE_TZ = True
