@@ -6,6 +6,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from harms.fields import TranslatedCheckboxesField
 from harms.models import HarmCategory
 from harms.pii import detect_personal_data
 
@@ -110,11 +111,10 @@ class SessionForm(forms.Form):
         help_text=_("Shown only to confirmed registrants."),
     )
     facilitators = forms.CharField(label=_("Facilitators"), required=False, max_length=300)
-    harm_categories = forms.ModelMultipleChoiceField(
+    harm_categories = TranslatedCheckboxesField(
         label=_("Harm categories discussed"),
         queryset=HarmCategory.objects.order_by("order", "name"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
     )
     capacity = forms.IntegerField(
         label=_("Seats"),

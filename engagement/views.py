@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -658,7 +659,7 @@ def session_check_in_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             registration = done.registration
             name = registration.participant.display_name
-            at = timezone.localtime(registration.checked_in_at).strftime("%H:%M")
+            at = date_format(timezone.localtime(registration.checked_in_at), "g:i A")
             if done.already:
                 messages.info(
                     request,

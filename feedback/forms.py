@@ -3,6 +3,7 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from harms.fields import TranslatedCheckboxesField
 from harms.forms import PrivacyCheckMixin
 from harms.languages import WrittenLanguageFormMixin, written_language_field
 from harms.models import HarmCategory, SolutionArea
@@ -19,9 +20,11 @@ RATING_CHOICES = [
 ]
 
 
-class HarmChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: HarmCategory) -> str:
-        return f"– {obj.name}" if obj.parent_id else obj.name
+class HarmChoiceField(TranslatedCheckboxesField):
+    """Harms as checkboxes, each sub-category indented under its harm."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, indent_children=True, **kwargs)
 
 
 def harm_choices():

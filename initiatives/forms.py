@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from engagement.models import EngagementSession
+from harms.fields import TranslatedCheckboxesField, TranslatedModelChoiceField
 from harms.forms import PrivacyCheckMixin
 from harms.languages import WrittenLanguageFormMixin, written_language_field
 from harms.models import HarmCategory, SolutionArea
@@ -57,13 +58,13 @@ class IdeaForm(WrittenLanguageFormMixin, PrivacyCheckMixin, forms.Form):
         error_messages={"required": _("Describe your idea.")},
     )
     language = written_language_field()
-    harm_category = forms.ModelChoiceField(
+    harm_category = TranslatedModelChoiceField(
         label=_("Which harm does it address?"),
         queryset=HarmCategory.objects.all(),
         empty_label=_("Choose one"),
         error_messages={"required": _("Choose the harm your idea addresses.")},
     )
-    solution_area = forms.ModelChoiceField(
+    solution_area = TranslatedModelChoiceField(
         label=_("Solution area"),
         queryset=SolutionArea.objects.all(),
         empty_label=_("Choose one"),
@@ -424,13 +425,12 @@ class InitiativeForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), max_length=8000, widget=forms.Textarea(attrs={"rows": 8})
     )
-    solution_area = forms.ModelChoiceField(
+    solution_area = TranslatedModelChoiceField(
         label=_("Solution area"), queryset=SolutionArea.objects.all(), empty_label=_("Choose one")
     )
-    harm_categories = forms.ModelMultipleChoiceField(
+    harm_categories = TranslatedCheckboxesField(
         label=_("Harms addressed"),
         queryset=HarmCategory.objects.all(),
-        widget=forms.CheckboxSelectMultiple,
     )
     ideas = forms.ModelMultipleChoiceField(
         label=_("Published ideas to merge into it"),

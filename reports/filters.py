@@ -26,6 +26,7 @@ from afa_platform.i18n import interpolated
 from audit import querystring
 from engagement.models import EngagementSession, Registration, SessionStatus
 from feedback.models import Feedback, FeedbackSuggestion
+from harms.fields import TranslatedModelChoiceField
 from harms.models import HarmCategory, SolutionArea
 from initiatives.models import Idea, Initiative
 
@@ -175,14 +176,14 @@ class ReportFilterForm(forms.Form):
             {"count": SESSION_OPTIONS_SHOWN},
         ),
     )
-    harm_category = forms.ModelChoiceField(
+    harm_category = TranslatedModelChoiceField(
         label=_("Harm category"),
         queryset=HarmCategory.objects.all(),
         required=False,
         empty_label=_("All harm categories"),
         help_text=_("Includes its sub-categories."),
     )
-    solution_area = forms.ModelChoiceField(
+    solution_area = TranslatedModelChoiceField(
         label=_("Solution area"),
         queryset=SolutionArea.objects.all(),
         required=False,

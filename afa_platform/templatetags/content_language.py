@@ -51,7 +51,7 @@ def content_language(obj: Any, field_name: str) -> str:
     return ""
 
 
-def _fell_back_to(obj: Any, field_name: str) -> str:
+def fell_back_to(obj: Any, field_name: str) -> str:
     """The language the text came from when that is not the page's language, else ""."""
     source = content_language(obj, field_name)
     return source if source and source != get_language() else ""
@@ -61,7 +61,7 @@ def _fell_back_to(obj: Any, field_name: str) -> str:
 def lang_if_fallback(obj: Any, field_name: str) -> str:
     """` lang="en"` (with its leading space) for the element that shows `obj.<field_name>`,
     when the text fell back to another language; nothing otherwise."""
-    source = _fell_back_to(obj, field_name)
+    source = fell_back_to(obj, field_name)
     return format_html(' lang="{}"', source) if source else SafeString("")
 
 
@@ -73,7 +73,7 @@ def translated(obj: Any, field_name: str) -> str:
     if obj is None:
         return ""
     value = getattr(obj, field_name, "")
-    source = _fell_back_to(obj, field_name)
+    source = fell_back_to(obj, field_name)
     if source:
         return format_html('<span lang="{}">{}</span>', source, value)
     return conditional_escape(value)

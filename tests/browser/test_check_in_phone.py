@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.formats import date_format
 from playwright.sync_api import expect
 
 from accounts.roles import Role
@@ -113,7 +114,7 @@ def test_typing_a_code_shows_the_name_then_confirm_and_undo_on_a_phone(live_serv
     expect(page.get_by_label("Check-in code")).to_have_value("")
     mei.refresh_from_db()
     assert mei.attended is True and mei.checked_in_at is not None
-    at = timezone.localtime(mei.checked_in_at).strftime("%H:%M")
+    at = date_format(timezone.localtime(mei.checked_in_at), "g:i A")
 
     # The same code again: said plainly, with the time, not as an error.
     page.get_by_label("Check-in code").fill(mei.check_in_code)

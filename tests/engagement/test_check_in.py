@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from engagement import services
 from engagement.models import (
@@ -308,7 +309,7 @@ def test_a_code_typed_twice_says_already_checked_in_at_the_time_not_an_error(cli
     registration = _seat(session)
     services.registration_check_in(session=session, code=registration.check_in_code, by=organiser)
     registration.refresh_from_db()
-    at = timezone.localtime(registration.checked_in_at).strftime("%H:%M")
+    at = date_format(timezone.localtime(registration.checked_in_at), "g:i A")
     client.force_login(organiser)
     response = client.post(_page(session), {"code": registration.check_in_code})
     assert response.status_code == 200

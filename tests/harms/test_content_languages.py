@@ -499,3 +499,32 @@ def test_admin_adds_a_support_service_with_its_name_once_and_text_per_language(c
     assert not resource.description_ms
     with translation.override("ms"):
         assert resource.description == "Help for anyone."
+
+
+@pytest.mark.django_db
+def test_form_choices_whose_name_fell_back_are_marked_lang_en():
+    """Selects mark the <option>; checkbox lists wrap the label's text (an <option> holds text
+    only). Names that are translated stay unmarked."""
+    from engagement.forms import SessionForm
+    from feedback.forms import FeedbackForm
+    from initiatives.forms import IdeaForm, InitiativeForm
+
+    HarmCategory.objects.filter(slug="doxxing").update(name_ms=None)
+    SolutionArea.objects.filter(slug="public-education").update(name_ms="")
+    translated_area = SolutionArea.objects.exclude(slug="public-education").first()
+    with translation.override("ms"):
+        idea_form = str(IdeaForm()["harm_category"]) + str(IdeaForm()["solution_area"])
+        assert re.search(r'<option value="\d+" lang="en">Doxxing</option>', idea_form)
+        assert re.search(r'<option value="\d+" lang="en">Public education</option>', idea_form)
+        assert re.search(rf'<option value="{translated_area.pk}">[^<]+</option>', idea_form)
+        feedback_form = str(FeedbackForm(for_session=False)["harm_categories"])
+        assert '– <span lang="en">Doxxing</span>' in feedback_form
+        session_form = str(SessionForm()["harm_categories"])
+        assert '<span lang="en">Doxxing</span>' in session_form
+        initiative = InitiativeForm(
+            ideas=HarmCategory.objects.none(), leads=HarmCategory.objects.none()
+        )
+        initiative_form = str(initiative["solution_area"]) + str(initiative["harm_categories"])
+        assert re.search(
+            r'<option value="\d+" lang="en">Public education</option>', initiative_form
+        )
