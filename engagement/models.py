@@ -429,17 +429,13 @@ class SessionMessage(models.Model):
 
 class InvitationStatus(models.TextChoices):
     INVITED = "invited", _("Invited")
-    REGISTERED = "registered", _("Registered")
+    # In context: "Registered" alone is already a column heading ("registered at").
+    REGISTERED = "registered", pgettext_lazy("invitation status", "Registered")
     DECLINED = "declined", _("Declined")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("invitation status", "Withdrawn")
 
 
-INVITATION_STATUS_LABELS = {
-    InvitationStatus.INVITED: _("Invited"),
-    InvitationStatus.REGISTERED: pgettext_lazy("invitation status", "Registered"),
-    InvitationStatus.DECLINED: _("Declined"),
-    InvitationStatus.WITHDRAWN: pgettext_lazy("invitation status", "Withdrawn"),
-}
+INVITATION_STATUS_LABELS = dict(InvitationStatus.choices)
 
 
 class Invitation(models.Model):
