@@ -120,6 +120,21 @@ def copy_rows(cursor, model, rows) -> int:
     sql = f'COPY "{model._meta.db_table}" ({columns}) FROM STDIN'
     now = datetime.now(tz=SGT)
     defaults = {}
+    # A default that must differ per row (a random code under a unique constraint, such as
+    # Registration.check_in_code) is drawn for each row; any other is computed once.
+    from django.db import models as django_models
+
+    unique_names = {
+        name
+        for constraint in model._meta.constraints
+        if isinstance(constraint, django_models.UniqueConstraint)
+        for name in constraint.fields
+    }
+    per_row = {
+        field.attname
+        for field in fields
+        if callable(field.default) and (field.unique or field.name in unique_names)
+    }
     count = 0
     buffer = io.StringIO()
 
@@ -134,6 +149,8 @@ def copy_rows(cursor, model, rows) -> int:
         for field in fields:
             if field.attname in row:
                 values.append(row[field.attname])
+            elif field.attname in per_row:
+                values.append(field.get_default())
             else:
                 if field.attname not in defaults:
                     defaults[field.attname] = _default(field, now)
