@@ -121,7 +121,15 @@ def create_fixtures(participants: int, rounds: int):
         slugs.append(session.slug)
     password = make_password("bench-password-123")  # hashed once, shared
     users = User.objects.bulk_create(
-        User(email=f"bench{i}@example.com", display_name=f"Bench {i}", password=password)
+        # Each has accepted the privacy notice in force, as a real participant has (without
+        # it, every page sends them to accept it first).
+        User(
+            email=f"bench{i}@example.com",
+            display_name=f"Bench {i}",
+            password=password,
+            pdpa_consent_version=settings.PDPA_NOTICE_VERSION,
+            pdpa_consented_at=now,
+        )
         for i in range(participants)
     )
     # The configured engine, as a real sign-in would write it (cached_db: Redis and the table).
