@@ -408,6 +408,16 @@ def test_the_roster_links_to_the_check_in_page(client, organiser):
     assert "Check in at the door" in body
 
 
+def test_an_online_session_has_no_door_to_check_in_at(client, organiser):
+    """Online places get no check-in code (My sessions and emails show none), so the roster
+    offers no check-in page either."""
+    session = _door_session(mode=SessionMode.ONLINE, venue="", venue_details="")
+    client.force_login(organiser)
+    body = client.get(reverse("engagement:console_roster", args=[session.pk])).content.decode()
+    assert "Check in at the door" not in body
+    assert f'href="{_page(session)}"' not in body
+
+
 # --- Role matrix --------------------------------------------------------------------------
 
 
