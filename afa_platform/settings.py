@@ -109,6 +109,7 @@ TEMPLATES = [
             "libraries": {
                 "form_errors": "afa_platform.templatetags.form_errors",
                 "content_language": "afa_platform.templatetags.content_language",
+                "markdown": "afa_platform.templatetags.markdown",
             },
         },
     },
