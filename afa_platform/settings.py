@@ -67,10 +67,14 @@ INSTALLED_APPS = [
     "initiatives",
     "reports",
     "exports",
+    "api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The public API answers its own methods (OPTIONS, the CORS preflight, included) before
+    # sessions and users are loaded (api/http.py).
+    "api.http.ApiMiddleware",
     "afa_platform.middleware.AllowedMethodsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -463,6 +467,18 @@ CELERY_BEAT_SCHEDULE["exports-resume-export-jobs"] = {
 CELERY_BEAT_SCHEDULE["exports-delete-expired-exports"] = {
     "task": "exports.tasks.delete_expired_exports",
     "schedule": 60 * 60,
+}
+
+# --- Open data and the public API (the api app; README, "Open data and the API") --------
+# Requests per client address per window (seconds); over it, 429 with Retry-After.
+API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=120)
+API_RATE_WINDOW = env.int("API_RATE_WINDOW", default=60)
+# Where the nightly open-data archive is written and served from (one ZIP, replaced whole).
+OPEN_DATA_DIR = env.str("OPEN_DATA_DIR", default=str(VAR_DIR / "open-data"))
+OPEN_DATA_HOUR = env.int("OPEN_DATA_HOUR", default=2)
+CELERY_BEAT_SCHEDULE["api-build-open-data"] = {
+    "task": "api.tasks.build_open_data",
+    "schedule": crontab(minute=30, hour=OPEN_DATA_HOUR),
 }
 
 # --- Beyond one machine; operating it (README, "Production") ---------------------------

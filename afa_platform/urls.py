@@ -6,6 +6,8 @@ from django.urls import include, path
 from accounts import views as accounts_views
 from afa_platform import views
 from afa_platform.metrics import metrics_view
+from api import views as api_views
+from api.endpoints import api as public_api
 from harms import views as harms_views
 
 # The admin signs in through allauth, so its rate limits and two-factor step apply there too.
@@ -30,6 +32,9 @@ urlpatterns = [
     path("accounts/profile/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/docs/", api_views.docs, name="api_docs"),
+    path("api/v1/", public_api.urls),
+    path("open-data/", include("api.open_data_urls")),
 ]
 
 if settings.BENCH_CEILING_VIEW:

@@ -44,7 +44,7 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 VIEWPORTS = {"390px": {"width": 390, "height": 844}, "1280px": {"width": 1280, "height": 800}}
 # Not pages: files, the admin (its own test), signing out.
 SKIPPED_PREFIXES = ("/admin/", "/accounts/logout/", "/static/", "/media/")
-SKIPPED_SUFFIXES = (".csv", ".xlsx", ".ics", "/download")
+SKIPPED_SUFFIXES = (".csv", ".xlsx", ".ics", "/download", ".zip", ".json")
 # Menu pages are depth 1; the detail pages they list, depth 2; the forms those offer, depth 3.
 MAX_DEPTH = 3
 # The detail pages the crawl must reach, one per list.

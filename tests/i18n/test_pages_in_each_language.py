@@ -20,6 +20,8 @@ PUBLIC = [
     "/",
     "/privacy/",
     "/accessibility/",
+    "/open-data/",
+    "/api/v1/docs/",
     "/support/",
     "/harms/",
     "/harms/non-consensual-publication/",
