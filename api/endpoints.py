@@ -310,7 +310,12 @@ def all_session_items(language: str):
 
 # --- Ideas ----------------------------------------------------------------------------------
 
-IDEA_ORDER = pagination.Order(("submitted_at", "id"), descending=True)
+# The board's two orders (initiatives.selectors.SORTS), on its indexes (idea_board_newest,
+# idea_board_supported): newest published first, or most supported first.
+IDEA_ORDERS = {
+    "newest": pagination.Order(("decided_at", "id"), descending=True),
+    "supported": pagination.Order(("support_count", "decided_at", "id"), descending=True),
+}
 
 
 def _public_ideas():
@@ -322,7 +327,9 @@ def _public_ideas():
         .values("n")
     )
     return (
-        Idea.objects.filter(status__in=IDEA_PUBLIC_STATUSES, submitted_at__isnull=False)
+        Idea.objects.filter(
+            status__in=IDEA_PUBLIC_STATUSES, submitted_at__isnull=False, decided_at__isnull=False
+        )
         .select_related("author", "harm_category", "solution_area", "session", "merged_into")
         .annotate(public_comment_count=Coalesce(Subquery(comments), 0))
     )
@@ -360,7 +367,7 @@ def all_idea_items(language: str):
     response={200: schemas.IdeaPage, **ERRORS},
     operation_id="listIdeas",
     tags=["ideas"],
-    summary="Published ideas, newest first",
+    summary="Published ideas, newest or most supported first",
 )
 def ideas(
     request,
@@ -369,11 +376,14 @@ def ideas(
     solution_area: str | None = None,
     session: str | None = None,
     q: str | None = Query(None, max_length=200, description="Words to search for."),
+    sort: Literal["newest", "supported"] = Query(
+        "newest", description="newest (published) first, or most supported first."
+    ),
     language: Language | None = LANGUAGE,
     cursor: str | None = CURSOR,
     limit: int | None = LIMIT,
 ):
-    _only(request, COMMON | PAGED | {"harm_category", "solution_area", "session", "q"})
+    _only(request, COMMON | PAGED | {"harm_category", "solution_area", "session", "q", "sort"})
     language, limit = _language(language), _limit(limit)
     rows = _public_ideas()
     rows = _narrowed(
@@ -386,7 +396,7 @@ def ideas(
             raise ApiError(400, "invalid_parameter", "q must be at most 200 characters.")
         rows = search_ideas(rows, q)
     found, next_cursor = pagination.page(
-        rows, list_name="ideas", order=IDEA_ORDER, cursor=cursor, limit=limit
+        rows, list_name=f"ideas-{sort}", order=IDEA_ORDERS[sort], cursor=cursor, limit=limit
     )
     _last_modified(response, [i.updated_at for i in found])
     return {"items": [_idea(i, language) for i in found], "next_cursor": next_cursor}

@@ -354,3 +354,32 @@ def test_no_api_answer_holds_an_email_a_hidden_name_or_any_private_text(client):
     assert "Anonymous participant" in everything
     for secret in SECRETS:
         assert secret not in everything, secret
+
+
+def test_most_supported_first_pages_through_every_idea_once(client):
+    ideas = [IdeaFactory(status=IdeaStatus.APPROVED, support_count=n % 3) for n in range(7)]
+    seen, cursor = [], None
+    while True:
+        params = {"sort": "supported", "limit": 3, **({"cursor": cursor} if cursor else {})}
+        body = client.get("/api/v1/ideas", params).json()
+        seen += [(i["support_count"], i["id"]) for i in body["items"]]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert sorted(i.pk for i in ideas) == sorted(pk for _count, pk in seen)
+    assert [count for count, _pk in seen] == sorted((i.support_count for i in ideas), reverse=True)
+
+
+def test_a_newest_cursor_is_not_a_most_supported_one(client):
+    for _ in range(3):
+        IdeaFactory(status=IdeaStatus.APPROVED)
+    cursor = client.get("/api/v1/ideas", {"limit": 1}).json()["next_cursor"]
+    response = client.get("/api/v1/ideas", {"sort": "supported", "cursor": cursor})
+    assert response.status_code == 400
+
+
+def test_search_finds_ideas_by_their_words(client):
+    IdeaFactory(status=IdeaStatus.APPROVED, title="Helplines at every polyclinic")
+    IdeaFactory(status=IdeaStatus.APPROVED, title="Workshops for parents")
+    found = client.get("/api/v1/ideas", {"q": "polyclinic"}).json()["items"]
+    assert [i["title"] for i in found] == ["Helplines at every polyclinic"]
