@@ -301,6 +301,10 @@ class QuestionAnswer(models.Model):
     def __str__(self) -> str:
         return f"{self.question_id}: {self.feedback_id}"
 
+    def chosen_labels(self) -> list[str]:
+        """The words of the options chosen (reads `chosen`: prefetch it for a list)."""
+        return [self.question.option_label(chosen.option) for chosen in self.chosen.all()]
+
 
 class QuestionAnswerChoice(models.Model):
     """One option chosen in a choice answer: its number in the question's `choices`."""

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.permissions import is_mci_staff
 
-from .models import Feedback, FeedbackSuggestion, QuoteStatus, SessionQuestion
+from .models import Feedback, FeedbackSuggestion, QuestionAnswer, QuoteStatus, SessionQuestion
 
 
 def _with_details():
@@ -15,6 +15,12 @@ def _with_details():
         Prefetch(
             "suggestions",
             queryset=FeedbackSuggestion.objects.select_related("solution_area"),
+        ),
+        Prefetch(
+            "answers",
+            queryset=QuestionAnswer.objects.select_related("question")
+            .prefetch_related("chosen")
+            .order_by("question__position"),
         ),
     )
 

@@ -5,6 +5,8 @@ stored with the feedback, in its transaction."""
 from datetime import timedelta
 
 import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -178,10 +180,7 @@ def test_a_cancelled_sessions_questions_are_frozen(organiser):
         services.session_question_add(session=session, organiser=organiser, details=_question())
 
 
-def test_the_change_locks_the_sessions_row(upcoming, organiser, django_assert_max_num_queries):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+def test_the_change_locks_the_sessions_row(upcoming, organiser):
     with CaptureQueriesContext(connection) as queries:
         services.session_question_add(session=upcoming, organiser=organiser, details=_question())
     if connection.vendor == "postgresql":
@@ -331,8 +330,6 @@ def test_deleting_the_feedback_deletes_its_answers(held, participant, questions)
 def test_the_database_refuses_a_scale_outside_1_to_5_and_a_second_answer(
     held, participant, questions
 ):
-    from django.db import IntegrityError, transaction
-
     feedback = services.feedback_create(
         participant=participant, session=held, details=_details(answers={questions["scale"].pk: 2})
     )

@@ -295,3 +295,16 @@ def test_the_form_costs_the_same_queries_for_1_and_10_questions(client, particip
     for kind in [QuestionKind.SCALE, QuestionKind.SEVERAL_CHOICES, QuestionKind.SHORT_TEXT] * 3:
         SessionQuestionFactory(session=held, kind=kind)
     assert _queries(client, url) == one
+
+
+def test_the_feedback_page_shows_its_answers_in_words(client, participant, held, asked):
+    client.force_login(participant)
+    client.post(
+        reverse("feedback:session_new", args=[held.slug]),
+        _post(asked, scale="4", several=["1", "3"], text="More time to talk."),
+    )
+    feedback = Feedback.objects.get(participant=participant)
+    html = client.get(reverse("feedback:detail", args=[feedback.pk])).content.decode()
+    assert "4 out of 5" in html
+    assert "Yes; Not sure" in html
+    assert "More time to talk." in html
