@@ -571,12 +571,18 @@ def _cleaned_question(details: QuestionDetails) -> QuestionDetails:
     )
 
 
-def _lock_questions(session: EngagementSession) -> list[SessionQuestion]:
-    """Lock the session's row (the one lock over its set of questions, which may be empty)
-    and its questions; refuse once feedback has opened. The questions in order."""
+def _lock_session(session: EngagementSession) -> EngagementSession:
+    """The session's row, locked: the guard that serialises changes to its questions."""
     locked = EngagementSession.objects.select_for_update().filter(pk=session.pk).first()
     if locked is None:
         raise SessionQuestionError(_("This session no longer exists."))
+    return locked
+
+
+def _lock_questions(session: EngagementSession) -> list[SessionQuestion]:
+    """Lock the session's row (the one lock over its set of questions, which may be empty)
+    and its questions; refuse once feedback has opened. The questions in order."""
+    locked = _lock_session(session)
     reason = questions_frozen_reason(locked)
     if reason:
         raise SessionQuestionError(reason)
