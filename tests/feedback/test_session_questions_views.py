@@ -161,7 +161,9 @@ def test_after_feedback_opens_the_page_says_so_and_changes_are_refused(client, o
         reverse("feedback:session_questions", args=[held.pk]), {"text": "Late?", "kind": "scale"}
     )
     assert response.status_code == 400
-    assert "Feedback opened on" in response.content.decode()
+    refused = response.content.decode()
+    assert "Feedback opened on" in refused
+    assert 'value="Late?"' in refused  # nothing typed is lost
     response = client.post(
         reverse("feedback:session_question_edit", args=[held.pk, question.pk]),
         {"text": "Late?", "kind": "scale"},
