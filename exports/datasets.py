@@ -43,7 +43,15 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Background
 from audit.cells import UTF8_BOM, iso, safe_row
 from engagement.models import RegistrationStatus
-from feedback.models import Feedback, FeedbackSuggestion, QuoteStatus
+from feedback.models import (
+    Feedback,
+    FeedbackSuggestion,
+    QuestionAnswer,
+    QuestionAnswerChoice,
+    QuestionKind,
+    QuoteStatus,
+    SessionQuestion,
+)
 from harms.models import HarmCategory, SolutionArea
 from harms.pii import KIND_LABELS
 from initiatives.models import (
@@ -128,8 +136,11 @@ class Export:
     pseudonyms, the names of harm categories and solution areas (read once, when rows are
     read), and the loaders that fetch, for each chunk of rows, what its columns look up."""
 
-    def __init__(self, *, personal: bool) -> None:
+    def __init__(self, *, personal: bool, filters: ReportFilters | None = None) -> None:
         self.personal = personal
+        # The filters the rows are read with, for columns that depend on them (a session's
+        # own questions); None for the data dictionary, which lists the fixed columns.
+        self.filters = filters
         self.pseudonym = Pseudonymiser().of
         self.harm_category_names: dict[int, str] = {}
         self.solution_area_names: dict[int, str] = {}
@@ -234,8 +245,16 @@ class Dataset:
         """Every column, personal ones included."""
         return self.declare(Export(personal=True))
 
-    def columns(self, *, personal: bool = False) -> list[Column]:
-        return [column for column in self.base_columns if personal or not column.personal]
+    def columns(
+        self, *, personal: bool = False, filters: ReportFilters | None = None
+    ) -> list[Column]:
+        """The columns of a file read with `filters` (the same as `rows` writes)."""
+        declared = (
+            self.base_columns
+            if filters is None
+            else self.declare(Export(personal=True, filters=filters))
+        )
+        return [column for column in declared if personal or not column.personal]
 
     def queryset(self, filters: ReportFilters) -> QuerySet:
         raise NotImplementedError
@@ -262,7 +281,7 @@ class Dataset:
     def rows(
         self, filters: ReportFilters, *, personal: bool = False, chunk_size: int | None = None
     ) -> Iterator[list]:
-        export = Export(personal=personal)
+        export = Export(personal=personal, filters=filters)
         getters = [
             column.value for column in self.declare(export) if personal or not column.personal
         ]
@@ -612,6 +631,7 @@ class FeedbackDataset(Dataset):
                 field("quote_excerpt"),
                 heading=_("Approved excerpt"),
             ),
+            *_question_columns(export, hide_flagged=hide_flagged),
             Column(
                 "participant_name",
                 _("Display name; empty when anonymous."),
@@ -633,6 +653,107 @@ class FeedbackDataset(Dataset):
 
     def read(self, filters: ReportFilters) -> QuerySet:
         return self.queryset(filters).annotate(kinds_text=Cast("personal_data_kinds", TextField()))
+
+
+# A text answer the privacy check flagged, in a default export (as flagged feedback text).
+WITHHELD_PERSONAL_DATA = _("[left out: holds personal data]")
+
+
+def _questions_in_scope(filters: ReportFilters) -> list[SessionQuestion]:
+    """The own questions of every session whose feedback these filters select (one session's
+    when the export is filtered to it), by session start, then position."""
+    sessions = feedback_matching(filters).filter(session__isnull=False).values("session_id")
+    return list(
+        SessionQuestion.objects.filter(session_id__in=sessions)
+        .select_related("session")
+        .order_by("session__starts_at", "session_id", "position")
+    )
+
+
+def _question_columns(export: Export, *, hide_flagged: bool) -> list[Column]:
+    """One column per session question in scope (issue 17, item 4), named
+    `question_<id>` (stable across exports) and headed by the question, after its session's
+    title when the export spans several sessions. A scale is a number; one choice a code and
+    several choices codes (the option's number; XLSX and the data dictionary give its
+    words); a text answer its text, left out of a default export when the privacy check
+    flagged it. Answers are read once per chunk of rows."""
+    if export.filters is None:
+        return []
+    questions = _questions_in_scope(export.filters)
+    if not questions:
+        return []
+    several_sessions = len({question.session_id for question in questions}) > 1
+    question_ids = [question.pk for question in questions]
+    values: dict[tuple[int, int], Any] = {}
+
+    def load(ids: list[int]) -> None:
+        values.clear()
+        for feedback_id, question_id, scale, text, kinds in QuestionAnswer.objects.filter(
+            **_ids_lookup("feedback_id", ids), question_id__in=question_ids
+        ).values_list("feedback_id", "question_id", "scale", "text", "personal_data_kinds"):
+            if scale is not None:
+                values[(feedback_id, question_id)] = scale
+            elif text:
+                flagged = hide_flagged and bool(kinds)
+                values[(feedback_id, question_id)] = (
+                    str(WITHHELD_PERSONAL_DATA) if flagged else text
+                )
+        chosen: dict[tuple[int, int], list[str]] = {}
+        for feedback_id, question_id, option in (
+            QuestionAnswerChoice.objects.filter(
+                **_ids_lookup("answer__feedback_id", ids), answer__question_id__in=question_ids
+            )
+            .order_by("answer_id", "option")
+            .values_list("answer__feedback_id", "answer__question_id", "option")
+        ):
+            chosen.setdefault((feedback_id, question_id), []).append(str(option))
+        for key, options in chosen.items():
+            values[key] = CODES_SEPARATOR.join(options)
+
+    export.each_chunk(load)
+
+    def value(question_id: int) -> Callable[[Any], Any]:
+        return lambda row: values.get((row.id, question_id))
+
+    columns = []
+    for question in questions:
+        words = {
+            "question": question.text,
+            "session": question.session.title,
+            "n": question.position,
+        }
+        heading = (
+            _("%(session)s – Q%(n)s: %(question)s")
+            if several_sessions
+            else _("Q%(n)s: %(question)s")
+        ) % words
+        kind, codes = TEXT, ()
+        if question.kind == QuestionKind.SCALE:
+            kind = NUMBER
+            label = _("Answer to “%(question)s” (%(session)s), 1 to 5.") % words
+        elif question.kind == QuestionKind.SHORT_TEXT:
+            label = (
+                _(
+                    "Answer to “%(question)s” (%(session)s), in their words; left out when it "
+                    "holds personal data."
+                )
+                % words
+            )
+        else:
+            kind = CODE if question.kind == QuestionKind.ONE_CHOICE else CODES
+            codes = tuple((str(number), option) for number, option in question.options())
+            label = _("Answer to “%(question)s” (%(session)s): the option's number.") % words
+        columns.append(
+            Column(
+                f"question_{question.pk}",
+                label,
+                value(question.pk),
+                heading=heading,
+                kind=kind,
+                codes=codes,
+            )
+        )
+    return columns
 
 
 class IdeasDataset(Dataset):

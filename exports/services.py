@@ -204,7 +204,7 @@ def export_job_build(*, job_id: int, rows_per_sheet: int | None = None) -> bool:
             with tempfile.TemporaryFile() as handle, reading_from_replica():
                 written = write_xlsx(
                     handle,
-                    dataset.columns(personal=personal),
+                    dataset.columns(personal=personal, filters=filters),
                     rows,
                     **({"rows_per_sheet": rows_per_sheet} if rows_per_sheet else {}),
                 )

@@ -84,7 +84,7 @@ def _render_index(
     datasets = [
         {
             "dataset": dataset,
-            "columns": dataset.columns(personal=can_personal),
+            "columns": dataset.columns(personal=can_personal, filters=filters),
             "dictionary_url": reverse("exports:export_dictionary", args=[dataset.slug]),
             "links": [
                 (
@@ -272,7 +272,10 @@ def _csv_response(
         )
 
     response = StreamingHttpResponse(
-        _on_failure(csv_chunks(dataset.columns(personal=audit["personal"]), source), record),
+        _on_failure(
+            csv_chunks(dataset.columns(personal=audit["personal"], filters=filters), source),
+            record,
+        ),
         content_type="text/csv; charset=utf-8",
     )
     filename = export_filename(dataset, "csv", personal=audit["personal"])
@@ -288,7 +291,7 @@ def _xlsx_response(
     personal = audit["personal"]
     rows = ProgressCounter(dataset.rows(filters, personal=personal))
     try:
-        write_xlsx(handle, dataset.columns(personal=personal), rows)
+        write_xlsx(handle, dataset.columns(personal=personal, filters=filters), rows)
     except Exception as exc:
         handle.close()
         logger.exception("XLSX export of %s failed", dataset.slug)

@@ -10,7 +10,15 @@ from accounts.models import User
 from engagement.models import EngagementSession, Registration
 from harms.models import HarmCategory, SolutionArea
 
-from .models import Feedback, FeedbackSuggestion, QuoteStatus
+from .models import (
+    Feedback,
+    FeedbackSuggestion,
+    QuestionAnswer,
+    QuestionAnswerChoice,
+    QuestionKind,
+    QuoteStatus,
+    SessionQuestion,
+)
 from .services import feedback_edit_deadline
 
 # (harms, experience, {solution area: suggestion}, rating, quote excerpt or "")
@@ -155,6 +163,90 @@ def _create(
     return True
 
 
+# Questions of a session's own (issue 17, item 4): the 8 March 2021 session asked three,
+# written as history (its feedback opened long ago); an upcoming one has two still editable.
+# (kind, text, options, required)
+HELD_QUESTIONS = [
+    (QuestionKind.SCALE, "How confident do you feel about reporting online harm now?", [], True),
+    (
+        QuestionKind.SEVERAL_CHOICES,
+        "Which parts of the session helped you most?",
+        ["Stories from survivors", "The legal briefing", "Small-group discussion"],
+        False,
+    ),
+    (QuestionKind.SHORT_TEXT, "What should the next session cover?", [], False),
+]
+UPCOMING_QUESTIONS = [
+    (
+        QuestionKind.ONE_CHOICE,
+        "Had you used a platform's reporting tool before this session?",
+        ["Yes", "No", "Not sure"],
+        True,
+    ),
+    (QuestionKind.SCALE, "How useful was the messaging-safety walkthrough?", [], False),
+]
+# Each attendee's answers to HELD_QUESTIONS, in turn: (scale, options chosen, text).
+HELD_ANSWERS = [
+    (4, [1, 3], "How to help a friend keep evidence."),
+    (5, [2], ""),
+    (3, [1, 2, 3], "More about what schools can do."),
+    (4, [3], ""),
+    (5, [1], "Talk to the platforms directly."),
+    (2, [], ""),
+]
+
+
+def _questions(session, specs, organiser) -> list[SessionQuestion]:
+    if session is None:
+        return []
+    if not SessionQuestion.objects.filter(session=session).exists():
+        SessionQuestion.objects.bulk_create(
+            SessionQuestion(
+                session=session,
+                kind=kind,
+                text=text,
+                choices=choices,
+                required=required,
+                position=position,
+                created_by=organiser,
+            )
+            for position, (kind, text, choices, required) in enumerate(specs, start=1)
+        )
+    return list(SessionQuestion.objects.filter(session=session).order_by("position"))
+
+
+def _answers(session, questions) -> int:
+    if len(questions) != len(HELD_QUESTIONS):
+        return 0
+    scale, several, text = questions
+    written = 0
+    feedback_rows = Feedback.objects.filter(session=session).exclude(answers__isnull=False)
+    for feedback, (point, options, words) in zip(
+        feedback_rows.order_by("participant__email"), HELD_ANSWERS, strict=False
+    ):
+        QuestionAnswer.objects.create(feedback=feedback, question=scale, scale=point)
+        if options:
+            chosen = QuestionAnswer.objects.create(feedback=feedback, question=several)
+            QuestionAnswerChoice.objects.bulk_create(
+                QuestionAnswerChoice(answer=chosen, option=option) for option in options
+            )
+        if words:
+            QuestionAnswer.objects.create(feedback=feedback, question=text, text=words)
+        written += 1
+    return written
+
+
+def seed_questions(stdout, organiser) -> None:
+    held = EngagementSession.objects.filter(slug="afa-engagement-session-2021-03-08").first()
+    upcoming = EngagementSession.objects.filter(slug="demo-session-safer-messaging").first()
+    answered = _answers(held, _questions(held, HELD_QUESTIONS, organiser))
+    _questions(upcoming, UPCOMING_QUESTIONS, organiser)
+    stdout.write(
+        f"Feedback questions: {SessionQuestion.objects.count()} in all, "
+        f"{answered} feedback answered them now"
+    )
+
+
 def seed(stdout) -> None:
     reviewer = User.objects.filter(email="organiser@example.com").first()
     created = 0
@@ -211,3 +303,4 @@ def seed(stdout) -> None:
             language=language,
         )
     stdout.write(f"Feedback: {created} created, {Feedback.objects.count()} in all")
+    seed_questions(stdout, reviewer)

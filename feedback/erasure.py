@@ -7,6 +7,11 @@ from .models import Feedback
 from .services import feedback_delete
 
 declare_safe(
+    "feedback.SessionQuestion.created_by",
+    why="the organiser who added a question to a session's feedback form (their work as an "
+    "organiser); afterwards it points at a pseudonym only",
+)
+declare_safe(
     "feedback.Feedback.quote_reviewed_by",
     why="the organiser who reviewed a quote; afterwards it points at a pseudonym only",
 )
@@ -14,7 +19,8 @@ declare_safe(
 
 @erasure_step(covers=["feedback.Feedback.participant"])
 def delete_feedback(erasure: Erasure) -> None:
-    """All of it, as the person would delete it themselves: stored digests that quoted it
-    are re-rendered without the quote (feedback.signals.quote_withdrawn)."""
+    """All of it, as the person would delete it themselves (its answers to sessions' own
+    questions go with it): stored digests that quoted it are re-rendered without the quote
+    (feedback.signals.quote_withdrawn)."""
     for feedback in Feedback.objects.filter(participant=erasure.user).order_by("pk"):
         feedback_delete(feedback=feedback, participant=erasure.user)

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.db.models import F
 from django.db.models.functions import Coalesce
@@ -8,8 +10,18 @@ from harms.forms import PrivacyCheckMixin
 from harms.languages import WrittenLanguageFormMixin, written_language_field
 from harms.models import HarmCategory, SolutionArea
 
-from .models import Feedback
-from .services import EXCERPT_MAX_LENGTH, TEXT_MAX_LENGTH, FeedbackDetails
+from .models import ANSWER_TEXT_MAX_LENGTH, Feedback, QuestionKind, SessionQuestion
+from .services import EXCERPT_MAX_LENGTH, TEXT_MAX_LENGTH, FeedbackDetails, QuestionDetails
+
+QUESTION_FIELD = "question_%s"
+_QUESTION_FIELD_RE = re.compile(r"^question_(.+)$")
+SCALE_CHOICES = [
+    (1, _("1 – not at all")),
+    (2, "2"),
+    (3, "3"),
+    (4, "4"),
+    (5, _("5 – very much")),
+]
 
 RATING_CHOICES = [
     (1, _("1 – poor")),
@@ -86,9 +98,13 @@ class FeedbackForm(WrittenLanguageFormMixin, PrivacyCheckMixin, forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, for_session: bool, **kwargs):
+    def __init__(self, *args, for_session: bool, questions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.for_session = for_session
+        # The session's own questions (issue 17, item 4), after the standard ones.
+        self.questions = list(questions)
+        for question in self.questions:
+            self.fields[QUESTION_FIELD % question.pk] = question_field(question)
         self.fields["harm_categories"].queryset = harm_choices()
         self.areas = list(SolutionArea.objects.order_by("order", "name"))
         for area in self.areas:
@@ -106,6 +122,11 @@ class FeedbackForm(WrittenLanguageFormMixin, PrivacyCheckMixin, forms.Form):
 
     def privacy_subjects(self) -> dict[str, str]:
         subjects = {"experience": _("What you have seen or experienced")}
+        for question in self.questions:
+            if question.is_text:
+                subjects[QUESTION_FIELD % question.pk] = _("Your answer to “%(question)s”") % {
+                    "question": question.text
+                }
         for area in self.areas:
             subjects[f"suggestion_{area.slug}"] = _("Your suggestion on %(area)s") % {
                 "area": area.name.lower()
@@ -115,10 +136,27 @@ class FeedbackForm(WrittenLanguageFormMixin, PrivacyCheckMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         self.check_privacy(cleaned)
+        if self.is_bound:
+            ours = {QUESTION_FIELD % question.pk for question in self.questions}
+            strangers = [
+                key for key in self.data if _QUESTION_FIELD_RE.match(key) and key not in ours
+            ]
+            if strangers:
+                raise forms.ValidationError(
+                    _(
+                        "An answer was sent for a question that is not on this session's form "
+                        "(it may belong to another session, or no longer exist). Your other "
+                        "answers are kept below: check them and send again."
+                    ),
+                    code="unknown_question",
+                )
         return cleaned
 
     def suggestion_fields(self):
         return [self[f"suggestion_{area.slug}"] for area in self.areas]
+
+    def question_fields(self):
+        return [self[QUESTION_FIELD % question.pk] for question in self.questions]
 
     def details(self) -> FeedbackDetails:
         data = self.cleaned_data
@@ -130,6 +168,9 @@ class FeedbackForm(WrittenLanguageFormMixin, PrivacyCheckMixin, forms.Form):
             share_anonymously=data["share_anonymously"],
             quote_consent=data["quote_consent"],
             language=data["language"],
+            answers={
+                question.pk: data.get(QUESTION_FIELD % question.pk) for question in self.questions
+            },
         )
 
     @classmethod
@@ -144,7 +185,108 @@ class FeedbackForm(WrittenLanguageFormMixin, PrivacyCheckMixin, forms.Form):
         }
         for suggestion in feedback.suggestions.select_related("solution_area"):
             initial[f"suggestion_{suggestion.solution_area.slug}"] = suggestion.text
+        for answer in feedback.answers.select_related("question").prefetch_related("chosen"):
+            initial[QUESTION_FIELD % answer.question_id] = answer_initial(answer)
         return initial
+
+
+def answer_initial(answer) -> object:
+    question = answer.question
+    options = [str(chosen.option) for chosen in answer.chosen.all()]
+    if question.kind == QuestionKind.SCALE:
+        return answer.scale
+    if question.kind == QuestionKind.SHORT_TEXT:
+        return answer.text
+    if question.kind == QuestionKind.ONE_CHOICE:
+        return options[0] if options else None
+    return options
+
+
+def question_field(question: SessionQuestion) -> forms.Field:
+    """The form field for one session question: radio buttons for a scale or one choice,
+    checkboxes for several (each group a fieldset with the question as its legend), a short
+    text box for text."""
+    common = {
+        "label": question.text
+        if question.required
+        else _("%(question)s (optional)") % {"question": question.text},
+        "required": question.required,
+        "help_text": question.help_text,
+        "error_messages": {
+            "required": _("Answer “%(question)s”: it is required.") % {"question": question.text},
+            "invalid_choice": _("Choose from the options listed for “%(question)s”.")
+            % {"question": question.text},
+        },
+    }
+    if question.kind == QuestionKind.SCALE:
+        return forms.TypedChoiceField(
+            choices=SCALE_CHOICES,
+            coerce=int,
+            empty_value=None,
+            widget=forms.RadioSelect,
+            **common,
+        )
+    options = [(str(number), label) for number, label in question.options()]
+    if question.kind == QuestionKind.ONE_CHOICE:
+        return forms.ChoiceField(choices=options, widget=forms.RadioSelect, **common)
+    if question.kind == QuestionKind.SEVERAL_CHOICES:
+        return forms.MultipleChoiceField(
+            choices=options, widget=forms.CheckboxSelectMultiple, **common
+        )
+    return forms.CharField(
+        max_length=ANSWER_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        **common,
+    )
+
+
+class SessionQuestionForm(forms.Form):
+    """An organiser's question. The rules live in feedback.services (session_question_add)."""
+
+    text = forms.CharField(
+        label=_("Question"),
+        max_length=200,
+        error_messages={"required": _("Write the question.")},
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind of answer"),
+        choices=QuestionKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what kind of answer the question takes.")},
+    )
+    choices = forms.CharField(
+        label=_("Options (for one choice or several choices)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One option per line, 2 to 10 options, each under 80 characters."),
+    )
+    help_text = forms.CharField(
+        label=_("Help text (optional)"),
+        required=False,
+        max_length=300,
+        help_text=_("Shown under the question, e.g. what you mean by it."),
+    )
+    required = forms.BooleanField(label=_("An answer is required"), required=False)
+
+    def details(self) -> QuestionDetails:
+        data = self.cleaned_data
+        return QuestionDetails(
+            kind=data["kind"],
+            text=data["text"],
+            help_text=data["help_text"],
+            choices=data["choices"].splitlines(),
+            required=data["required"],
+        )
+
+    @classmethod
+    def initial_for(cls, question: SessionQuestion) -> dict:
+        return {
+            "text": question.text,
+            "kind": question.kind,
+            "choices": "\n".join(question.choices),
+            "help_text": question.help_text,
+            "required": question.required,
+        }
 
 
 class QuoteApproveForm(forms.Form):

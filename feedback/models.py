@@ -175,3 +175,161 @@ class FeedbackSuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.solution_area}: {self.text[:40]}"
+
+
+# --- Questions of a session's own (issue 17, item 4) ------------------------------------------
+
+QUESTIONS_PER_SESSION = 10
+QUESTION_TEXT_MAX_LENGTH = 200
+QUESTION_HELP_MAX_LENGTH = 300
+CHOICE_MAX_LENGTH = 80
+CHOICES_MIN, CHOICES_MAX = 2, 10
+ANSWER_TEXT_MAX_LENGTH = 500
+SCALE_MIN, SCALE_MAX = 1, 5
+
+
+class QuestionKind(models.TextChoices):
+    SCALE = "scale", _("A scale from 1 to 5")
+    ONE_CHOICE = "one", _("One choice")
+    SEVERAL_CHOICES = "several", _("Several choices")
+    SHORT_TEXT = "text", _("Short text")
+
+
+class SessionQuestion(models.Model):
+    """A question an organiser adds to one session's feedback form, after the standard ones.
+    feedback.services owns every write: questions change only before feedback opens for the
+    session (when it starts); from then on the set is frozen, so answers always refer to the
+    question as it was asked. `choices` is a list of option labels for the choice kinds; an
+    answer names an option by its place in that list (1-based), which cannot change once
+    answers can exist."""
+
+    session = models.ForeignKey(
+        EngagementSession,
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        related_name="feedback_questions",
+    )
+    kind = models.CharField(_("kind of answer"), max_length=8, choices=QuestionKind.choices)
+    text = models.CharField(_("question"), max_length=QUESTION_TEXT_MAX_LENGTH)
+    help_text = models.CharField(_("help text"), max_length=QUESTION_HELP_MAX_LENGTH, blank=True)
+    choices = models.JSONField(_("options"), default=list, blank=True)
+    required = models.BooleanField(_("an answer is required"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["session", "position"]
+        verbose_name = _("session question")
+        verbose_name_plural = _("session questions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "position"], name="sessionquestion_one_per_position"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=QuestionKind.values), name="sessionquestion_kind_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def has_choices(self) -> bool:
+        return self.kind in (QuestionKind.ONE_CHOICE, QuestionKind.SEVERAL_CHOICES)
+
+    @property
+    def is_scale(self) -> bool:
+        return self.kind == QuestionKind.SCALE
+
+    @property
+    def is_text(self) -> bool:
+        return self.kind == QuestionKind.SHORT_TEXT
+
+    @property
+    def is_several(self) -> bool:
+        return self.kind == QuestionKind.SEVERAL_CHOICES
+
+    def options(self) -> list[tuple[int, str]]:
+        """(number, label) of each option, numbered from 1 as answers store them."""
+        return list(enumerate(self.choices, start=1))
+
+    def option_label(self, number: int) -> str:
+        return self.choices[number - 1] if 1 <= number <= len(self.choices) else ""
+
+
+class QuestionAnswer(models.Model):
+    """One participant's answer to one session question, part of their feedback (deleted
+    with it). A scale answer is `scale` (1 to 5), a text answer `text`; a choice answer has
+    one `QuestionAnswerChoice` row per option chosen, so counting is a GROUP BY."""
+
+    feedback = models.ForeignKey(
+        Feedback, verbose_name=_("feedback"), on_delete=models.CASCADE, related_name="answers"
+    )
+    question = models.ForeignKey(
+        SessionQuestion,
+        verbose_name=_("question"),
+        on_delete=models.CASCADE,
+        related_name="answers",
+    )
+    scale = models.PositiveSmallIntegerField(_("point on the scale"), null=True, blank=True)
+    text = models.CharField(_("answer"), max_length=ANSWER_TEXT_MAX_LENGTH, blank=True)
+    # The kinds harms.pii found in a text answer (never the text found), as on Feedback.
+    personal_data_kinds = models.JSONField(_("personal data found"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["feedback", "question__position"]
+        verbose_name = _("answer to a session question")
+        verbose_name_plural = _("answers to session questions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["feedback", "question"], name="questionanswer_one_per_feedback"
+            ),
+            models.CheckConstraint(
+                condition=Q(scale__isnull=True) | Q(scale__gte=SCALE_MIN, scale__lte=SCALE_MAX),
+                name="questionanswer_scale_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}: {self.feedback_id}"
+
+    def chosen_labels(self) -> list[str]:
+        """The words of the options chosen (reads `chosen`: prefetch it for a list)."""
+        return [self.question.option_label(chosen.option) for chosen in self.chosen.all()]
+
+
+class QuestionAnswerChoice(models.Model):
+    """One option chosen in a choice answer: its number in the question's `choices`."""
+
+    answer = models.ForeignKey(
+        QuestionAnswer,
+        verbose_name=_("answer"),
+        on_delete=models.CASCADE,
+        related_name="chosen",
+    )
+    option = models.PositiveSmallIntegerField(_("option"))
+
+    class Meta:
+        ordering = ["answer", "option"]
+        verbose_name = _("option chosen")
+        verbose_name_plural = _("options chosen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["answer", "option"], name="questionanswerchoice_once_per_answer"
+            ),
+            models.CheckConstraint(
+                condition=Q(option__gte=1, option__lte=CHOICES_MAX),
+                name="questionanswerchoice_option_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.answer_id}: {self.option}"

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.permissions import is_mci_staff
 
-from .models import Feedback, FeedbackSuggestion, QuoteStatus
+from .models import Feedback, FeedbackSuggestion, QuestionAnswer, QuoteStatus, SessionQuestion
 
 
 def _with_details():
@@ -15,6 +15,12 @@ def _with_details():
         Prefetch(
             "suggestions",
             queryset=FeedbackSuggestion.objects.select_related("solution_area"),
+        ),
+        Prefetch(
+            "answers",
+            queryset=QuestionAnswer.objects.select_related("question")
+            .prefetch_related("chosen")
+            .order_by("question__position"),
         ),
     )
 
@@ -35,4 +41,12 @@ def get_quote_for_review(pk: int) -> Feedback:
     """Caller has checked the organiser role. Only quotes still waiting, with consent."""
     return get_object_or_404(
         _with_details(), pk=pk, quote_status=QuoteStatus.PENDING, quote_consent=True
+    )
+
+
+def get_question_for_organiser(session, pk: int) -> SessionQuestion:
+    """Caller has checked the organiser role. Only a question of this session: another
+    session's question id is a 404."""
+    return get_object_or_404(
+        SessionQuestion.objects.select_related("session"), pk=pk, session=session
     )

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.personal_data import Column, Section, register
 
-from .models import Feedback, FeedbackSuggestion
+from .models import Feedback, FeedbackSuggestion, QuestionAnswer, QuestionKind, SessionQuestion
 
 
 def _feedback(user) -> list[dict]:
@@ -33,6 +33,35 @@ def _feedback(user) -> list[dict]:
         }
         for feedback in rows
     ]
+
+
+def _answers(user) -> list[dict]:
+    """Their answers to sessions' own questions, in the words of the options they chose."""
+    rows = (
+        QuestionAnswer.objects.filter(feedback__participant=user)
+        .select_related("question__session")
+        .prefetch_related("chosen")
+        .order_by("feedback_id", "question__position", "pk")
+    )
+    found = []
+    for answer in rows:
+        question = answer.question
+        if question.kind == QuestionKind.SCALE:
+            value = answer.scale
+        elif question.kind == QuestionKind.SHORT_TEXT:
+            value = answer.text
+        else:
+            value = [question.option_label(chosen.option) for chosen in answer.chosen.all()]
+        found.append(
+            {
+                "feedback_id": answer.feedback_id,
+                "session": question.session.title,
+                "question": question.text,
+                "answer": value,
+                "personal_data_found": answer.personal_data_kinds,
+            }
+        )
+    return found
 
 
 register(
@@ -74,6 +103,38 @@ register(
             feedback__participant=user
         ).order_by("feedback_id", "pk"),
         order=21,
+    ),
+    Section(
+        key="session_answers",
+        title=_("Your answers to session questions"),
+        description=_(
+            "What you answered to the questions a session's organisers added to its feedback form."
+        ),
+        columns=(
+            Column("feedback_id", _("The feedback it belongs to.")),
+            Column("session", _("The session.")),
+            Column("question", _("The question.")),
+            Column(
+                "answer",
+                _("Your answer: a point from 1 to 5, the options you chose or your words."),
+            ),
+            Column("personal_data_found", _("Kinds of personal data the privacy check found.")),
+        ),
+        read=_answers,
+        order=22,
+    ),
+    Section(
+        key="session_questions_written",
+        title=_("Feedback questions you added"),
+        description=_("Questions you added to a session's feedback form as an organiser."),
+        columns=(
+            Column("session", _("The session."), "session__title"),
+            Column("question", _("The question."), "text"),
+            Column("added_at", _("When."), "created_at"),
+        ),
+        queryset=lambda user: SessionQuestion.objects.filter(created_by=user).order_by("pk"),
+        covers=("feedback.SessionQuestion.created_by",),
+        order=62,
     ),
     Section(
         key="quotes_reviewed",

@@ -6,7 +6,7 @@ from django.utils import timezone
 from engagement.models import EngagementSession, RegistrationStatus, SessionStatus
 from harms.models import HarmCategory
 
-from .models import Feedback, FeedbackSuggestion, QuoteStatus
+from .models import Feedback, FeedbackSuggestion, QuoteStatus, SessionQuestion
 
 
 def _listed(feedback: QuerySet[Feedback]) -> QuerySet[Feedback]:
@@ -49,3 +49,8 @@ def quotes_waiting() -> QuerySet[Feedback]:
 
 def quotes_waiting_count() -> int:
     return Feedback.objects.filter(quote_status=QuoteStatus.PENDING, quote_consent=True).count()
+
+
+def session_questions(session: EngagementSession) -> list[SessionQuestion]:
+    """A session's own feedback questions, in order (at most QUESTIONS_PER_SESSION)."""
+    return list(SessionQuestion.objects.filter(session=session).order_by("position"))

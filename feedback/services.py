@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.restrictions import restriction_refusal
@@ -32,7 +33,24 @@ from harms.languages import known_language
 from harms.models import HarmCategory, SolutionArea
 from harms.pii import detect_personal_data
 
-from .models import Feedback, FeedbackSuggestion, QuoteStatus
+from .models import (
+    ANSWER_TEXT_MAX_LENGTH,
+    CHOICE_MAX_LENGTH,
+    CHOICES_MAX,
+    CHOICES_MIN,
+    QUESTION_HELP_MAX_LENGTH,
+    QUESTION_TEXT_MAX_LENGTH,
+    QUESTIONS_PER_SESSION,
+    SCALE_MAX,
+    SCALE_MIN,
+    Feedback,
+    FeedbackSuggestion,
+    QuestionAnswer,
+    QuestionAnswerChoice,
+    QuestionKind,
+    QuoteStatus,
+    SessionQuestion,
+)
 from .signals import quote_withdrawn
 
 EXCERPT_MAX_LENGTH = 400
@@ -128,6 +146,10 @@ class FeedbackDetails:
     quote_consent: bool = False
     # The language it is written in (issue 14), one of settings.LANGUAGES.
     language: str = settings.LANGUAGE_CODE
+    # Answers to the session's own questions, by question id (issue 17, item 4): an int for
+    # a scale, an option number for one choice, a list of them for several, a str for text.
+    # A question left out (or None, "", []) is unanswered.
+    answers: Mapping[int, object] = field(default_factory=dict)
 
     def free_text(self) -> str:
         """Experience then suggestions in the solution areas' order, as stored."""
@@ -223,9 +245,10 @@ def may_give_session_feedback(*, session: EngagementSession, participant) -> boo
 def feedback_create(
     *, participant, details: FeedbackDetails, session: EngagementSession | None = None
 ) -> Feedback:
-    """Record feedback. Side effects: general feedback counts towards the participant's rate
-    limit (audit.ratelimit, which locks their row while it counts); feedback offered for
-    quoting joins the organisers' quote queue."""
+    """Record feedback, with its answers to the session's own questions (validated against
+    that session's questions: another session's question is refused). Side effects: general
+    feedback counts towards the participant's rate limit (audit.ratelimit, which locks their
+    row while it counts); feedback offered for quoting joins the organisers' quote queue."""
     _check_may_take_part(participant)
     categories = _validate(details, for_session=session is not None)
     if session is not None:
@@ -242,6 +265,7 @@ def feedback_create(
             )
     else:
         _check_general_feedback_rate(participant)
+    answers = _validated_answers(session, details.answers)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -265,6 +289,7 @@ def feedback_create(
         ) from None
     feedback.harm_categories.set(categories)
     _write_suggestions(feedback, details)
+    _write_answers(feedback, answers)
     return feedback
 
 
@@ -278,7 +303,8 @@ def _lock(feedback: Feedback) -> Feedback:
 
 @transaction.atomic
 def feedback_update(*, feedback: Feedback, participant, details: FeedbackDetails) -> Feedback:
-    """Change one's own feedback within its edit window. A changed text sends an offered quote
+    """Change one's own feedback within its edit window (answers to the session's questions
+    included, replaced as a whole). A changed text sends an offered quote
     back for review (the approved excerpt may no longer fit); turning consent off withdraws
     the quote, and a task then removes it from stored digests."""
     _check_may_take_part(participant)
@@ -293,6 +319,7 @@ def feedback_update(*, feedback: Feedback, participant, details: FeedbackDetails
             )
         )
     categories = _validate(details, for_session=not feedback.is_general)
+    answers = _validated_answers(feedback.session, details.answers)
     old_text = _current_free_text(feedback)
     was_approved = feedback.quote_status == QuoteStatus.APPROVED
     feedback.experience = details.experience.strip()
@@ -312,6 +339,7 @@ def feedback_update(*, feedback: Feedback, participant, details: FeedbackDetails
     feedback.save()
     feedback.harm_categories.set(categories)
     _write_suggestions(feedback, details)
+    _write_answers(feedback, answers)
     if was_approved and feedback.quote_status != QuoteStatus.APPROVED:
         _quote_withdrawn(feedback.pk)
     return feedback
@@ -454,3 +482,319 @@ def quote_reject(*, feedback: Feedback, moderator, reason: str) -> Feedback:
     )
     feedback.refresh_from_db()
     return feedback
+
+
+# --- Questions of a session's own (issue 17, item 4) ------------------------------------------
+
+QUESTION_AUDIT_OBJECT_TYPE = "feedback.sessionquestion"
+
+
+class SessionQuestionError(FeedbackError):
+    """A refused change to a session's questions; the message is safe to show organisers."""
+
+
+class SessionQuestionGone(SessionQuestionError):
+    """The question was deleted (in another tab, say) after the page was read."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuestionDetails:
+    """What an organiser asks. `choices` are the option labels, for the choice kinds."""
+
+    kind: str
+    text: str
+    help_text: str = ""
+    choices: list[str] = field(default_factory=list)
+    required: bool = False
+
+
+def feedback_opens_at(session: EngagementSession):
+    """Feedback on a session opens when it starts (may_give_session_feedback)."""
+    return session.starts_at
+
+
+def questions_frozen_reason(session: EngagementSession, now=None) -> str:
+    """Why the session's questions can no longer change, or "" while they can: once
+    feedback opens, every participant must answer the same questions."""
+    if session.is_cancelled:
+        return _("This session was cancelled; its feedback questions can no longer be changed.")
+    opens = feedback_opens_at(session)
+    if opens <= (now or timezone.now()):
+        return _("Feedback opened on %(when)s; questions can no longer be changed.") % {
+            "when": date_format(timezone.localtime(opens), "j F Y, g:i A")
+        }
+    return ""
+
+
+def _cleaned_question(details: QuestionDetails) -> QuestionDetails:
+    if details.kind not in QuestionKind.values:
+        raise SessionQuestionError(_("Choose what kind of answer the question takes."))
+    text = " ".join(details.text.split())
+    if not text:
+        raise SessionQuestionError(_("Write the question."))
+    if len(text) > QUESTION_TEXT_MAX_LENGTH:
+        raise SessionQuestionError(
+            _("Keep the question under %(n)s characters.") % {"n": QUESTION_TEXT_MAX_LENGTH}
+        )
+    help_text = " ".join(details.help_text.split())
+    if len(help_text) > QUESTION_HELP_MAX_LENGTH:
+        raise SessionQuestionError(
+            _("Keep the help text under %(n)s characters.") % {"n": QUESTION_HELP_MAX_LENGTH}
+        )
+    choices: list[str] = []
+    if details.kind in (QuestionKind.ONE_CHOICE, QuestionKind.SEVERAL_CHOICES):
+        choices = [" ".join(choice.split()) for choice in details.choices]
+        choices = [choice for choice in choices if choice]
+        if not CHOICES_MIN <= len(choices) <= CHOICES_MAX:
+            raise SessionQuestionError(
+                _("Give from %(min)s to %(max)s options, one per line.")
+                % {"min": CHOICES_MIN, "max": CHOICES_MAX}
+            )
+        if any(len(choice) > CHOICE_MAX_LENGTH for choice in choices):
+            raise SessionQuestionError(
+                _("Keep each option under %(n)s characters.") % {"n": CHOICE_MAX_LENGTH}
+            )
+        seen: set[str] = set()
+        for choice in choices:
+            if choice.casefold() in seen:
+                raise SessionQuestionError(
+                    _("The option “%(option)s” is there twice: give each option once.")
+                    % {"option": choice}
+                )
+            seen.add(choice.casefold())
+    return QuestionDetails(
+        kind=details.kind,
+        text=text,
+        help_text=help_text,
+        choices=choices,
+        required=details.required,
+    )
+
+
+def _lock_session(session: EngagementSession) -> EngagementSession:
+    """The session's row, locked: the guard that serialises changes to its questions."""
+    locked = EngagementSession.objects.select_for_update().filter(pk=session.pk).first()
+    if locked is None:
+        raise SessionQuestionError(_("This session no longer exists."))
+    return locked
+
+
+def _lock_questions(session: EngagementSession) -> list[SessionQuestion]:
+    """Lock the session's row (the one lock over its set of questions, which may be empty)
+    and its questions; refuse once feedback has opened. The questions in order."""
+    locked = _lock_session(session)
+    reason = questions_frozen_reason(locked)
+    if reason:
+        raise SessionQuestionError(reason)
+    questions = list(
+        SessionQuestion.objects.select_for_update().filter(session=locked).order_by("position")
+    )
+    # Belt and braces: an answer fixes the question it answers, whatever the clock says.
+    if QuestionAnswer.objects.filter(question__session=locked).exists():
+        raise SessionQuestionError(
+            _("Feedback has been given on this session; questions can no longer be changed.")
+        )
+    return questions
+
+
+def _find(questions: list[SessionQuestion], question: SessionQuestion) -> SessionQuestion:
+    current = next((q for q in questions if q.pk == question.pk), None)
+    if current is None:
+        raise SessionQuestionGone(_("This question was deleted."))
+    return current
+
+
+def _audit_question(organiser, action: str, question: SessionQuestion, **details) -> None:
+    audit_record(
+        actor=organiser,
+        action=f"feedback.question_{action}",
+        object_type=QUESTION_AUDIT_OBJECT_TYPE,
+        object_id=question.pk,
+        details={"session": question.session_id, **details},
+    )
+
+
+@transaction.atomic
+def session_question_add(
+    *, session: EngagementSession, organiser, details: QuestionDetails
+) -> SessionQuestion:
+    """Add a question at the end of the session's feedback form, before feedback opens (at
+    most QUESTIONS_PER_SESSION). Locks the session's row. Side effect: an audit row."""
+    cleaned = _cleaned_question(details)
+    questions = _lock_questions(session)
+    if len(questions) >= QUESTIONS_PER_SESSION:
+        raise SessionQuestionError(
+            _("A session can have at most %(n)s questions of its own.")
+            % {"n": QUESTIONS_PER_SESSION}
+        )
+    question = SessionQuestion.objects.create(
+        session_id=session.pk,
+        kind=cleaned.kind,
+        text=cleaned.text,
+        help_text=cleaned.help_text,
+        choices=cleaned.choices,
+        required=cleaned.required,
+        position=(questions[-1].position + 1) if questions else 1,
+        created_by=organiser,
+    )
+    _audit_question(organiser, "add", question, kind=cleaned.kind)
+    return question
+
+
+@transaction.atomic
+def session_question_update(
+    *, question: SessionQuestion, organiser, details: QuestionDetails
+) -> SessionQuestion:
+    """Change a question before feedback opens. Locks the session's row. Side effect: an
+    audit row."""
+    cleaned = _cleaned_question(details)
+    current = _find(_lock_questions(question.session), question)
+    current.kind = cleaned.kind
+    current.text = cleaned.text
+    current.help_text = cleaned.help_text
+    current.choices = cleaned.choices
+    current.required = cleaned.required
+    current.save(update_fields=["kind", "text", "help_text", "choices", "required", "updated_at"])
+    _audit_question(organiser, "update", current, kind=cleaned.kind)
+    return current
+
+
+@transaction.atomic
+def session_question_delete(*, question: SessionQuestion, organiser) -> None:
+    """Delete a question before feedback opens; the ones after it move up. Locks the
+    session's row. Side effect: an audit row."""
+    questions = _lock_questions(question.session)
+    current = _find(questions, question)
+    _audit_question(organiser, "delete", current, text=current.text)
+    current.delete()
+    # One at a time, in order: the unique position never sees two rows at once.
+    for later in questions:
+        if later.position > current.position:
+            later.position -= 1
+            later.save(update_fields=["position"])
+
+
+@transaction.atomic
+def session_question_move(*, question: SessionQuestion, organiser, up: bool) -> SessionQuestion:
+    """Swap a question with the one before (up) or after it, before feedback opens. Moving
+    the first up or the last down changes nothing. Locks the session's row. Side effect: an
+    audit row when it moved."""
+    questions = _lock_questions(question.session)
+    current = _find(questions, question)
+    index = questions.index(current) + (-1 if up else 1)
+    if not 0 <= index < len(questions):
+        return current
+    other = questions[index]
+    mine, theirs = current.position, other.position
+    # Through a free position: the unique (session, position) holds at every step.
+    current.position = 0
+    current.save(update_fields=["position"])
+    other.position = mine
+    other.save(update_fields=["position"])
+    current.position = theirs
+    current.save(update_fields=["position", "updated_at"])
+    _audit_question(organiser, "move", current, position=theirs)
+    return current
+
+
+# --- Answers, validated against the session's questions -----------------------------------
+
+
+@dataclass(frozen=True)
+class _Answer:
+    question: SessionQuestion
+    scale: int | None = None
+    text: str = ""
+    options: tuple[int, ...] = ()
+
+
+def _is_empty(value) -> bool:
+    return value is None or value == "" or value == [] or value == ()
+
+
+def _as_number(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _validated_answers(session: EngagementSession | None, raw: Mapping[int, object]):
+    """The answers to keep, or FeedbackError naming the first problem. An answer for a
+    question that is not this session's (another session's, or deleted) is refused."""
+    given = {key: value for key, value in raw.items() if not _is_empty(value)}
+    if session is None:
+        if given:
+            raise FeedbackError(_("General feedback has no questions of a session's own."))
+        return []
+    questions = list(session.feedback_questions.order_by("position"))
+    known = {question.pk for question in questions}
+    if any(_as_number(key) not in known for key in raw):
+        raise FeedbackError(
+            _(
+                "An answer was sent for a question that is not on this session's form. "
+                "Check your answers and send them again."
+            )
+        )
+    given = {_as_number(key): value for key, value in given.items()}
+    answers = []
+    for question in questions:
+        value = given.get(question.pk)
+        named = {"question": question.text}
+        if value is None:
+            if question.required:
+                raise FeedbackError(_("Answer “%(question)s”: it is required.") % named)
+            continue
+        if question.kind == QuestionKind.SCALE:
+            number = _as_number(value)
+            if number is None or not SCALE_MIN <= number <= SCALE_MAX:
+                raise FeedbackError(_("Answer “%(question)s” from 1 to 5.") % named)
+            answers.append(_Answer(question, scale=number))
+        elif question.kind == QuestionKind.SHORT_TEXT:
+            text = str(value).strip()
+            if len(text) > ANSWER_TEXT_MAX_LENGTH:
+                raise FeedbackError(
+                    _("Keep your answer to “%(question)s” under %(n)s characters.")
+                    % {**named, "n": ANSWER_TEXT_MAX_LENGTH}
+                )
+            if text:
+                answers.append(_Answer(question, text=text))
+            elif question.required:
+                raise FeedbackError(_("Answer “%(question)s”: it is required.") % named)
+        else:
+            values = value if isinstance(value, (list, tuple)) else [value]
+            numbers = [_as_number(item) for item in values]
+            allowed = range(1, len(question.choices) + 1)
+            if any(number not in allowed for number in numbers) or (
+                question.kind == QuestionKind.ONE_CHOICE and len(numbers) != 1
+            ):
+                raise FeedbackError(_("Choose from the options listed for “%(question)s”.") % named)
+            answers.append(_Answer(question, options=tuple(sorted(set(numbers)))))
+    return answers
+
+
+def _write_answers(feedback: Feedback, answers: list[_Answer]) -> None:
+    QuestionAnswer.objects.filter(feedback=feedback).delete()
+    if not answers:
+        return
+    rows = QuestionAnswer.objects.bulk_create(
+        QuestionAnswer(
+            feedback=feedback,
+            question=answer.question,
+            scale=answer.scale,
+            text=answer.text,
+            personal_data_kinds=sorted(
+                {finding.kind for finding in detect_personal_data(answer.text)}
+            )
+            if answer.text
+            else [],
+        )
+        for answer in answers
+    )
+    # PostgreSQL and SQLite (3.35 on) return the new ids from the one INSERT.
+    chosen = [
+        QuestionAnswerChoice(answer=row, option=option)
+        for row, answer in zip(rows, answers, strict=True)
+        for option in answer.options
+    ]
+    QuestionAnswerChoice.objects.bulk_create(chosen)

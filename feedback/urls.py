@@ -15,4 +15,25 @@ urlpatterns = [
     path("<int:pk>/edit/", views.feedback_edit, name="edit"),
     path("<int:pk>/withdraw-quote/", views.feedback_withdraw_quote, name="withdraw_quote"),
     path("<int:pk>/delete/", views.feedback_delete, name="delete"),
+    # Questions of a session's own (issue 17, item 4), for organisers.
+    path(
+        "organise/sessions/<int:pk>/questions/",
+        views.session_questions,
+        name="session_questions",
+    ),
+    path(
+        "organise/sessions/<int:pk>/questions/<int:question_pk>/edit/",
+        views.session_question_edit,
+        name="session_question_edit",
+    ),
+    path(
+        "organise/sessions/<int:pk>/questions/<int:question_pk>/delete/",
+        views.session_question_delete,
+        name="session_question_delete",
+    ),
+    path(
+        "organise/sessions/<int:pk>/questions/<int:question_pk>/move/",
+        views.session_question_move,
+        name="session_question_move",
+    ),
 ]

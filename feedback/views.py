@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -13,14 +14,17 @@ from accounts.permissions import role_required
 from accounts.roles import Role
 from audit import querystring
 from engagement.models import EngagementSession, SessionStatus
+from engagement.permissions import get_session_for_organiser
 from harms.models import SupportResource
 from harms.pii import KIND_LABELS
 
 from . import selectors, services
-from .forms import FeedbackForm, QuoteApproveForm, QuoteRejectForm
+from .forms import FeedbackForm, QuoteApproveForm, QuoteRejectForm, SessionQuestionForm
+from .models import QUESTIONS_PER_SESSION
 from .permissions import (
     get_feedback_for_owner,
     get_feedback_for_viewer,
+    get_question_for_organiser,
     get_quote_for_review,
 )
 
@@ -71,7 +75,9 @@ def feedback_home(request: HttpRequest) -> HttpResponse:
 
 def _create(request: HttpRequest, session: EngagementSession | None) -> HttpResponse:
     form = FeedbackForm(
-        request.POST if request.method == "POST" else None, for_session=session is not None
+        request.POST if request.method == "POST" else None,
+        for_session=session is not None,
+        questions=selectors.session_questions(session) if session is not None else (),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -136,6 +142,7 @@ def feedback_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = FeedbackForm(
         request.POST if request.method == "POST" else None,
         for_session=not feedback.is_general,
+        questions=selectors.session_questions(feedback.session) if feedback.session else (),
         initial=FeedbackForm.initial_for(feedback),
     )
     if request.method == "POST" and form.is_valid():
@@ -257,3 +264,108 @@ def quote_review(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+# --- Questions of a session's own (organisers; issue 17, item 4) ---------------------------
+
+
+def _questions_url(session) -> str:
+    return reverse("feedback:session_questions", args=[session.pk])
+
+
+def _questions_page(request, session, form, *, status=200, question=None) -> HttpResponse:
+    questions = selectors.session_questions(session)
+    # The preview is the participants' form as it will be, its fields disabled.
+    preview = FeedbackForm(for_session=True, questions=questions, prefix="preview")
+    for bound in preview.question_fields():
+        bound.field.disabled = True
+    return render(
+        request,
+        "feedback/sessionquestion_list.html",
+        {
+            "session": session,
+            "questions": questions,
+            "form": form,
+            "editing": question,
+            "frozen_reason": services.questions_frozen_reason(session),
+            "limit": QUESTIONS_PER_SESSION,
+            "preview": preview,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ORGANISER)
+def session_questions(request: HttpRequest, pk: int) -> HttpResponse:
+    """The session's own questions: the list, a preview and the form to add one."""
+    session = get_session_for_organiser(pk)
+    form = SessionQuestionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_question_add(
+                session=session, organiser=request.user, details=form.details()
+            )
+        except services.SessionQuestionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Question added."))
+            return redirect(_questions_url(session))
+    status = 400 if request.method == "POST" else 200
+    return _questions_page(request, session, form, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ORGANISER)
+def session_question_edit(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
+    session = get_session_for_organiser(pk)
+    question = get_question_for_organiser(session, question_pk)
+    form = SessionQuestionForm(
+        request.POST if request.method == "POST" else None,
+        initial=SessionQuestionForm.initial_for(question),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_question_update(
+                question=question, organiser=request.user, details=form.details()
+            )
+        except services.SessionQuestionGone as error:
+            messages.info(request, str(error))
+            return redirect(_questions_url(session))
+        except services.SessionQuestionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Question saved."))
+            return redirect(_questions_url(session))
+    status = 400 if request.method == "POST" else 200
+    return _questions_page(request, session, form, status=status, question=question)
+
+
+@require_POST
+@role_required(Role.ORGANISER)
+def session_question_delete(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
+    session = get_session_for_organiser(pk)
+    question = get_question_for_organiser(session, question_pk)
+    try:
+        services.session_question_delete(question=question, organiser=request.user)
+    except services.SessionQuestionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Question deleted."))
+    return redirect(_questions_url(session))
+
+
+@require_POST
+@role_required(Role.ORGANISER)
+def session_question_move(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
+    session = get_session_for_organiser(pk)
+    question = get_question_for_organiser(session, question_pk)
+    direction = querystring.choice_param(request.POST, "direction", ["up", "down"], default="")
+    if direction:
+        try:
+            services.session_question_move(
+                question=question, organiser=request.user, up=direction == "up"
+            )
+        except services.SessionQuestionError as error:
+            messages.error(request, str(error))
+    return redirect(f"{_questions_url(session)}#question-{question.pk}")

@@ -34,7 +34,16 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Background, User
 from engagement.models import RegistrationStatus, SessionStatus
-from feedback.models import Feedback, QuoteStatus
+from feedback.models import (
+    SCALE_MAX,
+    SCALE_MIN,
+    Feedback,
+    QuestionAnswer,
+    QuestionAnswerChoice,
+    QuestionKind,
+    QuoteStatus,
+    SessionQuestion,
+)
 from harms.models import HarmCategory, SolutionArea
 from initiatives.models import (
     CoCreator,
@@ -63,6 +72,7 @@ from .models import LaunchSettings
 WEEKLY_UP_TO_DAYS = 183
 NO_AREA = "none"
 QUOTES_PER_DIGEST = 12
+SESSIONS_WITH_QUESTIONS_PER_DIGEST = 20
 TOP_IDEAS = 5
 
 
@@ -222,6 +232,18 @@ GLOSSARY: dict[str, Term] = {
             ),
         ),
         Term(
+            "session_questions",
+            _("Answers to sessions' own questions"),
+            _(
+                "For each session with questions of its own (added by its organisers) that "
+                "had feedback given in the period: out of that feedback, how many people chose "
+                "each option or point on the scale, and how many did not answer (with several "
+                "choices, a person counts under each option they chose). Text answers are "
+                "never shown, only how many answered. These count people by what they said, "
+                "so the hidden marker's rule applies."
+            ),
+        ),
+        Term(
             "ideas_submitted",
             _("Ideas submitted"),
             _(
@@ -327,6 +349,7 @@ DIGEST_FIGURES = (
     "average_rating",
     "feedback_by_harm_and_area",
     "quotes",
+    "session_questions",
     "ideas_submitted",
     "ideas_approved",
     "initiatives_new",
@@ -717,6 +740,122 @@ def approved_quotes(period: Scope) -> list[dict]:
         }
         for q in quotes
     ]
+
+
+def _suppressed_question(question, *, given: int, answered: int, counts: list[int]) -> dict:
+    """One question's counts out of `given` people (the session's feedback in the period),
+    through reports.disclosure: None where hidden. A scale or one choice splits the people
+    into its options and "no answer"; several choices split them, option by option, into
+    those who chose it and those who did not; a text question into answered and not."""
+    threshold = disclosure_threshold()
+    no_answer = given - answered
+    if question.kind == QuestionKind.SEVERAL_CHOICES:
+        table = [[count, given - count] for count in counts] + [[answered, no_answer]]
+        found = disclosure.suppress(table, threshold=threshold, row_totals=True)
+        shown = [None if (row, 0) in found.cells else table[row][0] for row in range(len(table))]
+        counts_shown, answered_shown = shown[:-1], shown[-1]
+        no_answer_hidden = (len(counts), 1) in found.cells
+        total_hidden = bool(found.row_totals)
+    else:
+        # Text: answered or not; a scale or one choice: each option, then no answer.
+        is_text = question.kind == QuestionKind.SHORT_TEXT
+        cells = [answered, no_answer] if is_text else [*counts, no_answer]
+        hidden, total_hidden = disclosure.suppress_counts(cells, threshold=threshold)
+        shown = disclosure.masked(cells, hidden)
+        no_answer_hidden = len(cells) - 1 in hidden
+        if is_text:
+            counts_shown, answered_shown = [], shown[0]
+        else:
+            counts_shown = shown[:-1]
+            answered_shown = None if no_answer_hidden or total_hidden else answered
+    if question.kind == QuestionKind.SCALE:
+        labels = [str(point) for point in range(SCALE_MIN, SCALE_MAX + 1)]
+    else:
+        labels = list(question.choices)
+    return {
+        "text": question.text,
+        "kind": question.kind,
+        "kind_label": str(QuestionKind(question.kind).label),
+        "is_text": question.kind == QuestionKind.SHORT_TEXT,
+        "rows": [
+            {"label": label, "count": count}
+            for label, count in zip(labels, counts_shown, strict=False)
+        ],
+        "answered": None if total_hidden else answered_shown,
+        "no_answer": None if no_answer_hidden or total_hidden else no_answer,
+        "given": None if total_hidden else given,
+    }
+
+
+def session_question_answers(period: Scope) -> list[dict]:
+    """`session_questions`: per session with questions of its own and feedback in the period
+    (the first SESSIONS_WITH_QUESTIONS_PER_DIGEST by start), each question's counts, hidden
+    by reports.disclosure where they could single someone out. Never a text answer. Five
+    aggregate queries, whatever the number of sessions, questions or answers."""
+    window = feedback_matching(period).filter(session__feedback_questions__isnull=False)
+    given = dict(
+        window.order_by()
+        .values("session_id")
+        .annotate(count=Count("id", distinct=True))
+        .values_list("session_id", "count")
+    )
+    if not given:
+        return []
+    questions = list(
+        SessionQuestion.objects.filter(session_id__in=given)
+        .select_related("session")
+        .order_by("session__starts_at", "session_id", "position")
+    )
+    session_ids = list(dict.fromkeys(q.session_id for q in questions))
+    session_ids = session_ids[:SESSIONS_WITH_QUESTIONS_PER_DIGEST]
+    answers = QuestionAnswer.objects.filter(
+        feedback__in=feedback_matching(period), question__session_id__in=session_ids
+    )
+    answered = dict(
+        answers.order_by()
+        .values("question_id")
+        .annotate(count=Count("id"))
+        .values_list("question_id", "count")
+    )
+    points = {
+        (row["question_id"], row["scale"]): row["count"]
+        for row in answers.filter(scale__isnull=False)
+        .order_by()
+        .values("question_id", "scale")
+        .annotate(count=Count("id"))
+    }
+    chosen = {
+        (row["answer__question_id"], row["option"]): row["count"]
+        for row in QuestionAnswerChoice.objects.filter(answer__in=answers)
+        .order_by()
+        .values("answer__question_id", "option")
+        .annotate(count=Count("id"))
+    }
+    parts: dict[int, dict] = {}
+    for question in questions:
+        if question.session_id not in session_ids:
+            continue
+        part = parts.setdefault(
+            question.session_id,
+            {
+                "session_id": question.session_id,
+                "session": question.session.title,
+                "questions": [],
+            },
+        )
+        if question.kind == QuestionKind.SCALE:
+            counts = [points.get((question.pk, p), 0) for p in range(SCALE_MIN, SCALE_MAX + 1)]
+        else:
+            counts = [chosen.get((question.pk, n), 0) for n, _label in question.options()]
+        part["questions"].append(
+            _suppressed_question(
+                question,
+                given=given[question.session_id],
+                answered=answered.get(question.pk, 0),
+                counts=counts,
+            )
+        )
+    return [parts[session_id] for session_id in session_ids]
 
 
 # --- Ideas and initiatives ----------------------------------------------------------------

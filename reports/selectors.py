@@ -84,6 +84,7 @@ def digest_figures(*, start: datetime, end: datetime) -> dict:
             "column_totals": feedback["column_totals"],
         },
         "quotes": engine.approved_quotes(period),
+        "session_questions": engine.session_question_answers(period),
         "ideas": {
             "submitted": ideas["submitted"],
             "approved": engine.ideas_approved(period),

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from engagement.models import RegistrationStatus
+from feedback.models import QuestionKind
 from initiatives.models import CommentStatus, IdeaStatus
 from reports.models import DigestKind, DigestStatus
 from tests.browser_support import sign_in
@@ -34,6 +35,7 @@ from tests.factories import (
     InitiativeUpdateFactory,
     RegistrationFactory,
     ReportFactory,
+    SessionQuestionFactory,
     SupportFactory,
     UserFactory,
 )
@@ -82,6 +84,9 @@ def _seed() -> dict:
         registration_closes_at=past_start - timedelta(hours=1),
     )
     RegistrationFactory(session=upcoming, participant=participant)
+    # Questions of the session's own (issue 17): its questions page shows them and a preview.
+    SessionQuestionFactory(session=upcoming, kind=QuestionKind.SEVERAL_CHOICES, required=True)
+    SessionQuestionFactory(session=upcoming, kind=QuestionKind.SCALE)
     RegistrationFactory(session=upcoming, participant=others[0], access_needs="Step-free access")
     RegistrationFactory(
         session=upcoming, participant=others[1], status=RegistrationStatus.WAITLISTED
@@ -210,9 +215,11 @@ def test_every_page_from_every_menu_has_no_wcag_a_or_aa_violation(live_server, b
     assert everything >= DETAIL_PAGES, DETAIL_PAGES - everything
     assert "account_signup" in reached["anonymous"]
     assert {"initiatives:idea_create", "feedback:home"} <= reached["participant"]
-    assert {"initiatives:moderation_queue", "engagement:console_roster"} <= reached[
-        "organiser with TOTP"
-    ]
+    assert {
+        "initiatives:moderation_queue",
+        "engagement:console_roster",
+        "feedback:session_questions",
+    } <= reached["organiser with TOTP"]
     assert {"reports:dashboard", "reports:digest_detail"} <= reached["MCI staff with TOTP"]
 
 

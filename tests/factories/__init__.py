@@ -15,7 +15,7 @@ from .accounts import (
 from .base import SGT, DatedFactory, sgt
 from .engagement import EngagementSessionFactory, RegistrationFactory
 from .exports import ExportJobFactory
-from .feedback import FeedbackFactory, FeedbackSuggestionFactory
+from .feedback import FeedbackFactory, FeedbackSuggestionFactory, SessionQuestionFactory, answer
 from .harms import SupportResourceFactory, area, category
 from .initiatives import (
     CoCreatorFactory,
@@ -46,10 +46,12 @@ __all__ = [
     "InitiativeUpdateFactory",
     "PersonalDataArchiveFactory",
     "RegistrationFactory",
+    "SessionQuestionFactory",
     "ReportFactory",
     "SupportFactory",
     "SupportResourceFactory",
     "UserFactory",
+    "answer",
     "area",
     "category",
     "current_totp_code",

@@ -1,9 +1,18 @@
 from datetime import timedelta
 
 import factory
+from django.db.models import Max
 from django.utils import timezone
 
-from feedback.models import Feedback, FeedbackSuggestion, QuoteStatus
+from feedback.models import (
+    Feedback,
+    FeedbackSuggestion,
+    QuestionAnswer,
+    QuestionAnswerChoice,
+    QuestionKind,
+    QuoteStatus,
+    SessionQuestion,
+)
 
 from .accounts import UserFactory
 from .base import DatedFactory
@@ -56,3 +65,48 @@ class FeedbackSuggestionFactory(factory.django.DjangoModelFactory):
     feedback = factory.SubFactory(FeedbackFactory)
     solution_area = factory.LazyFunction(lambda: area("public-education"))
     text = "Do more."
+
+
+class SessionQuestionFactory(factory.django.DjangoModelFactory):
+    """A session's own question as the service stores it; `position` follows on."""
+
+    class Meta:
+        model = SessionQuestion
+
+    session = factory.SubFactory("tests.factories.engagement.EngagementSessionFactory")
+    kind = QuestionKind.SCALE
+    text = factory.Sequence(lambda n: f"Question {n}?")
+    choices = factory.LazyAttribute(
+        lambda o: (
+            ["Yes", "No", "Not sure"]
+            if o.kind in (QuestionKind.ONE_CHOICE, QuestionKind.SEVERAL_CHOICES)
+            else []
+        )
+    )
+    required = False
+    position = factory.LazyAttribute(
+        lambda o: (
+            (
+                SessionQuestion.objects.filter(session=o.session).aggregate(m=Max("position"))["m"]
+                or 0
+            )
+            + 1
+        )
+    )
+
+
+def answer(feedback, question, value):
+    """An answer written straight to the tables: an int (scale, or one option), a list of
+    option numbers, or a str."""
+    row = QuestionAnswer.objects.create(
+        feedback=feedback,
+        question=question,
+        scale=value if question.kind == QuestionKind.SCALE else None,
+        text=value if isinstance(value, str) else "",
+    )
+    if question.kind in (QuestionKind.ONE_CHOICE, QuestionKind.SEVERAL_CHOICES):
+        options = value if isinstance(value, list) else [value]
+        QuestionAnswerChoice.objects.bulk_create(
+            QuestionAnswerChoice(answer=row, option=option) for option in options
+        )
+    return row
