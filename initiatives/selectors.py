@@ -24,6 +24,7 @@ from .models import (
     CoCreator,
     Comment,
     CommentStatus,
+    Follow,
     Idea,
     IdeaStatus,
     Initiative,
@@ -460,3 +461,23 @@ def person_history(person) -> dict:
         ),
         "decisions": list(decisions.select_related("by")[:limit]),
     }
+
+
+# --- Following ----------------------------------------------------------------------
+
+
+def followed_initiatives(user) -> QuerySet:
+    """The initiatives a person follows, newest follow first (one query a page)."""
+    return (
+        Follow.objects.filter(user=user).select_related("initiative").order_by("-created_at", "-id")
+    )
+
+
+def follows_of(user, initiative: Initiative | None) -> bool:
+    """Does this person follow this initiative (or, None, any initiative)?"""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    follows = Follow.objects.filter(user=user)
+    if initiative is not None:
+        follows = follows.filter(initiative=initiative)
+    return follows.exists()

@@ -706,6 +706,7 @@ def _initiative_page(
             "membership": mine,
             "join_form": join_form,
             "can_post_update": can_post_update(request.user, initiative, lead_ids),
+            "following": selectors.follows_of(request.user, initiative),
             "update_form": update_form or InitiativeUpdateForm(),
             "status_form": status_form or InitiativeStatusForm(current=initiative.status),
         },
