@@ -286,9 +286,17 @@ def initiative_list() -> QuerySet[Initiative]:
     )
 
 
-def initiative_detail(slug: str) -> QuerySet[Initiative]:
+def initiative_detail(slug: str, *, viewer=None) -> QuerySet[Initiative]:
+    """The initiative page's row; `viewer_follows` says whether the viewer follows it, in the
+    same query."""
+    viewer_id = viewer.pk if viewer is not None and viewer.is_authenticated else None
     return (
         Initiative.objects.filter(slug=slug)
+        .annotate(
+            viewer_follows=Exists(
+                Follow.objects.filter(initiative_id=OuterRef("pk"), user_id=viewer_id)
+            )
+        )
         .select_related("solution_area")
         .prefetch_related(
             "harm_categories",
