@@ -1121,6 +1121,11 @@ def _followers_who_may_hear(now):
     )
 
 
+def _lock_follows(user_id: int) -> list[Follow]:
+    """The guard of the digest's watermarks: a second run waits here, then reads them moved."""
+    return list(Follow.objects.select_for_update().filter(user_id=user_id).order_by("pk"))
+
+
 @transaction.atomic
 def follow_digest_queue(*, user_id: int, day) -> bool:
     """One person's digest for `day`: every notice of the initiatives they follow past their
@@ -1128,7 +1133,7 @@ def follow_digest_queue(*, user_id: int, day) -> bool:
     them. The follows are locked first, so two runs at once queue one email; a second run
     the same day finds the key taken and leaves any newer notices for tomorrow's email.
     True when this call queued the email."""
-    follows = list(Follow.objects.select_for_update().filter(user_id=user_id).order_by("pk"))
+    follows = _lock_follows(user_id)
     if not follows:
         return False
     pending = Q(pk__in=[])

@@ -6,6 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Restriction
+from accounts.personal_data import SECTIONS
+from accounts.services import account_erase
 from initiatives import services, tasks
 from initiatives.emails import FOLLOW_DIGEST
 from initiatives.models import Follow, FollowNotice, FollowNoticeKind
@@ -242,7 +244,7 @@ def test_the_digest_is_in_the_recipients_language(organiser):
     _run(DAY_ONE)
     outbox_drain()
     (message,) = mail.outbox
-    assert message.subject != "News from initiatives you follow"
+    assert message.subject == "Berita daripada inisiatif yang anda ikuti"
 
 
 def test_the_beat_task_queues_the_digests(participant, organiser):
@@ -272,3 +274,20 @@ def test_the_batch_costs_a_fixed_number_of_queries_per_follower(organiser):
     per_follower = (three - one) / 2
     # Lock the follows, read the notices, write the email and the watermarks (and savepoints).
     assert per_follower <= 10
+
+
+def test_erasing_an_account_ends_its_follows_and_its_digests(participant, organiser):
+    initiative = InitiativeFactory()
+    services.follow_start(initiative=initiative, by=participant)
+    _post(initiative, organiser)
+    account_erase(user=participant, keep_contributions=True, requested_by=None)
+    assert not Follow.objects.exists()
+    assert _run(DAY_ONE) == 0
+
+
+def test_download_my_data_lists_what_the_person_follows(participant, other_participant):
+    FollowFactory(user=participant, initiative=InitiativeFactory(title="Helplines together"))
+    FollowFactory(user=other_participant, initiative=InitiativeFactory(title="Not theirs"))
+    rows = SECTIONS["initiatives_followed"].rows(participant)
+    assert [row["initiative"] for row in rows] == ["Helplines together"]
+    assert rows[0]["followed_at"]
