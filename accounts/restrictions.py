@@ -22,7 +22,8 @@ from .models import Restriction
 
 RESTRICTED_PATH = "/accounts/profile/restricted/"
 # What a suspended or blocked person can still open: the explanation, their data, deleting
-# their account, the privacy notice, signing out, support services and the language switcher.
+# their account, the privacy notice, stopping follow emails, signing out, support services
+# and the language switcher.
 RESTRICTED_OPEN_PATHS = (
     RESTRICTED_PATH,
     "/accounts/logout/",
@@ -31,6 +32,7 @@ RESTRICTED_OPEN_PATHS = (
     "/accounts/profile/my-data/",
     "/accounts/profile/delete/",
     "/accounts/profile/notice/",
+    "/following/unsubscribe/",
     "/accounts/profile/stay-signed-in/",
     "/privacy/",
     "/accessibility/",

@@ -17,11 +17,13 @@ def send_templated_email(
     context: dict,
     attachments: Iterable[tuple[str, bytes | str, str]] = (),
     reply_to: Iterable[str] = (),
+    headers: dict[str, str] | None = None,
 ) -> None:
     """Render `<template>.txt` (and `<template>.html` when it exists) and send one message.
 
     Subjects must stay discreet: never name a harm in them; someone else may see the inbox.
-    `reply_to` sets a Reply-To header (the support address, never a person's own).
+    `reply_to` sets a Reply-To header (the support address, never a person's own);
+    `headers` adds others (List-Unsubscribe).
     """
     context = {"site_url": settings.SITE_URL, **context}
     body = render_to_string(f"{template}.txt", context)
@@ -31,6 +33,7 @@ def send_templated_email(
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=to,
         reply_to=list(reply_to) or None,
+        headers=dict(headers) if headers else None,
     )
     with contextlib.suppress(TemplateDoesNotExist):
         message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")

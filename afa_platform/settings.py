@@ -418,6 +418,12 @@ CELERY_BEAT_SCHEDULE["initiatives-moderation-summaries"] = {
     "task": "initiatives.tasks.queue_moderation_summaries",
     "schedule": crontab(minute=0, hour=MODERATION_SUMMARY_HOUR),
 }
+# Followers of an initiative get their daily digest (what is new) at this hour, Singapore time.
+FOLLOW_DIGEST_HOUR = env.int("FOLLOW_DIGEST_HOUR", default=18)
+CELERY_BEAT_SCHEDULE["initiatives-follow-digests"] = {
+    "task": "initiatives.tasks.queue_follow_digests",
+    "schedule": crontab(minute=0, hour=FOLLOW_DIGEST_HOUR),
+}
 # bench/pages.py only: serves /bench/ceiling/, base.html with no queries of its own, the
 # framework's ceiling for a page. Off unless set; never set it in production.
 BENCH_CEILING_VIEW = env.bool("BENCH_CEILING_VIEW", default=False)

@@ -423,6 +423,8 @@ def seed(stdout) -> None:
             services.cocreator_join(
                 initiative=initiative, user=_user(email), role=role, pledge=pledge
             )
+        # The demo participant follows each initiative, so its update waits for their digest.
+        services.follow_start(initiative=initiative, by=_user("participant@example.com"))
         if spec["update"]:
             title, body = spec["update"]
             services.initiative_update_post(

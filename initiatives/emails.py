@@ -10,8 +10,12 @@ from django.utils.translation import gettext_lazy
 
 from outbox.registry import Message, register
 
+from .follow_links import unsubscribe_url
 from .models import (
     Comment,
+    Follow,
+    FollowNotice,
+    FollowNoticeKind,
     Idea,
     IdeaStatus,
     InitiativeUpdate,
@@ -28,6 +32,7 @@ PERSON_REPORT_ACKNOWLEDGEMENT = "initiatives.person_report_acknowledgement"
 URGENT_REPORT_ALERT = "initiatives.urgent_report_alert"
 URGENT_REPORT_ESCALATION = "initiatives.urgent_report_escalation"
 MODERATION_SUMMARY = "initiatives.moderation_summary"
+FOLLOW_DIGEST = "initiatives.follow_digest"
 
 # What the author of an idea is told, by the status the idea moved to.
 IDEA_OUTCOMES = {
@@ -183,4 +188,60 @@ def moderation_summary(email) -> Message | None:
         subject=_("What is waiting for moderation today"),
         template="initiatives/email/moderation_summary",
         context={"waiting": moderation_waiting()},
+    )
+
+
+@register(FOLLOW_DIGEST)
+def follow_digest(email) -> Message | None:
+    """A follower's daily digest: what is new in each initiative they follow, from the
+    notices the batch gave this email. An initiative they stopped following since, or an
+    update deleted since, is left out; nothing left, no email. Each initiative carries its
+    own unsubscribe link; the List-Unsubscribe header stops them all (RFC 8058 one-click)."""
+    user_id = email.recipient_id
+    followed = set(Follow.objects.filter(user_id=user_id).values_list("initiative_id", flat=True))
+    notices = list(
+        FollowNotice.objects.select_related("initiative")
+        .filter(pk__in=email.params.get("notices", []), initiative_id__in=followed)
+        .order_by("initiative__title", "initiative_id", "pk")
+    )
+    update_ids = [n.object_id for n in notices if n.kind == FollowNoticeKind.UPDATE]
+    updates = InitiativeUpdate.objects.in_bulk(update_ids)
+    sections: dict[int, dict] = {}
+    for notice in notices:
+        if notice.kind == FollowNoticeKind.UPDATE:
+            update = updates.get(notice.object_id)
+            if update is None or update.initiative_id != notice.initiative_id:
+                continue
+            item = {"kind": "update", "title": update.title, "body": update.body}
+        elif notice.kind == FollowNoticeKind.PUBLISHED_VERSION:
+            # Rendered from the initiative alone: its page shows the published text.
+            item = {"kind": "published_version"}
+        else:
+            continue
+        initiative = notice.initiative
+        section = sections.setdefault(
+            initiative.pk,
+            {
+                "initiative": initiative,
+                "link": settings.SITE_URL + initiative.get_absolute_url(),
+                "unsubscribe": unsubscribe_url(user_id=user_id, initiative_id=initiative.pk),
+                "items": [],
+            },
+        )
+        section["items"].append(item)
+    if not sections:
+        return None
+    unsubscribe_all = unsubscribe_url(user_id=user_id, initiative_id=None)
+    return Message(
+        subject=_("News from initiatives you follow"),
+        template="initiatives/email/follow_digest",
+        context={
+            "sections": list(sections.values()),
+            "unsubscribe_all": unsubscribe_all,
+            "following_url": settings.SITE_URL + reverse("initiatives:following"),
+        },
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_all}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
     )

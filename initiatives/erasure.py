@@ -3,7 +3,17 @@
 
 from accounts.erasure import Erasure, declare_safe, erasure_step
 
-from .models import TITLE_MAX, Comment, Idea, IdeaStatus, Mute, PersonReport, Report, Support
+from .models import (
+    TITLE_MAX,
+    Comment,
+    Follow,
+    Idea,
+    IdeaStatus,
+    Mute,
+    PersonReport,
+    Report,
+    Support,
+)
 from .services import cocreator_leave, idea_support_set
 
 for key, why in {
@@ -72,6 +82,12 @@ def remove_mutes(erasure: Erasure) -> None:
     """Whom the person hid, and who hid them: nothing worth keeping."""
     Mute.objects.filter(user=erasure.user).delete()
     Mute.objects.filter(muted=erasure.user).delete()
+
+
+@erasure_step(covers=["initiatives.Follow.user"])
+def remove_follows(erasure: Erasure) -> None:
+    """What the person followed: nothing worth keeping, and no digest goes to them again."""
+    Follow.objects.filter(user=erasure.user).delete()
 
 
 @erasure_step(covers=["initiatives.CoCreator.user", "initiatives.Initiative.leads"])

@@ -794,3 +794,66 @@ class Mute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} mutes {self.muted_id}"
+
+
+# --- Following an initiative -----------------------------------------------------------------
+
+
+class Follow(models.Model):
+    """A person follows an initiative: the daily follow digest tells them of each new update
+    and published version. `notified_through` is the last FollowNotice id they have been
+    told of (or that existed when they started to follow): each notice reaches a follower in
+    exactly one digest."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="initiative_follows"
+    )
+    created_at = models.DateTimeField(_("following since"), auto_now_add=True)
+    notified_through = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("follower")
+        verbose_name_plural = _("followers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "user"], name="follow_one_per_user_per_initiative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.initiative_id}"
+
+
+class FollowNoticeKind(models.TextChoices):
+    UPDATE = "update", _("An update")
+    PUBLISHED_VERSION = "published_version", _("A published version of the text")
+
+
+class FollowNotice(models.Model):
+    """Something followers are told of in their next daily digest: written once per event
+    (not per follower), in the transaction of the event, by services.follower_notice_queue.
+    The email is rendered from `kind` and `object_id` at send time, so a notice whose object
+    went away meanwhile is left out."""
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="follow_notices"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=FollowNoticeKind.choices)
+    object_id = models.PositiveBigIntegerField(_("number of the item"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("follower notice")
+        verbose_name_plural = _("follower notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id"], name="follownotice_once_per_object"
+            )
+        ]
+        indexes = [models.Index(fields=["initiative", "id"], name="follownotice_initiative_id")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}"

@@ -12,6 +12,7 @@ from accounts.personal_data import Column, Section, register
 from .models import (
     CoCreator,
     Comment,
+    Follow,
     Idea,
     Initiative,
     InitiativeUpdate,
@@ -199,6 +200,18 @@ register(
         queryset=lambda user: CoCreator.objects.filter(user=user).order_by("joined_at", "pk"),
         covers=("initiatives.CoCreator.user",),
         order=35,
+    ),
+    Section(
+        key="initiatives_followed",
+        title=_("Initiatives you follow"),
+        description=_("Each initiative you follow, whose news we email you once a day."),
+        columns=(
+            Column("initiative", _("The initiative."), "initiative__title"),
+            Column("followed_at", _("When you started to follow it."), "created_at"),
+        ),
+        queryset=lambda user: Follow.objects.filter(user=user).order_by("created_at", "pk"),
+        covers=("initiatives.Follow.user",),
+        order=36,
     ),
     Section(
         key="initiatives_led",

@@ -24,6 +24,7 @@ from .models import (
     CoCreator,
     Comment,
     CommentStatus,
+    Follow,
     Idea,
     IdeaStatus,
     Initiative,
@@ -285,9 +286,17 @@ def initiative_list() -> QuerySet[Initiative]:
     )
 
 
-def initiative_detail(slug: str) -> QuerySet[Initiative]:
+def initiative_detail(slug: str, *, viewer=None) -> QuerySet[Initiative]:
+    """The initiative page's row; `viewer_follows` says whether the viewer follows it, in the
+    same query."""
+    viewer_id = viewer.pk if viewer is not None and viewer.is_authenticated else None
     return (
         Initiative.objects.filter(slug=slug)
+        .annotate(
+            viewer_follows=Exists(
+                Follow.objects.filter(initiative_id=OuterRef("pk"), user_id=viewer_id)
+            )
+        )
         .select_related("solution_area")
         .prefetch_related(
             "harm_categories",
@@ -460,3 +469,23 @@ def person_history(person) -> dict:
         ),
         "decisions": list(decisions.select_related("by")[:limit]),
     }
+
+
+# --- Following ----------------------------------------------------------------------
+
+
+def followed_initiatives(user) -> QuerySet:
+    """The initiatives a person follows, newest follow first (one query a page)."""
+    return (
+        Follow.objects.filter(user=user).select_related("initiative").order_by("-created_at", "-id")
+    )
+
+
+def follows_of(user, initiative: Initiative | None) -> bool:
+    """Does this person follow this initiative (or, None, any initiative)?"""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    follows = Follow.objects.filter(user=user)
+    if initiative is not None:
+        follows = follows.filter(initiative=initiative)
+    return follows.exists()

@@ -10,6 +10,7 @@ appends one ModerationLog row in the same transaction. Emails are outbox rows
 (or by the beat sweep if the broker was down).
 """
 
+import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -32,6 +33,7 @@ from harms.pii import Finding, detect_personal_data, personal_data_kinds
 from outbox.services import Email, email_queue
 
 from .emails import (
+    FOLLOW_DIGEST,
     INITIATIVE_UPDATE,
     MODERATION_NOTICE,
     MODERATION_SUMMARY,
@@ -49,6 +51,9 @@ from .models import (
     CoCreator,
     Comment,
     CommentStatus,
+    Follow,
+    FollowNotice,
+    FollowNoticeKind,
     Idea,
     IdeaStatus,
     Initiative,
@@ -67,6 +72,8 @@ from .models import (
     TargetKind,
 )
 from .selectors import anonymous_author_of
+
+logger = logging.getLogger(__name__)
 
 REDACTED = "[removed by a moderator]"
 # Ideas and comments per person: IDEAS_PER_HOUR and COMMENTS_PER_HOUR in a rolling hour.
@@ -1041,12 +1048,14 @@ def cocreator_leave(*, initiative: Initiative, user) -> None:
 def initiative_update_post(
     *, initiative: Initiative, author, title: str, body: str
 ) -> InitiativeUpdate:
-    """Leads (and organisers) post news; every co-creator is emailed after commit."""
+    """Leads (and organisers) post news; every co-creator is emailed after commit, and the
+    initiative's followers hear of it in their next daily follow digest."""
     if not title.strip() or not body.strip():
         raise IdeaError(_("An update needs a title and some text."))
     update = InitiativeUpdate.objects.create(
         initiative=initiative, author=author, title=title.strip(), body=body.strip()
     )
+    follower_notice_queue(initiative=initiative, kind=FollowNoticeKind.UPDATE, object_id=update.pk)
     email_queue(
         *(
             Email(kind=INITIATIVE_UPDATE, recipient_id=user_id, params={"update": update.pk})
@@ -1056,6 +1065,131 @@ def initiative_update_post(
         )
     )
     return update
+
+
+# --- Following an initiative ----------------------------------------------------------------
+
+
+@transaction.atomic
+def follow_start(*, initiative: Initiative, by) -> Follow:
+    """Follow an initiative; following it again changes nothing. The follower hears only of
+    what happens from now on (their watermark starts at the newest notice). A suspended or
+    blocked person is refused (IdeaError)."""
+    _check_may_take_part(by)
+    newest = FollowNotice.objects.aggregate(newest=Max("pk"))["newest"] or 0
+    try:
+        with transaction.atomic():
+            return Follow.objects.create(initiative=initiative, user=by, notified_through=newest)
+    except IntegrityError:
+        return Follow.objects.get(initiative=initiative, user=by)
+
+
+@transaction.atomic
+def follow_stop(*, initiative: Initiative | None, by) -> int:
+    """Stop following an initiative, or (initiative None) every initiative. Stopping what one
+    does not follow is no error. Returns how many follows ended. Notices not yet emailed for
+    it are not sent (the digest's renderer checks the follow at send time)."""
+    follows = Follow.objects.filter(user=by)
+    if initiative is not None:
+        follows = follows.filter(initiative=initiative)
+    deleted, _per_model = follows.delete()
+    return deleted
+
+
+def follower_notice_queue(*, initiative: Initiative, kind: str, object_id: int) -> FollowNotice:
+    """Call inside the transaction of the event (an update posted, a version published): the
+    followers are told of it in their next daily digest (follow_digests_queue). The same
+    object is noticed once, however often this is called."""
+    if kind not in FollowNoticeKind.values:
+        raise ValueError(f"Unknown follower notice kind {kind!r}")
+    notice, _created = FollowNotice.objects.get_or_create(
+        kind=kind, object_id=object_id, defaults={"initiative": initiative}
+    )
+    return notice
+
+
+def follow_digest_key(*, user_id: int, day) -> str:
+    return f"follow-digest-{user_id}-{day.isoformat()}"
+
+
+def _followers_who_may_hear(now):
+    """Active, not erased, not blocked or suspended: anyone else gets no digest."""
+    return (
+        Follow.objects.filter(user__is_active=True, user__erased_at__isnull=True)
+        .exclude(user__restriction=Restriction.BLOCKED)
+        .exclude(user__restriction=Restriction.SUSPENDED, user__restricted_until__gt=now)
+    )
+
+
+def _lock_follows(user_id: int) -> list[Follow]:
+    """The guard of the digest's watermarks: a second run waits here, then reads them moved."""
+    return list(Follow.objects.select_for_update().filter(user_id=user_id).order_by("pk"))
+
+
+@transaction.atomic
+def follow_digest_queue(*, user_id: int, day) -> bool:
+    """One person's digest for `day`: every notice of the initiatives they follow past their
+    watermark, in one outbox email keyed by person and day; then the watermarks move past
+    them. The follows are locked first, so two runs at once queue one email; a second run
+    the same day finds the key taken and leaves any newer notices for tomorrow's email.
+    True when this call queued the email."""
+    follows = _lock_follows(user_id)
+    if not follows:
+        return False
+    pending = Q(pk__in=[])
+    for follow in follows:
+        pending |= Q(initiative_id=follow.initiative_id, pk__gt=follow.notified_through)
+    notices = list(
+        FollowNotice.objects.filter(pending).order_by("pk").values_list("pk", "initiative_id")
+    )
+    if not notices:
+        return False
+    queued = email_queue(
+        Email(
+            kind=FOLLOW_DIGEST,
+            recipient_id=user_id,
+            params={"notices": [pk for pk, _initiative in notices]},
+            key=follow_digest_key(user_id=user_id, day=day),
+        )
+    )
+    if not queued:
+        return False  # today's email is already written: these wait for tomorrow's
+    newest: dict[int, int] = {}
+    for pk, initiative_id in notices:
+        newest[initiative_id] = max(pk, newest.get(initiative_id, 0))
+    for follow in follows:
+        if follow.initiative_id in newest:
+            follow.notified_through = newest[follow.initiative_id]
+    Follow.objects.bulk_update(
+        [follow for follow in follows if follow.initiative_id in newest], ["notified_through"]
+    )
+    return True
+
+
+def follow_digests_queue(*, today=None, now=None) -> int:
+    """Beat, daily at FOLLOW_DIGEST_HOUR (Singapore time): one email to each follower who has
+    something new, none to anyone with nothing new. Safe to run twice or at once (the
+    outbox key and the locked watermarks). Returns the number of emails queued."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    has_news = FollowNotice.objects.filter(
+        initiative_id=OuterRef("initiative_id"), pk__gt=OuterRef("notified_through")
+    )
+    user_ids = (
+        _followers_who_may_hear(now)
+        .filter(Exists(has_news))
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    queued = 0
+    for user_id in list(user_ids):
+        try:
+            queued += follow_digest_queue(user_id=user_id, day=today)
+        except IntegrityError:
+            # Another run wrote the same key in between: that one is today's email.
+            logger.info("Follow digest for %s already queued by another run", user_id)
+    return queued
 
 
 # --- Reports about people, the response clock, muting ----------------------------------------

@@ -23,3 +23,9 @@ def sweep_urgent_reports() -> int:
 def queue_moderation_summaries() -> int:
     """Beat, each morning: the summary for organisers who opted in."""
     return services.moderation_summaries_queue()
+
+
+@shared_task
+def queue_follow_digests() -> int:
+    """Beat, daily at FOLLOW_DIGEST_HOUR: one email to each follower with something new."""
+    return services.follow_digests_queue()

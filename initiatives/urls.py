@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import people_views, views
+from . import follow_views, people_views, views
 
 app_name = "initiatives"
 
@@ -71,4 +71,18 @@ urlpatterns = [
         name="initiative_post_update",
     ),
     path("initiatives/<slug:slug>/status/", views.initiative_status, name="initiative_status"),
+    path(
+        "initiatives/<slug:slug>/follow/", follow_views.initiative_follow, name="initiative_follow"
+    ),
+    path(
+        "initiatives/<slug:slug>/unfollow/",
+        follow_views.initiative_unfollow,
+        name="initiative_unfollow",
+    ),
+    path("following/", follow_views.following, name="following"),
+    path(
+        "following/unsubscribe/<str:token>/",
+        follow_views.follow_unsubscribe,
+        name="follow_unsubscribe",
+    ),
 ]

@@ -680,7 +680,7 @@ def _initiative_page(
     status: int = 200,
 ) -> HttpResponse:
     """The initiative page; a form that failed is shown again with its errors."""
-    initiative = get_object_or_404(selectors.initiative_detail(slug))
+    initiative = get_object_or_404(selectors.initiative_detail(slug, viewer=request.user))
     cocreators = list(initiative.cocreators.all())
     lead_ids = {lead.pk for lead in initiative.leads.all()}
     mine = next((c for c in cocreators if c.user_id == request.user.pk), None)
@@ -706,6 +706,7 @@ def _initiative_page(
             "membership": mine,
             "join_form": join_form,
             "can_post_update": can_post_update(request.user, initiative, lead_ids),
+            "following": initiative.viewer_follows,
             "update_form": update_form or InitiativeUpdateForm(),
             "status_form": status_form or InitiativeStatusForm(current=initiative.status),
         },

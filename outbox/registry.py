@@ -17,6 +17,9 @@ class Message:
     # A Reply-To header: only ever a shared address (settings.SUPPORT_EMAIL), never the
     # address of the person who wrote the text, which would be disclosed to every recipient.
     reply_to: list[str] = field(default_factory=list)
+    # Extra headers (List-Unsubscribe and List-Unsubscribe-Post of the follow digest); never
+    # an address or anything else personal beyond the recipient's own signed link.
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 # A renderer gets the row (kind, recipient, params) and returns the message, or None when there

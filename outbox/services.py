@@ -123,6 +123,7 @@ def outbound_email_send(*, email_id: int) -> bool:
                 context={"recipient": email.recipient, **message.context},
                 attachments=message.attachments,
                 reply_to=message.reply_to,
+                headers=message.headers,
             )
     except Exception as exc:
         gave_up = email.attempts >= settings.OUTBOX_MAX_ATTEMPTS

@@ -111,7 +111,13 @@ def test_static_assets_are_vendored():
 
 NAV_LINKS = {
     "anonymous": {"/sessions/", "/ideas/", "/initiatives/", "/harms/", "/support/"},
-    "participant": {"/sessions/mine/", "/ideas/mine/", "/feedback/", "/accounts/profile/"},
+    "participant": {
+        "/sessions/mine/",
+        "/ideas/mine/",
+        "/following/",
+        "/feedback/",
+        "/accounts/profile/",
+    },
     "organiser": {"/organise/", "/moderation/", "/moderation/people/"},
     "staff": {"/reports/", "/reports/digests/", "/feedback/all/", "/reports/exports/"},
 }

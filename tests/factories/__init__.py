@@ -20,6 +20,7 @@ from .harms import SupportResourceFactory, area, category
 from .initiatives import (
     CoCreatorFactory,
     CommentFactory,
+    FollowFactory,
     IdeaFactory,
     InitiativeFactory,
     InitiativeUpdateFactory,
@@ -42,6 +43,7 @@ __all__ = [
     "FeedbackFactory",
     "FeedbackSuggestionFactory",
     "IdeaFactory",
+    "FollowFactory",
     "InitiativeFactory",
     "InitiativeUpdateFactory",
     "PersonalDataArchiveFactory",

@@ -7,6 +7,7 @@ from initiatives.models import (
     CoCreatorRole,
     Comment,
     CommentStatus,
+    Follow,
     Idea,
     IdeaStatus,
     Initiative,
@@ -89,6 +90,17 @@ class InitiativeUpdateFactory(factory.django.DjangoModelFactory):
     initiative = factory.SubFactory(InitiativeFactory)
     title = "Started"
     body = "First steps"
+
+
+class FollowFactory(factory.django.DjangoModelFactory):
+    """A follow row only; `notified_through` 0 means every notice of the initiative is news
+    to them (follow_start sets it to the newest notice instead)."""
+
+    class Meta:
+        model = Follow
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    user = factory.SubFactory(UserFactory)
 
 
 class SupportFactory(factory.django.DjangoModelFactory):
