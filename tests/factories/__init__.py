@@ -26,7 +26,7 @@ from .initiatives import (
     ReportFactory,
     SupportFactory,
 )
-from .reports import DigestFactory, DigestSubscriptionFactory
+from .reports import DigestFactory, DigestSubscriptionFactory, SessionSummaryFactory
 
 __all__ = [
     "PASSWORD",
@@ -37,6 +37,7 @@ __all__ = [
     "DatedFactory",
     "DigestFactory",
     "DigestSubscriptionFactory",
+    "SessionSummaryFactory",
     "EngagementSessionFactory",
     "ExportJobFactory",
     "FeedbackFactory",
