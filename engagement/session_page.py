@@ -8,7 +8,8 @@ higher app registers its sections in its own `session_sections` module, found by
 A section names where it goes (`PUBLIC`: the public session page, below its text; `ROSTER`:
 the organisers' roster, among its buttons), its template (a partial of the registering
 app) and a function `context(request, session) -> dict | None` that returns what the
-template needs, or None to show nothing. Each function must cost a fixed number of queries
+template needs (as `section`), or None to show nothing; the template is rendered here,
+with the request, and the session's pages print the result. Each function must cost a fixed number of queries
 whatever the session holds, so the pages' query counts stay flat.
 
     from engagement.session_page import PUBLIC, Section, register
@@ -20,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 
 PUBLIC = "public"
 ROSTER = "roster"
@@ -36,11 +39,10 @@ class Section:
 
 @dataclass(frozen=True)
 class Shown:
-    """A section to include, with its context (what the session's templates loop over)."""
+    """A section rendered (the session's templates print `section.html`)."""
 
     key: str
-    template: str
-    context: dict
+    html: SafeString
 
 
 _SECTIONS: dict[str, Section] = {}
@@ -64,5 +66,6 @@ def sections_for(request: HttpRequest, session, *, place: str) -> list[Shown]:
             continue
         context = section.context(request, session)
         if context is not None:
-            shown.append(Shown(key=section.key, template=section.template, context=context))
+            html = render_to_string(section.template, {"section": context}, request=request)
+            shown.append(Shown(key=section.key, html=html))
     return shown

@@ -508,7 +508,7 @@ def test_a_draft_is_visible_only_in_the_organisers_preview(client, organiser, pa
         ("organiser_without_mfa", "mfa"),
     ],
 )
-def test_role_matrix_of_the_organisers_pages(client, request, role, expected):
+def test_role_matrix_of_the_organisers_pages(db, client, request, role, expected):
     organiser = request.getfixturevalue("organiser")
     session = _held(created_by=organiser)
     SessionSummaryFactory(session=session)
@@ -541,7 +541,7 @@ def test_role_matrix_of_the_organisers_pages(client, request, role, expected):
     ["anonymous", "participant", "organiser", "other_organiser", "staff", "admin_user"],
 )
 def test_role_matrix_of_the_public_part_everyone_sees_the_published_summary_only(
-    client, request, role
+    db, client, request, role
 ):
     organiser = request.getfixturevalue("organiser")
     published = _held(created_by=organiser)
