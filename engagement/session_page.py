@@ -9,8 +9,8 @@ A section names where it goes (`PUBLIC`: the public session page, below its text
 the organisers' roster, among its buttons), its template (a partial of the registering
 app) and a function `context(request, session) -> dict | None` that returns what the
 template needs (as `section`), or None to show nothing; the template is rendered here,
-with the request, and the session's pages print the result. Each function must cost a fixed number of queries
-whatever the session holds, so the pages' query counts stay flat.
+with the request, and the session's pages print the result. Each function must cost a fixed
+number of queries whatever the session holds, so the pages' query counts stay flat.
 
     from engagement.session_page import PUBLIC, Section, register
     register(Section(key="what_we_heard", place=PUBLIC, template="reports/_x.html",
