@@ -559,3 +559,24 @@ def test_role_matrix_of_the_public_part_everyone_sees_the_published_summary_only
 def test_an_unknown_session_is_a_404(client, organiser):
     client.force_login(organiser)
     assert client.get(reverse("reports:session_summary_edit", args=[999999])).status_code == 404
+
+
+# --- Demo --------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_demo_publishes_what_we_heard_for_a_held_session(client, settings):
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")  # idempotent: kept, not duplicated
+    summary = SessionSummary.objects.select_related("session").get()
+    assert summary.is_published and summary.session.is_past
+    # 11 came: shown only if those who did not come are not a small count either.
+    assert summary.figures["attendance"]["attended"] in (None, 11)
+    assert summary.figures["feedback"] is None or summary.figures["feedback"] >= 5
+    html = client.get(summary.session.get_absolute_url()).content.decode()
+    assert 'data-testid="what-we-heard"' in html
+    for quote in summary.quotes.all():
+        assert quote.quote_excerpt in html
