@@ -3,6 +3,8 @@ may open a session's roster (engagement: the organiser role with a second factor
 its summary. Thin: role check, form, one service call, message, redirect. The public part is
 a section of the session page (reports/session_sections.py)."""
 
+import re
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +19,8 @@ from . import figures as engine
 from . import selectors, services
 from .forms import SessionSummaryForm
 from .session_sections import summary_context
+
+HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 
 
 @role_required(Role.ORGANISER)
@@ -80,6 +84,8 @@ def _preview(request: HttpRequest, session, summary, *, status: int = 200) -> Ht
             "section": context,
             "summary": summary,
             "refusal": services.summary_refusal(session),
+            # HTML typed into the text is shown as typed (afa_platform.markdown): say so.
+            "has_html": bool(HTML_TAG.search(summary.body)),
         },
         status=status,
     )

@@ -375,6 +375,10 @@ def test_markdown_with_script_is_rendered_inert(client, organiser):
     assert "<script" not in section and "<iframe" not in section and "<style" not in section
     assert 'href="javascript:' not in section
     assert "&lt;script&gt;" in section  # shown as text, not lost
+    client.force_login(organiser)
+    preview = client.get(_preview_url(session)).content.decode()
+    assert 'data-testid="summary-has-html"' in preview
+    assert "they are shown as typed and never run" in preview
 
 
 def test_the_session_page_query_count_is_flat(client, organiser, django_assert_num_queries):
@@ -580,3 +584,23 @@ def test_the_demo_publishes_what_we_heard_for_a_held_session(client, settings):
     assert 'data-testid="what-we-heard"' in html
     for quote in summary.quotes.all():
         assert quote.quote_excerpt in html
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_organisers_publishing_at_once_email_each_attendee_once(organiser, other_organiser):
+    from tests.threads import run_at_once
+
+    session = _held()
+    _people(session, attended=3)
+    summary = _save(session, organiser)
+    results, errors = run_at_once(
+        [
+            lambda: services.summary_publish(summary=summary, organiser=organiser),
+            lambda: services.summary_publish(summary=summary, organiser=other_organiser),
+        ],
+        refusals=(SummaryError,),
+    )
+    assert errors == []
+    assert sum(isinstance(result, SummaryError) for result in results) == 1
+    assert OutboundEmail.objects.filter(kind=SESSION_SUMMARY_EMAIL).count() == 3
