@@ -19,7 +19,7 @@ DEMO_SUMMARY_SESSION = "afa-engagement-session-2021-03-08"
 DEMO_SUMMARY = """Thank you to everyone who came on 8 March. We talked in small groups, then \
 together, about what makes harm online so hard to escape and what would help.
 
-## Themes
+# Themes
 
 - **Images shared without consent** spread faster than any takedown. People asked for one \
 place to report them across platforms, and for help that answers within hours.
@@ -27,7 +27,7 @@ place to report them across platforms, and for help that answers within hours.
 asked for plain guidance on what to do and whom to tell.
 - **Platforms** should make safety the default, and say publicly how fast they act.
 
-## What happens next
+# What happens next
 
 The ideas below are open for support and comments. Some of them will be taken up by \
 initiatives in the lead-up to the Alliance's launch."""

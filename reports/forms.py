@@ -63,7 +63,7 @@ class SessionSummaryForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 14}),
         max_length=SESSION_SUMMARY_BODY_MAX,
         help_text=_(
-            "An introduction and the themes people raised, in Markdown (## for a heading, - for "
+            "An introduction and the themes people raised, in Markdown (# for a heading, - for "
             "a list item, [words](https://…) for a link). Up to %(limit)s characters. Do not "
             "name or describe anyone who took part."
         )

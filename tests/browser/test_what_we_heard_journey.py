@@ -45,13 +45,16 @@ def test_organiser_writes_and_publishes_and_the_session_page_shows_it(
     sign_in(page, base, organiser)
     page.goto(f"{base}/organise/sessions/{session.pk}/")
     page.get_by_test_id("what-we-heard-link").click()
+    assert_no_serious_axe_violations(page)
     page.get_by_label("What we heard").fill(
-        "## Themes\n\nParents want **one number** to call.\n\n<script>window.pwned=1</script>"
+        "# Themes\n\nParents want **one number** to call.\n\n<script>window.pwned=1</script>"
     )
     page.get_by_label("A helpline for parents").check()
     page.get_by_label("“Tell us who to call, and when.”").check()
     page.get_by_role("button", name="Save and preview").click()
     expect(page.get_by_test_id("what-we-heard")).to_contain_text("Parents want one number")
+    expect(page.get_by_test_id("summary-has-html")).to_be_visible()
+    assert_no_serious_axe_violations(page)
     page.get_by_test_id("publish-summary").click()
 
     page.wait_for_url(f"**{session.get_absolute_url()}")

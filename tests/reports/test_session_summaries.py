@@ -321,7 +321,7 @@ def test_the_session_page_shows_the_published_summary_and_nothing_for_a_draft(cl
     summary = _save(
         session,
         organiser,
-        body="## Themes\n\nWe heard *this*.",
+        body="# Themes\n\nWe heard *this*.",
         idea_ids=[idea.pk],
         quote_ids=[quote.pk],
     )
@@ -330,7 +330,7 @@ def test_the_session_page_shows_the_published_summary_and_nothing_for_a_draft(cl
     services.summary_publish(summary=summary, organiser=organiser)
     html = client.get(session.get_absolute_url()).content.decode()
     assert 'data-testid="what-we-heard"' in html
-    assert "<h4>Themes</h4>" in html and "<em>this</em>" in html
+    assert "<h3>Themes</h3>" in html and "<em>this</em>" in html
     assert "A reporting hotline" in html
     assert "Nobody answered for days." in html
 
