@@ -22,7 +22,7 @@ from audit import querystring
 from harms.models import HarmCategory
 from outbox.services import recipient_language
 
-from . import selectors, services
+from . import selectors, services, session_page
 from .cancel_links import CancelLinkRefused, cancel_link_registration
 from .emails import session_message_email
 from .forms import (
@@ -107,6 +107,10 @@ def _session_page(request: HttpRequest, session, form: RegistrationForm, status:
             "show_attendee_details": can_see_attendee_details(request.user, session, registration),
             "registration_open": session.registration_is_open(),
             "form": form,
+            # What higher apps add (engagement.session_page): "What we heard", from reports.
+            "session_sections": session_page.sections_for(
+                request, session, place=session_page.PUBLIC
+            ),
         },
         status=status,
     )
@@ -352,6 +356,9 @@ def session_roster(request: HttpRequest, pk: int) -> HttpResponse:
                 : selectors.SESSION_MESSAGES_SHOWN
             ],
             "session_messages_total": session.messages.count(),
+            "roster_sections": session_page.sections_for(
+                request, session, place=session_page.ROSTER
+            ),
         },
     )
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from afa_platform.admin import ReadOnlyModelAdmin
 
-from .models import Digest, DigestSubscription, LaunchSettings
+from .models import Digest, DigestSubscription, LaunchSettings, SessionSummary
 
 
 @admin.register(Digest)
@@ -52,3 +52,27 @@ class LaunchSettingsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return True
+
+
+@admin.register(SessionSummary)
+class SessionSummaryAdmin(ReadOnlyModelAdmin):
+    """Read-only: "What we heard" changes through reports.services (summary_save and
+    summary_publish, which emails the attendees once), from the organisers' pages."""
+
+    list_display = ["session", "status", "published_at", "updated_at"]
+    list_filter = ["status"]
+    readonly_fields = [
+        "session",
+        "status",
+        "body",
+        "harm_categories",
+        "solution_areas",
+        "ideas",
+        "quotes",
+        "figures",
+        "written_by",
+        "created_at",
+        "updated_at",
+        "published_at",
+        "attendees_emailed_at",
+    ]

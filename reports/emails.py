@@ -5,10 +5,10 @@ from django.utils.translation import gettext as _
 
 from outbox.registry import Message, register
 
-from .models import Digest, DigestStatus
+from .models import Digest, DigestStatus, SessionSummary, SessionSummaryStatus
 from .rendering import digest_charts, digest_context
 from .selectors import digest_subscribers
-from .services import DIGEST_EMAIL
+from .services import DIGEST_EMAIL, SESSION_SUMMARY_EMAIL
 
 
 @register(DIGEST_EMAIL)
@@ -29,4 +29,25 @@ def digest(email) -> Message | None:
         template="reports/email/digest",
         context=digest_context(found, found.figures),
         attachments=[(chart.filename, str(chart.svg), "image/svg+xml") for chart in charts],
+    )
+
+
+@register(SESSION_SUMMARY_EMAIL)
+def session_summary_published(email) -> Message | None:
+    """ "What we heard" is up, to an attendee. The subject names no session and no harm (an
+    inbox may be seen by others); nothing is sent if the summary went back to a draft
+    meanwhile."""
+    summary = (
+        SessionSummary.objects.filter(
+            pk=email.params["summary"], status=SessionSummaryStatus.PUBLISHED
+        )
+        .select_related("session")
+        .first()
+    )
+    if summary is None:
+        return None
+    return Message(
+        subject=_("What we heard at a session you joined is now online"),
+        template="reports/email/session_summary",
+        context={"summary": summary, "session": summary.session, "participant": email.recipient},
     )

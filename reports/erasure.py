@@ -6,6 +6,11 @@ from accounts.erasure import Erasure, declare_safe, erasure_step
 from .models import DigestSubscription
 
 declare_safe(
+    "reports.SessionSummary.written_by",
+    why="the organiser who last wrote a session's public summary, in their role; afterwards it "
+    "points at a pseudonym only",
+)
+declare_safe(
     "reports.Digest.requested_by",
     why="who asked for a digest; afterwards it points at a pseudonym only",
 )

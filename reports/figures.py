@@ -301,6 +301,36 @@ GLOSSARY: dict[str, Term] = {
                 "initiatives counts twice); in brackets, those taken in the period."
             ),
         ),
+        # "What we heard" (issue 17, item 2): one session's figures, as published.
+        Term(
+            "session_attendance",
+            _("People who came"),
+            _(
+                "People with a confirmed place at this session whom the organisers marked "
+                "present or checked in at the door, out of the confirmed places."
+            ),
+        ),
+        Term(
+            "session_feedback",
+            _("Feedback about this session"),
+            _("Feedback given about this session, anonymous feedback included."),
+        ),
+        Term(
+            "session_feedback_by_harm",
+            _("Feedback by harm category"),
+            _(
+                "Feedback about this session by the top-level harm category it names (a "
+                "sub-category counts under its parent); feedback naming two counts in both."
+            ),
+        ),
+        Term(
+            "session_feedback_by_area",
+            _("Feedback by solution area"),
+            _(
+                "Feedback about this session by the solution area of its suggestions; "
+                "feedback with suggestions in two areas counts in both."
+            ),
+        ),
     )
 }
 
@@ -356,6 +386,14 @@ DIGEST_FIGURES = (
     "initiatives_updated",
     "cocreators",
     "most_supported_ideas",
+)
+
+# The figures a session's "What we heard" shows (session_figures).
+SESSION_SUMMARY_FIGURES = (
+    "session_attendance",
+    "session_feedback",
+    "session_feedback_by_harm",
+    "session_feedback_by_area",
 )
 
 # Digest figures the archive of digests lists for each one (selectors.digest_archive).
@@ -721,14 +759,16 @@ def _feedback_over_time(by_category, scope: Scope, categories, *, first, last) -
     }
 
 
+def quotable_feedback():
+    """The one rule for quoting anyone: feedback whose excerpt an organiser approved in the
+    quote review, with consent still given. Digests and "What we heard" both use it."""
+    return Feedback.objects.filter(quote_status=QuoteStatus.APPROVED, quote_consent=True)
+
+
 def approved_quotes(period: Scope) -> list[dict]:
     """`quotes`: excerpts approved in the period, with consent still given; never who."""
     quotes = (
-        in_range(
-            Feedback.objects.filter(quote_status=QuoteStatus.APPROVED, quote_consent=True),
-            "quote_reviewed_at",
-            period,
-        )
+        in_range(quotable_feedback(), "quote_reviewed_at", period)
         .order_by("quote_reviewed_at", "id")
         .values("id", "quote_excerpt", "session__title")[:QUOTES_PER_DIGEST]
     )
@@ -936,3 +976,58 @@ def cocreators(period: Scope) -> dict:
     return CoCreator.objects.filter(joined_at__lt=period.ends).aggregate(
         total=Count("id"), new=Count("id", filter=Q(joined_at__gte=period.starts))
     )
+
+
+# --- One session ("What we heard") --------------------------------------------------------
+
+
+def _suppressed_rows(found: dict, keys: list) -> list[list]:
+    """[[key, count or None]] for each key, small counts hidden (reports.disclosure), with
+    the secondary suppression of a list shown beside its sum."""
+    counts = [found.get(key, 0) for key in keys]
+    hidden, _total_hidden = disclosure.suppress_counts(counts, threshold=disclosure_threshold())
+    return [list(row) for row in zip(keys, disclosure.masked(counts, hidden), strict=True)]
+
+
+def session_figures(session_id: int) -> dict:
+    """`session_attendance`, `session_feedback`, `session_feedback_by_harm` and
+    `session_feedback_by_area` for one session, JSON-safe (a summary stores them).
+
+    Feedback about one session is one per person, so its counts are counts of people: every
+    one of them goes through reports.disclosure like attendance does. The breakdowns are by
+    id (harm category id, solution area id or NO_AREA), the page names them."""
+    scope = Scope(session_id=session_id)
+    places = (
+        registrations_matching(scope)
+        .filter(status=RegistrationStatus.CONFIRMED)
+        .aggregate(
+            confirmed=Count("id"),
+            attended=Count("id", filter=Q(attended=True) | Q(checked_in_at__isnull=False)),
+        )
+    )
+    attendance = suppressed_attendance(attended=places["attended"], confirmed=places["confirmed"])
+    feedback = feedback_matching(scope)
+    total = feedback.count()
+    by_category = dict(
+        feedback.annotate(category=Coalesce("harm_categories__parent_id", "harm_categories__id"))
+        .filter(category__isnull=False)
+        .values("category")
+        .annotate(count=Count("id", distinct=True))
+        .values_list("category", "count")
+    )
+    by_area = {
+        (area or NO_AREA): count
+        for area, count in feedback.values("suggestions__solution_area")
+        .annotate(count=Count("id", distinct=True))
+        .values_list("suggestions__solution_area", "count")
+    }
+    category_ids = [category.pk for category in top_level_categories()]
+    area_ids = [area["key"] for area in solution_areas()]
+    threshold = disclosure_threshold()
+    return {
+        "attendance": attendance,
+        "feedback": total if total == 0 or total >= threshold else None,
+        "by_harm": _suppressed_rows(by_category, category_ids),
+        "by_area": _suppressed_rows(by_area, area_ids),
+        "computed_at": timezone.now().isoformat(),
+    }

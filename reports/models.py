@@ -2,9 +2,12 @@ from datetime import date, time, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from afa_platform.leases import LeasedJob
 from afa_platform.states import Transitions
@@ -192,3 +195,124 @@ class LaunchSettings(models.Model):
 
     def __str__(self) -> str:
         return str(_("Launch on %(date)s") % {"date": self.launch_date})
+
+
+# --- "What we heard" (issue 17, item 2) ----------------------------------------------------
+
+# The longest summary an organiser may write (the form says so; the database holds it).
+SESSION_SUMMARY_BODY_MAX = 20_000
+
+
+class SessionSummaryStatus(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("session summary status", "Draft")
+    PUBLISHED = "published", pgettext_lazy("session summary status", "Published")
+
+
+# Written as a draft; published once the session is over; saving a change to a published
+# summary takes it back to a draft until it is published again (no second email).
+SESSION_SUMMARY_TRANSITIONS = Transitions(
+    "SessionSummary.status",
+    {
+        SessionSummaryStatus.DRAFT: {SessionSummaryStatus.PUBLISHED},
+        SessionSummaryStatus.PUBLISHED: {SessionSummaryStatus.DRAFT},
+    },
+    initial={SessionSummaryStatus.DRAFT},
+)
+
+
+class SessionSummary(models.Model):
+    """ "What we heard" at one held session: the organisers' public summary. reports.services
+    owns every change (summary_save, summary_publish).
+
+    The figures are the figures engine's (reports.figures.session_figures), stored when the
+    summary is published, so the page shows what was published. Quotes link feedback whose
+    quote was approved through the quote review; a quote withdrawn later leaves every summary
+    (reports.receivers), and the page shows only links that still pass the rule.
+    """
+
+    session = models.OneToOneField(
+        "engagement.EngagementSession",
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        related_name="what_we_heard",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=SessionSummaryStatus.choices,
+        default=SessionSummaryStatus.DRAFT,
+    )
+    body = models.TextField(
+        _("what we heard"),
+        help_text=_("Markdown: paragraphs, headings, lists, links and quotes."),
+    )
+    harm_categories = models.ManyToManyField(
+        "harms.HarmCategory",
+        verbose_name=_("harm categories among the themes"),
+        related_name="session_summaries",
+        blank=True,
+    )
+    solution_areas = models.ManyToManyField(
+        "harms.SolutionArea",
+        verbose_name=_("solution areas among the themes"),
+        related_name="session_summaries",
+        blank=True,
+    )
+    ideas = models.ManyToManyField(
+        "initiatives.Idea",
+        verbose_name=_("ideas put forward"),
+        related_name="session_summaries",
+        blank=True,
+    )
+    quotes = models.ManyToManyField(
+        "feedback.Feedback",
+        verbose_name=_("quotes"),
+        related_name="session_summaries",
+        blank=True,
+    )
+    figures = models.JSONField(_("figures when published"), default=dict, blank=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last written by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # Set once, when the attendees' emails are queued on the first publication.
+    attendees_emailed_at = models.DateTimeField(
+        _("attendees emailed at"), null=True, blank=True, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("session summary")
+        verbose_name_plural = _("session summaries")
+        constraints = [
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("body"), SESSION_SUMMARY_BODY_MAX),
+                name="sessionsummary_body_within_limit",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=SessionSummaryStatus.DRAFT)
+                | models.Q(published_at__isnull=False),
+                name="sessionsummary_published_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"What we heard · session #{self.session_id}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == SessionSummaryStatus.PUBLISHED
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == SessionSummaryStatus.DRAFT
+
+    @property
+    def can_be_published(self) -> bool:
+        return SESSION_SUMMARY_TRANSITIONS.allowed(self.status, SessionSummaryStatus.PUBLISHED)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.personal_data import Column, Section, register
 
-from .models import Digest, DigestSubscription
+from .models import Digest, DigestSubscription, SessionSummary
 
 register(
     Section(
@@ -33,5 +33,19 @@ register(
         ],
         covers=("reports.Digest.requested_by", "reports.DigestSubscription.user"),
         order=63,
+    ),
+    Section(
+        key="session_summaries",
+        title=_("Session summaries you wrote"),
+        description=_('"What we heard" summaries of sessions you last wrote as an organiser.'),
+        columns=(
+            Column("session_id", _("The number of the session.")),
+            Column("status", _("draft or published.")),
+            Column("body", _("The text of the summary.")),
+            Column("updated_at", _("When you last saved it.")),
+        ),
+        queryset=lambda user: SessionSummary.objects.filter(written_by=user).order_by("pk"),
+        covers=("reports.SessionSummary.written_by",),
+        order=64,
     ),
 )

@@ -6,23 +6,32 @@ are resolved here, when the digest is compiled, so a stored digest reads the sam
 from datetime import datetime
 
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
+from engagement.models import EngagementSession, Registration, RegistrationStatus
+from feedback.models import Feedback
+from harms.models import HarmCategory, SolutionArea
+from initiatives.models import Idea
 
 from . import figures as engine
 from .figures import launch_date
 from .filters import Scope
-from .models import Digest, DigestSubscription
+from .models import Digest, DigestSubscription, SessionSummary, SessionSummaryStatus
 
 __all__ = [
     "digest_archive",
     "digest_figures",
     "digest_subscribers",
     "launch_date",
+    "summary_attendees",
+    "summary_idea_choices",
+    "summary_ideas",
+    "summary_quote_choices",
+    "summary_for_page",
 ]
 
 
@@ -125,3 +134,97 @@ def digest_subscribers() -> QuerySet[User]:
         .filter(Q(groups__name=Role.STAFF) | Q(is_superuser=True))
         .distinct()
     )
+
+
+# --- "What we heard" (issue 17, item 2) ----------------------------------------------------
+
+# How many ideas the summary form offers at most (the newest first).
+SUMMARY_IDEA_CHOICES = 200
+
+
+def summary_ideas(session: EngagementSession) -> QuerySet[Idea]:
+    """The ideas a summary may link: published ones (approved, or merged into an initiative),
+    linked to the session or submitted since it started. Never a hidden, withdrawn or pending
+    one; the page shows only those that still are published."""
+    return Idea.objects.filter(status__in=engine.PUBLISHED_IDEA_STATUSES).filter(
+        Q(session=session) | Q(submitted_at__gte=session.starts_at)
+    )
+
+
+def summary_idea_choices(session: EngagementSession) -> list[Idea]:
+    return list(
+        summary_ideas(session)
+        .order_by("-submitted_at", "-id")
+        .only("id", "title", "session_id")[:SUMMARY_IDEA_CHOICES]
+    )
+
+
+def summary_quotes(session: EngagementSession) -> QuerySet[Feedback]:
+    """Feedback about this session that may be quoted: the digests' rule
+    (figures.quotable_feedback), narrowed to the session."""
+    return engine.quotable_feedback().filter(session=session)
+
+
+def summary_quote_choices(session: EngagementSession) -> list[Feedback]:
+    return list(
+        summary_quotes(session).order_by("quote_reviewed_at", "id").only("id", "quote_excerpt")
+    )
+
+
+def summary_attendees(session: EngagementSession) -> QuerySet[User]:
+    """Who is told a summary is up: the people marked present or checked in; when nobody
+    was (attendance never taken), everyone with a confirmed place. Active accounts only
+    (an erased account is inactive), with an address."""
+    confirmed = Registration.objects.filter(session=session, status=RegistrationStatus.CONFIRMED)
+    came = confirmed.filter(Q(attended=True) | Q(checked_in_at__isnull=False))
+    chosen = came if came.exists() else confirmed
+    return (
+        User.objects.filter(pk__in=chosen.values("participant_id"), is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+    )
+
+
+def summary_for_page(session: EngagementSession, *, published_only: bool = True):
+    """The session's summary with what its page shows, in a fixed number of queries: the
+    ideas still published, the quotes still quotable, the themes' tags."""
+    summaries = SessionSummary.objects.filter(session=session).prefetch_related(
+        Prefetch(
+            "ideas",
+            queryset=Idea.objects.filter(status__in=engine.PUBLISHED_IDEA_STATUSES).order_by(
+                "-submitted_at", "-id"
+            ),
+        ),
+        Prefetch(
+            "quotes",
+            queryset=engine.quotable_feedback()
+            .filter(session=session)
+            .order_by("quote_reviewed_at", "id"),
+        ),
+        "harm_categories",
+        "solution_areas",
+    )
+    if published_only:
+        summaries = summaries.filter(status=SessionSummaryStatus.PUBLISHED)
+    return summaries.first()
+
+
+def summary_figure_rows(figures: dict) -> dict:
+    """A summary's stored figures with the categories and areas named (two queries)."""
+    if not figures:
+        return {}
+    categories = HarmCategory.objects.in_bulk([key for key, _count in figures["by_harm"]])
+    areas = SolutionArea.objects.in_bulk(
+        [key for key, _count in figures["by_area"] if key != engine.NO_AREA]
+    )
+    return {
+        **figures,
+        "by_harm": [
+            (categories[key], count) for key, count in figures["by_harm"] if key in categories
+        ],
+        "by_area": [
+            (areas.get(key), count)
+            for key, count in figures["by_area"]
+            if key in areas or key == engine.NO_AREA
+        ],
+    }

@@ -18,22 +18,30 @@ from django.db import OperationalError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from afa_platform.leases import LeaseLost, lease_claim, lease_deadline, lease_heartbeat, lease_sweep
 from audit.periods import MAX_PERIOD_DAYS
 from audit.services import audit_record
 from feedback.models import Feedback, QuoteStatus
+from harms.models import HarmCategory, SolutionArea
 from outbox.services import Email, email_queue
+
+from . import figures as engine
 
 # tasks imports this module too: both name each other only inside functions' bodies, at
 # call time, so either can be imported first (as in exports.services).
 from . import selectors, tasks
 from .models import (
     DIGEST_TRANSITIONS,
+    SESSION_SUMMARY_BODY_MAX,
+    SESSION_SUMMARY_TRANSITIONS,
     Digest,
     DigestQuote,
     DigestStatus,
     DigestSubscription,
+    SessionSummary,
+    SessionSummaryStatus,
 )
 from .rendering import render_digest_html
 
@@ -303,3 +311,184 @@ def digest_subscription_set(*, user, subscribed: bool) -> bool:
         object_id=user.pk,
     )
     return subscribed
+
+
+# --- "What we heard" (issue 17, item 2) ----------------------------------------------------
+
+SESSION_SUMMARY_EMAIL = "reports.session_summary_published"
+
+
+class SummaryError(Exception):
+    """A refusal of a "What we heard" change whose message is safe to show organisers."""
+
+
+def summary_refusal(session) -> str | None:
+    """Why a summary cannot be written or published for this session yet, or None."""
+    if session.is_cancelled:
+        return _("This session was cancelled, so there is nothing to summarise.")
+    if not session.is_published:
+        return _("Only a published session that has taken place can have a summary.")
+    if not session.is_past:
+        return _("A summary can be written once the session is over.")
+    return None
+
+
+def _chosen(model_ids, allowed, *, what_error: str) -> list[int]:
+    wanted = {int(pk) for pk in model_ids}
+    found = set(allowed.filter(pk__in=wanted).values_list("pk", flat=True))
+    if wanted - found:
+        raise SummaryError(what_error)
+    return sorted(found)
+
+
+@transaction.atomic
+def summary_save(
+    *,
+    session,
+    organiser,
+    body: str,
+    harm_category_ids=(),
+    solution_area_ids=(),
+    idea_ids=(),
+    quote_ids=(),
+) -> SessionSummary:
+    """Write a session's "What we heard" (creating it as a draft, or changing it). A change to
+    a published summary takes it back to a draft until it is published again. Ideas must be
+    published ones put forward at or after the session (selectors.summary_ideas); quotes must
+    be this session's feedback approved in the quote review (selectors.summary_quotes).
+    Side effects: an audit row (`session_summary.save`); a lock on the summary."""
+    refusal = summary_refusal(session)
+    if refusal:
+        raise SummaryError(refusal)
+    body = body.strip()
+    if not body:
+        raise SummaryError(_("Write what you heard before saving."))
+    if len(body) > SESSION_SUMMARY_BODY_MAX:
+        raise SummaryError(
+            ngettext(
+                "The summary can be at most %(limit)d character long; this one has %(length)d.",
+                "The summary can be at most %(limit)d characters long; this one has %(length)d.",
+                SESSION_SUMMARY_BODY_MAX,
+            )
+            % {"limit": SESSION_SUMMARY_BODY_MAX, "length": len(body)}
+        )
+    from_harms = _chosen(
+        harm_category_ids,
+        HarmCategory.objects.all(),
+        what_error=_("One of the harm categories chosen no longer exists."),
+    )
+    from_areas = _chosen(
+        solution_area_ids,
+        SolutionArea.objects.all(),
+        what_error=_("One of the solution areas chosen no longer exists."),
+    )
+    ideas = _chosen(
+        idea_ids,
+        selectors.summary_ideas(session),
+        what_error=_(
+            "One of the ideas chosen is not a published idea put forward at or after this "
+            "session (it may have been hidden or withdrawn meanwhile)."
+        ),
+    )
+    quotes = _chosen(
+        quote_ids,
+        selectors.summary_quotes(session),
+        what_error=_(
+            "One of the quotes chosen is not feedback about this session approved in the "
+            "quote review (its consent may have been withdrawn meanwhile)."
+        ),
+    )
+    summary = SessionSummary.objects.select_for_update().filter(session=session).first()
+    created = summary is None
+    if created:
+        SESSION_SUMMARY_TRANSITIONS.check_initial(SessionSummaryStatus.DRAFT)
+        summary = SessionSummary.objects.create(
+            session=session, status=SessionSummaryStatus.DRAFT, body=body, written_by=organiser
+        )
+    else:
+        fields = {"body": body, "written_by": organiser, "updated_at": timezone.now()}
+        if summary.is_published:
+            SESSION_SUMMARY_TRANSITIONS.check(summary.status, SessionSummaryStatus.DRAFT)
+            fields["status"] = SessionSummaryStatus.DRAFT
+        for name, value in fields.items():
+            setattr(summary, name, value)
+        summary.save(update_fields=list(fields))
+    summary.harm_categories.set(from_harms)
+    summary.solution_areas.set(from_areas)
+    summary.ideas.set(ideas)
+    summary.quotes.set(quotes)
+    audit_record(
+        actor=organiser,
+        action="session_summary.save",
+        object_type="engagement.engagementsession",
+        object_id=session.pk,
+        details={"created": created, "ideas": len(ideas), "quotes": len(quotes)},
+    )
+    return summary
+
+
+@transaction.atomic
+def summary_publish(*, summary: SessionSummary, organiser) -> SessionSummary:
+    """Publish a draft summary on the session page, with the figures engine's figures for
+    the session as they are now (figures.session_figures). Only once the session is over and
+    not cancelled. The first publication emails the attendees (selectors.summary_attendees)
+    through the outbox, once: `attendees_emailed_at` is set under the row lock, and each
+    email's key (summary and recipient) is unique, so publishing again after an edit, or a
+    retry, emails nobody twice. Side effects: outbox rows, an audit row
+    (`session_summary.publish`), a lock on the summary."""
+    summary = (
+        SessionSummary.objects.select_for_update().select_related("session").get(pk=summary.pk)
+    )
+    refusal = summary_refusal(summary.session)
+    if refusal:
+        raise SummaryError(refusal)
+    if not SESSION_SUMMARY_TRANSITIONS.allowed(summary.status, SessionSummaryStatus.PUBLISHED):
+        raise SummaryError(_("This summary is already published."))
+    now = timezone.now()
+    fields = {
+        "status": SessionSummaryStatus.PUBLISHED,
+        "figures": engine.session_figures(summary.session_id),
+        "published_at": now,
+        "updated_at": now,
+    }
+    first_time = summary.attendees_emailed_at is None
+    if first_time:
+        fields["attendees_emailed_at"] = now
+    SESSION_SUMMARY_TRANSITIONS.check(summary.status, SessionSummaryStatus.PUBLISHED)
+    for name, value in fields.items():
+        setattr(summary, name, value)
+    summary.save(update_fields=list(fields))
+    emailed = 0
+    if first_time:
+        emailed = len(
+            email_queue(
+                *(
+                    Email(
+                        kind=SESSION_SUMMARY_EMAIL,
+                        recipient_id=recipient_id,
+                        params={"summary": summary.pk},
+                        key=f"session-summary:{summary.pk}:{recipient_id}",
+                    )
+                    for recipient_id in selectors.summary_attendees(summary.session).values_list(
+                        "pk", flat=True
+                    )
+                )
+            )
+        )
+    audit_record(
+        actor=organiser,
+        action="session_summary.publish",
+        object_type="engagement.engagementsession",
+        object_id=summary.session_id,
+        details={"emailed": emailed, "first_time": first_time},
+    )
+    return summary
+
+
+def summaries_drop_quote(*, feedback_id: int) -> int:
+    """A withdrawn quote leaves every summary (reports.receivers, on quote_withdrawn).
+    Returns how many summaries quoted it."""
+    removed, _detail = SessionSummary.quotes.through.objects.filter(
+        feedback_id=feedback_id
+    ).delete()
+    return removed

@@ -15,7 +15,7 @@ from afa_platform.states import FINAL, NEW, TransitionError, Transitions
 from engagement.models import REGISTRATION_TRANSITIONS, SESSION_TRANSITIONS
 from exports.models import EXPORT_JOB_TRANSITIONS
 from initiatives.models import COMMENT_TRANSITIONS, IDEA_TRANSITIONS, INITIATIVE_TRANSITIONS
-from reports.models import DIGEST_TRANSITIONS
+from reports.models import DIGEST_TRANSITIONS, SESSION_SUMMARY_TRANSITIONS
 
 BASE_DIR = Path(django_settings.BASE_DIR)
 README = BASE_DIR / "README.md"
@@ -30,6 +30,7 @@ EXPECTED = {
     "initiatives.models.COMMENT_TRANSITIONS": COMMENT_TRANSITIONS,
     "initiatives.models.INITIATIVE_TRANSITIONS": INITIATIVE_TRANSITIONS,
     "reports.models.DIGEST_TRANSITIONS": DIGEST_TRANSITIONS,
+    "reports.models.SESSION_SUMMARY_TRANSITIONS": SESSION_SUMMARY_TRANSITIONS,
     "exports.models.EXPORT_JOB_TRANSITIONS": EXPORT_JOB_TRANSITIONS,
 }
 

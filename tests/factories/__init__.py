@@ -27,7 +27,7 @@ from .initiatives import (
     ReportFactory,
     SupportFactory,
 )
-from .reports import DigestFactory, DigestSubscriptionFactory
+from .reports import DigestFactory, DigestSubscriptionFactory, SessionSummaryFactory
 
 __all__ = [
     "PASSWORD",
@@ -38,6 +38,7 @@ __all__ = [
     "DatedFactory",
     "DigestFactory",
     "DigestSubscriptionFactory",
+    "SessionSummaryFactory",
     "EngagementSessionFactory",
     "ExportJobFactory",
     "FeedbackFactory",

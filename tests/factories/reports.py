@@ -3,10 +3,17 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from reports.models import Digest, DigestKind, DigestSubscription
+from reports.models import (
+    Digest,
+    DigestKind,
+    DigestSubscription,
+    SessionSummary,
+    SessionSummaryStatus,
+)
 
 from .accounts import UserFactory
 from .base import sgt
+from .engagement import EngagementSessionFactory
 
 
 class DigestFactory(factory.django.DjangoModelFactory):
@@ -26,3 +33,21 @@ class DigestSubscriptionFactory(factory.django.DjangoModelFactory):
         model = DigestSubscription
 
     user = factory.SubFactory(UserFactory)
+
+
+class SessionSummaryFactory(factory.django.DjangoModelFactory):
+    """A draft "What we heard" of a session that ended yesterday; `status="published"` sets
+    `published_at` (the services set the figures and send the emails; this does neither)."""
+
+    class Meta:
+        model = SessionSummary
+
+    session = factory.SubFactory(
+        EngagementSessionFactory,
+        starts_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=1, hours=2)),
+    )
+    status = SessionSummaryStatus.DRAFT
+    body = "We heard about **reporting** that takes too long."
+    published_at = factory.LazyAttribute(
+        lambda o: timezone.now() if o.status == SessionSummaryStatus.PUBLISHED else None
+    )

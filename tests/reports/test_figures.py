@@ -63,7 +63,11 @@ def compiled_digest(participant) -> Digest:
 
 
 def test_every_glossary_entry_is_translatable_and_shown_somewhere():
-    used = set(figures.DASHBOARD_FIGURES) | set(figures.DIGEST_FIGURES)
+    used = (
+        set(figures.DASHBOARD_FIGURES)
+        | set(figures.DIGEST_FIGURES)
+        | set(figures.SESSION_SUMMARY_FIGURES)
+    )
     assert used == set(figures.GLOSSARY)
     for key, term in figures.GLOSSARY.items():
         assert term.key == key
