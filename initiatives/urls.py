@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import people_views, views
+from . import draft_views, people_views, views
 
 app_name = "initiatives"
 
@@ -71,4 +71,30 @@ urlpatterns = [
         name="initiative_post_update",
     ),
     path("initiatives/<slug:slug>/status/", views.initiative_status, name="initiative_status"),
+    path("initiatives/<slug:slug>/draft/", draft_views.draft, name="draft"),
+    path("initiatives/<slug:slug>/draft/history/", draft_views.draft_history, name="draft_history"),
+    path("initiatives/<slug:slug>/draft/compare/", draft_views.draft_compare, name="draft_compare"),
+    path(
+        "initiatives/<slug:slug>/draft/versions/<int:number>/",
+        draft_views.draft_version,
+        name="draft_version",
+    ),
+    path(
+        "initiatives/<slug:slug>/draft/versions/<int:number>/publish/",
+        draft_views.draft_publish,
+        name="draft_publish",
+    ),
+    path(
+        "initiatives/<slug:slug>/draft/versions/<int:number>/restore/",
+        draft_views.draft_restore,
+        name="draft_restore",
+    ),
+    path(
+        "initiatives/<slug:slug>/draft/comments/", draft_views.draft_comment, name="draft_comment"
+    ),
+    path(
+        "initiatives/<slug:slug>/draft/comments/<int:pk>/delete/",
+        draft_views.draft_comment_delete,
+        name="draft_comment_delete",
+    ),
 ]

@@ -20,6 +20,8 @@ from .harms import SupportResourceFactory, area, category
 from .initiatives import (
     CoCreatorFactory,
     CommentFactory,
+    DraftCommentFactory,
+    DraftVersionFactory,
     IdeaFactory,
     InitiativeFactory,
     InitiativeUpdateFactory,
@@ -34,6 +36,8 @@ __all__ = [
     "TOTP_PERIOD",
     "CoCreatorFactory",
     "CommentFactory",
+    "DraftCommentFactory",
+    "DraftVersionFactory",
     "DatedFactory",
     "DigestFactory",
     "DigestSubscriptionFactory",
