@@ -3,6 +3,7 @@
 import pytest
 
 from accounts.models import Restriction
+from accounts.services import account_erase
 from initiatives import services
 from initiatives.diff import diff_html
 from initiatives.models import (
@@ -195,8 +196,6 @@ def test_author_deletes_own_comment_organiser_removes_others_with_a_log(
 
 
 def test_erasure_keeps_versions_without_their_author_and_deletes_comments(initiative):
-    from accounts.services import account_erase
-
     person = UserFactory(display_name="Mei Ling Tan")
     CoCreatorFactory(initiative=initiative, user=person)
     version = services.draft_save(

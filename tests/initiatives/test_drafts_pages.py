@@ -14,6 +14,7 @@ from tests.factories import (
     DraftVersionFactory,
     InitiativeFactory,
     UserFactory,
+    sgt,
 )
 
 pytestmark = pytest.mark.django_db
@@ -254,8 +255,6 @@ def test_co_creators_see_a_link_to_the_working_draft(client, initiative, cocreat
 
 def test_history_names_authors_anonymous_where_due_in_singapore_time(client, initiative, cocreator):
     hidden = CoCreatorFactory(initiative=initiative, show_name=False).user
-    from tests.factories import sgt
-
     DraftVersionFactory(
         initiative=initiative,
         author=hidden,
