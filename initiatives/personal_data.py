@@ -233,7 +233,7 @@ register(
     ),
     Section(
         key="draft_versions",
-        title=_("Versions you saved of initiatives' drafts"),
+        title=_("Versions you saved of initiative drafts"),
         description=_(
             "Each version of an initiative's working draft you saved, with your note on what "
             "changed. The text is the co-creators' shared work; the version history shows it."
@@ -253,7 +253,7 @@ register(
     ),
     Section(
         key="draft_comments",
-        title=_("Your comments on initiatives' drafts"),
+        title=_("Your comments on initiative drafts"),
         description=_("Each comment you posted on a section of an initiative's working draft."),
         columns=(
             Column("initiative", _("The initiative."), "initiative__title"),
