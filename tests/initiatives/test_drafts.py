@@ -212,3 +212,9 @@ def test_erasure_keeps_versions_without_their_author_and_deletes_comments(initia
     assert "Mei Ling Tan" not in version.problem
     assert version.public_author_name == "Anonymous participant"
     assert not DraftComment.objects.exists()
+
+
+def test_a_diff_of_two_long_unrelated_texts_is_shown_whole_and_quickly():
+    old, new = "a " * 10_000, "b " * 10_000
+    html = diff_html(old, new)
+    assert html.count("<del>") == 1 and html.count("<ins>") == 1
