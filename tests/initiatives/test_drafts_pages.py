@@ -351,3 +351,13 @@ def test_draft_page_queries_do_not_grow_with_comments(client, initiative, cocrea
     for section in ("problem", "proposal", "roles", "milestones") * 5:
         DraftCommentFactory(initiative=initiative, section=section, author=UserFactory())
     assert _count(client, _url("draft", initiative)) == few
+
+
+def test_admin_shows_versions_and_the_published_version_read_only(admin_client, initiative):
+    version = DraftVersionFactory(initiative=initiative)
+    url = f"/admin/initiatives/draftversion/{version.pk}/change/"
+    assert admin_client.get(url).status_code == 200
+    assert admin_client.post(url, {"problem": "changed"}).status_code == 403
+    page = admin_client.get(f"/admin/initiatives/initiative/{initiative.pk}/change/")
+    assert 'name="published_version"' not in page.content.decode()
+    assert admin_client.get("/admin/initiatives/draftcomment/").status_code == 200
