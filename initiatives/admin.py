@@ -5,6 +5,8 @@ from afa_platform.admin import ReadOnlyModelAdmin
 from .models import (
     CoCreator,
     Comment,
+    DraftComment,
+    DraftVersion,
     Idea,
     Initiative,
     InitiativeUpdate,
@@ -68,7 +70,9 @@ class InitiativeAdmin(admin.ModelAdmin):
     list_filter = ["status", "solution_area"]
     search_fields = ["title", "summary"]
     filter_horizontal = ["harm_categories", "leads"]
-    readonly_fields = ["status", "created_by", "created_at"]
+    # The published version changes through draft_publish (the draft's history page), which
+    # writes the moderation log.
+    readonly_fields = ["status", "created_by", "created_at", "published_version", "published_at"]
     inlines = [CoCreatorInline]
 
     def has_add_permission(self, request) -> bool:
@@ -81,3 +85,19 @@ class InitiativeAdmin(admin.ModelAdmin):
 @admin.register(InitiativeUpdate)
 class InitiativeUpdateAdmin(ReadOnlyAdmin):
     list_display = ["title", "initiative", "created_at"]
+
+
+@admin.register(DraftVersion)
+class DraftVersionAdmin(ReadOnlyAdmin):
+    """Versions are made by draft_save and draft_restore only, never changed."""
+
+    list_display = ["initiative", "number", "author", "author_anonymous", "created_at"]
+    search_fields = ["initiative__title"]
+    list_select_related = ["initiative", "author"]
+
+
+@admin.register(DraftComment)
+class DraftCommentAdmin(ReadOnlyAdmin):
+    list_display = ["initiative", "section", "author", "version_number", "created_at"]
+    list_filter = ["section"]
+    list_select_related = ["initiative", "author"]

@@ -11,7 +11,7 @@ from accounts.roles import Role
 from harms.models import HarmCategory, SolutionArea
 
 from . import services
-from .models import Comment, Idea, IdeaStatus, Initiative, Report
+from .models import Comment, DraftVersion, Idea, IdeaStatus, Initiative, Report
 from .services import IdeaFields
 
 NAMESPACE = uuid.UUID("5b0f7a52-6c1e-4c77-9a53-2f2f5f0f3a10")
@@ -204,6 +204,67 @@ INITIATIVES = [
         "update": None,
     },
 ]
+
+# The working draft of the first initiative (issue 17): versions by its co-creators, the
+# second published as its public text. (author, note, sections changed)
+DRAFT_INITIATIVE = "Safer Campuses and Schools"
+DRAFT_VERSIONS = [
+    (
+        "participant@example.com",
+        "First outline",
+        {
+            "problem": "Intimate images are forwarded in school and campus group chats, and "
+            "students do not know **who to tell** or which services help.",
+            "proposal": "- A consent workshop in every IHL orientation week\n"
+            "- Secondary school lessons on what to do if your photo is shared",
+        },
+    ),
+    (
+        "siew.community@example.com",
+        "Added who does what and the first milestones",
+        {
+            "roles": "- **Student unions** run the orientation workshops with a ready-made kit\n"
+            "- **Community volunteers** review the school materials\n"
+            "- **Organisers** bring schools and IHLs together",
+            "milestones": "1. Kit drafted with students\n"
+            "2. Pilot in two secondary schools\n"
+            "3. Every IHL orientation week",
+        },
+    ),
+    (
+        "participant@example.com",
+        "Lessons in all four languages",
+        {
+            "proposal": "- A consent workshop in every IHL orientation week\n"
+            "- Secondary school lessons, in English, Chinese, Malay and Tamil, on what to do "
+            "if your photo is shared",
+        },
+    ),
+]
+DRAFT_PUBLISHED_NUMBER = 2
+DRAFT_COMMENT = ("siew.community@example.com", "milestones", "Can the pilot start next term?")
+
+
+def _seed_draft(organiser: User) -> None:
+    """Once: the versions, the published one and a comment (skipped when a version exists)."""
+    initiative = Initiative.objects.filter(title=DRAFT_INITIATIVE).first()
+    if initiative is None or DraftVersion.objects.filter(initiative=initiative).exists():
+        return
+    for number, (email, note, sections) in enumerate(DRAFT_VERSIONS):
+        services.draft_save(
+            initiative=initiative, by=_user(email), base_number=number, note=note, **sections
+        )
+    published = DraftVersion.objects.get(initiative=initiative, number=DRAFT_PUBLISHED_NUMBER)
+    services.draft_publish(initiative=initiative, version=published, by=organiser)
+    email, section, body = DRAFT_COMMENT
+    services.draft_comment_create(
+        initiative=initiative,
+        section=section,
+        author=_user(email),
+        body=body,
+        version_number=len(DRAFT_VERSIONS),
+    )
+
 
 # Ideas written in Chinese, Malay and Tamil (issue 14): shown as written, never translated.
 IDEAS += [
@@ -430,6 +491,7 @@ def seed(stdout) -> None:
             services.initiative_update_post(
                 initiative=initiative, author=organiser, title=title, body=body
             )
+    _seed_draft(organiser)
     stdout.write(
         f"Ideas: {Idea.objects.count()} ({created_count} new), "
         f"initiatives: {Initiative.objects.count()}"

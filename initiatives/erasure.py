@@ -4,8 +4,11 @@
 from accounts.erasure import Erasure, declare_safe, erasure_step
 
 from .models import (
+    DRAFT_SECTIONS,
     TITLE_MAX,
     Comment,
+    DraftComment,
+    DraftVersion,
     Follow,
     Idea,
     IdeaStatus,
@@ -96,3 +99,27 @@ def leave_initiatives(erasure: Erasure) -> None:
     for cocreation in user.cocreations.select_related("initiative"):
         cocreator_leave(initiative=cocreation.initiative, user=user)
     user.led_initiatives.clear()
+
+
+@erasure_step(covers=["initiatives.DraftVersion.author", "initiatives.DraftComment.author"])
+def draft_versions_and_comments(erasure: Erasure) -> None:
+    """A version of an initiative's draft is the co-creators' shared text, so it stays,
+    without its author: shown as "Anonymous participant", its note and the old email and
+    name taken out. Comments on the draft are the person's own: kept, they are shown as
+    "Anonymous participant" with the old email and name taken out; not kept, deleted."""
+    user = erasure.user
+    for version in DraftVersion.objects.filter(author=user).only("pk", "note", *DRAFT_SECTIONS):
+        for section in DRAFT_SECTIONS:
+            setattr(version, section, erasure.scrub(getattr(version, section)))
+        version.note = ""
+        version.author = None
+        version.author_anonymous = True
+        version.save(update_fields=[*DRAFT_SECTIONS, "note", "author", "author_anonymous"])
+    comments = DraftComment.objects.filter(author=user)
+    if not erasure.keep_contributions:
+        comments.delete()
+        return
+    for comment in comments.only("pk", "body"):
+        comment.body = erasure.scrub(comment.body)
+        comment.author_anonymous = True
+        comment.save(update_fields=["body", "author_anonymous"])

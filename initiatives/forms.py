@@ -15,11 +15,15 @@ from harms.models import HarmCategory, SolutionArea
 from .models import (
     BODY_MAX,
     COMMENT_MAX,
+    DRAFT_COMMENT_MAX,
+    DRAFT_NOTE_MAX,
+    DRAFT_SECTIONS,
     IDEA_TRANSITIONS,
     INITIATIVE_TRANSITIONS,
     TITLE_MAX,
     CoCreatorRole,
     Comment,
+    DraftSection,
     Idea,
     IdeaStatus,
     InitiativeStatus,
@@ -542,3 +546,65 @@ class PersonReportForm(forms.Form):
         ):
             self.add_error("note", _("Tell us briefly what happened."))
         return cleaned
+
+
+# --- The working draft ------------------------------------------------------------------
+
+
+class DraftForm(forms.Form):
+    """The working draft, or some of its sections: a section left out of the POST keeps the
+    latest version's text (DraftForm.sections_sent). The lengths are checked by draft_save,
+    which words the refusal; the text typed is kept in the form whatever happens."""
+
+    problem = forms.CharField(
+        label=DraftSection.PROBLEM.label,
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+    )
+    proposal = forms.CharField(
+        label=DraftSection.PROPOSAL.label,
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+    )
+    roles = forms.CharField(
+        label=DraftSection.ROLES.label,
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+    )
+    milestones = forms.CharField(
+        label=DraftSection.MILESTONES.label,
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+    )
+    note = forms.CharField(
+        label=_("What changed (optional)"),
+        required=False,
+        max_length=DRAFT_NOTE_MAX,
+        help_text=_("A few words for the version history, e.g. 'added the school milestones'."),
+    )
+    base_number = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def sections_sent(self) -> dict[str, str]:
+        """The sections this POST carried, with their text."""
+        return {
+            section: self.cleaned_data[section]
+            for section in DRAFT_SECTIONS
+            if section in self.data
+        }
+
+
+class DraftCommentForm(forms.Form):
+    section = forms.ChoiceField(choices=DraftSection.choices, widget=forms.HiddenInput)
+    body = forms.CharField(
+        label=_("Comment on this section"),
+        max_length=DRAFT_COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Up to %(max)d characters. Co-creators and organisers can read it.")
+        % {"max": DRAFT_COMMENT_MAX},
+        error_messages={"required": _("Write something before posting.")},
+    )
+    version_number = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)

@@ -483,6 +483,9 @@ class ModerationAction(models.TextChoices):
     REPORT_DISMISS = "report_dismiss", _("Reports dismissed")
     MERGE = "merge", _("Merged into an initiative")
     INITIATIVE_STATUS = "initiative_status", _("Initiative status changed")
+    DRAFT_PUBLISH = "draft_publish", _("Draft version published")
+    DRAFT_RESTORE = "draft_restore", _("Draft version restored")
+    DRAFT_COMMENT_REMOVE = "draft_comment_remove", _("Draft comment removed")
 
 
 class TargetKind(models.TextChoices):
@@ -610,6 +613,16 @@ class Initiative(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The version of the working draft shown as the initiative's public text (draft_publish).
+    published_version = models.ForeignKey(
+        "DraftVersion",
+        verbose_name=_("published version"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("published on"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -676,6 +689,130 @@ class InitiativeUpdate(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- The working draft of an initiative ----------------------------------------------------
+
+
+class DraftSection(models.TextChoices):
+    PROBLEM = "problem", _("The problem")
+    PROPOSAL = "proposal", _("What we propose")
+    ROLES = "roles", _("Who does what")
+    MILESTONES = "milestones", _("Milestones")
+
+
+DRAFT_SECTIONS = tuple(DraftSection.values)
+# One section, and the four together: a pasted book is refused with a message, never stored.
+DRAFT_SECTION_MAX = 20_000
+DRAFT_TOTAL_MAX = 60_000
+DRAFT_NOTE_MAX = 300
+DRAFT_COMMENT_MAX = 2_000
+FORMER_PARTICIPANT_LABEL = _("Former participant")
+
+
+class DraftVersion(models.Model):
+    """One saved state of an initiative's working draft. Every save is a new row numbered
+    1, 2, 3... within its initiative (draft_save); rows are never changed afterwards, except
+    that erasing the author's account takes the author away."""
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="draft_versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    problem = models.TextField(
+        DraftSection.PROBLEM.label, blank=True, validators=[MaxLengthValidator(DRAFT_SECTION_MAX)]
+    )
+    proposal = models.TextField(
+        DraftSection.PROPOSAL.label, blank=True, validators=[MaxLengthValidator(DRAFT_SECTION_MAX)]
+    )
+    roles = models.TextField(
+        DraftSection.ROLES.label, blank=True, validators=[MaxLengthValidator(DRAFT_SECTION_MAX)]
+    )
+    milestones = models.TextField(
+        DraftSection.MILESTONES.label,
+        blank=True,
+        validators=[MaxLengthValidator(DRAFT_SECTION_MAX)],
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # A co-creator listed as "Anonymous participant" (CoCreator.show_name False) is shown so
+    # beside their versions too; decided when the version is saved.
+    author_anonymous = models.BooleanField(_("shown as anonymous"), default=False)
+    note = models.CharField(_("what changed"), max_length=DRAFT_NOTE_MAX, blank=True)
+    created_at = models.DateTimeField(_("saved at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("draft version")
+        verbose_name_plural = _("draft versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "number"], name="draftversion_one_number_per_initiative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1), name="draftversion_number_from_one"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative_id} v{self.number}"
+
+    def text(self, section: str) -> str:
+        return getattr(self, section)
+
+    @property
+    def texts(self) -> dict[str, str]:
+        return {section: getattr(self, section) for section in DRAFT_SECTIONS}
+
+    @property
+    def sections(self) -> list[tuple[str, str, str]]:
+        """(key, label, text) for each section, in order."""
+        return [(key, label, getattr(self, key)) for key, label in DraftSection.choices]
+
+    @property
+    def public_author_name(self) -> str:
+        if self.author_anonymous:
+            return str(ANONYMOUS_LABEL)
+        if self.author is None:
+            return str(FORMER_PARTICIPANT_LABEL)
+        return self.author.display_name
+
+
+class DraftComment(models.Model):
+    """A co-creator's comment on one section of an initiative's working draft."""
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="draft_comments"
+    )
+    section = models.CharField(_("section"), max_length=12, choices=DraftSection.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="draft_comments"
+    )
+    author_anonymous = models.BooleanField(_("shown as anonymous"), default=False)
+    body = models.TextField(_("comment"), validators=[MaxLengthValidator(DRAFT_COMMENT_MAX)])
+    # The version the author was reading when commenting (None: before the first version).
+    version_number = models.PositiveIntegerField(_("on version"), null=True, blank=True)
+    personal_data_kinds = models.JSONField(_("personal data detected"), default=list, blank=True)
+    created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("draft comment")
+        verbose_name_plural = _("draft comments")
+        indexes = [models.Index(fields=["initiative", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.initiative_id}/{self.section}"
+
+    @property
+    def public_author_name(self) -> str:
+        return str(ANONYMOUS_LABEL) if self.author_anonymous else self.author.display_name
 
 
 # --- Reports about people, and muting ------------------------------------------------------

@@ -4,7 +4,8 @@ helpers: what a user may not see is a 404, so its existence is not revealed."""
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from accounts.permissions import is_organiser
+from accounts.permissions import holds_role, is_organiser
+from accounts.roles import Role
 
 from .models import Comment, CommentStatus, Idea, IdeaStatus, Initiative
 
@@ -61,3 +62,43 @@ def can_see_author(user, author_id: int) -> bool:
 
 def can_post_update(user, initiative: Initiative, lead_ids: set[int]) -> bool:
     return can_moderate(user) or (user.is_authenticated and user.pk in lead_ids)
+
+
+# --- The working draft ------------------------------------------------------------------
+
+
+def holds_organiser_role(user) -> bool:
+    """An organiser or administrator account, whatever this request's sign-in: what a
+    service asks (the views ask can_moderate, which also wants the second factor)."""
+    return user.is_authenticated and (user.is_superuser or holds_role(user, Role.ORGANISER))
+
+
+def can_write_draft(user, initiative: Initiative, *, in_service: bool = False) -> bool:
+    """Who reads, edits and comments on an initiative's working draft: its co-creators, its
+    leads, organisers and administrators (can_moderate). Everyone else sees only the
+    published version, on the initiative page."""
+    if not user.is_authenticated:
+        return False
+    if holds_organiser_role(user) if in_service else can_moderate(user):
+        return True
+    return (
+        initiative.leads.filter(pk=user.pk).exists()
+        or initiative.cocreators.filter(user=user).exists()
+    )
+
+
+def can_publish_draft(user, initiative: Initiative, *, in_service: bool = False) -> bool:
+    """Publishing a version as the public text, and restoring an old one: organisers and
+    administrators, and the initiative's leads."""
+    if not user.is_authenticated:
+        return False
+    organiser = holds_organiser_role(user) if in_service else can_moderate(user)
+    return organiser or initiative.leads.filter(pk=user.pk).exists()
+
+
+def get_initiative_draft_for_user(user, slug: str) -> Initiative:
+    """The initiative whose working draft `user` may read and write, else 404."""
+    initiative = Initiative.objects.filter(slug=slug).select_related("published_version").first()
+    if initiative is None or not can_write_draft(user, initiative):
+        raise Http404
+    return initiative

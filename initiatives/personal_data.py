@@ -12,6 +12,8 @@ from accounts.personal_data import Column, Section, register
 from .models import (
     CoCreator,
     Comment,
+    DraftComment,
+    DraftVersion,
     Follow,
     Idea,
     Initiative,
@@ -240,6 +242,44 @@ register(
         ),
         queryset=lambda user: InitiativeUpdate.objects.filter(author=user).order_by("pk"),
         covers=("initiatives.InitiativeUpdate.author",),
+        order=37,
+    ),
+    Section(
+        key="draft_versions",
+        title=_("Versions you saved of initiative drafts"),
+        description=_(
+            "Each version of an initiative's working draft you saved, with your note on what "
+            "changed. The text is the co-creators' shared work; the version history shows it."
+        ),
+        columns=(
+            Column("initiative", _("The initiative."), "initiative__title"),
+            Column("version", _("The version number."), "number"),
+            Column("note", _("Your note on what changed.")),
+            Column(
+                "shown_as_anonymous", _("Whether it is shown as anonymous."), "author_anonymous"
+            ),
+            Column("saved_at", _("When you saved it."), "created_at"),
+        ),
+        queryset=lambda user: DraftVersion.objects.filter(author=user).order_by("pk"),
+        covers=("initiatives.DraftVersion.author",),
+        order=37,
+    ),
+    Section(
+        key="draft_comments",
+        title=_("Your comments on initiative drafts"),
+        description=_("Each comment you posted on a section of an initiative's working draft."),
+        columns=(
+            Column("initiative", _("The initiative."), "initiative__title"),
+            Column("section", _("The section it is on.")),
+            Column("body", _("What you wrote.")),
+            Column("version", _("The version you were reading."), "version_number"),
+            Column(
+                "shown_as_anonymous", _("Whether it is shown as anonymous."), "author_anonymous"
+            ),
+            Column("posted_at", _("When you posted it."), "created_at"),
+        ),
+        queryset=lambda user: DraftComment.objects.filter(author=user).order_by("pk"),
+        covers=("initiatives.DraftComment.author",),
         order=37,
     ),
     Section(

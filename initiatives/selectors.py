@@ -24,6 +24,8 @@ from .models import (
     CoCreator,
     Comment,
     CommentStatus,
+    DraftComment,
+    DraftVersion,
     Follow,
     Idea,
     IdeaStatus,
@@ -297,7 +299,7 @@ def initiative_detail(slug: str, *, viewer=None) -> QuerySet[Initiative]:
                 Follow.objects.filter(initiative_id=OuterRef("pk"), user_id=viewer_id)
             )
         )
-        .select_related("solution_area")
+        .select_related("solution_area", "published_version")
         .prefetch_related(
             "harm_categories",
             "leads",
@@ -489,3 +491,31 @@ def follows_of(user, initiative: Initiative | None) -> bool:
     if initiative is not None:
         follows = follows.filter(initiative=initiative)
     return follows.exists()
+
+
+# --- The working draft ------------------------------------------------------------------
+
+# The newest comments on a draft shown on its page (all sections together).
+DRAFT_COMMENTS_SHOWN = 200
+
+
+def draft_versions(initiative: Initiative) -> QuerySet[DraftVersion]:
+    """Newest first, with their authors: one query per page however many there are."""
+    return DraftVersion.objects.filter(initiative=initiative).select_related("author")
+
+
+def draft_latest(initiative: Initiative) -> DraftVersion | None:
+    return draft_versions(initiative).order_by("-number").first()
+
+
+def draft_comments_by_section(initiative: Initiative) -> dict[str, list[DraftComment]]:
+    """The newest DRAFT_COMMENTS_SHOWN comments, oldest first within each section."""
+    newest = list(
+        DraftComment.objects.filter(initiative=initiative)
+        .select_related("author")
+        .order_by("-created_at", "-id")[:DRAFT_COMMENTS_SHOWN]
+    )
+    by_section: dict[str, list[DraftComment]] = {}
+    for comment in reversed(newest):
+        by_section.setdefault(comment.section, []).append(comment)
+    return by_section

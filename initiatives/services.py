@@ -44,6 +44,11 @@ from .emails import (
 )
 from .models import (
     COMMENT_TRANSITIONS,
+    DRAFT_COMMENT_MAX,
+    DRAFT_NOTE_MAX,
+    DRAFT_SECTION_MAX,
+    DRAFT_SECTIONS,
+    DRAFT_TOTAL_MAX,
     IDEA_TRANSITIONS,
     INITIATIVE_TRANSITIONS,
     URGENT_PERSON_REASONS,
@@ -51,6 +56,9 @@ from .models import (
     CoCreator,
     Comment,
     CommentStatus,
+    DraftComment,
+    DraftSection,
+    DraftVersion,
     Follow,
     FollowNotice,
     FollowNoticeKind,
@@ -71,6 +79,7 @@ from .models import (
     Support,
     TargetKind,
 )
+from .permissions import can_publish_draft, can_write_draft, holds_organiser_role
 from .selectors import anonymous_author_of
 
 logger = logging.getLogger(__name__)
@@ -1190,6 +1199,278 @@ def follow_digests_queue(*, today=None, now=None) -> int:
             # Another run wrote the same key in between: that one is today's email.
             logger.info("Follow digest for %s already queued by another run", user_id)
     return queued
+
+
+# --- The working draft of an initiative ---------------------------------------------------
+
+
+class DraftConflict(IdeaError):
+    """Someone saved a version after the one the editor started from. `latest` is that
+    version, so the page can show both texts (theirs and yours) to merge."""
+
+    def __init__(self, message: str, *, latest: DraftVersion):
+        super().__init__(message)
+        self.latest = latest
+
+
+class DraftUnchanged(IdeaError):
+    """The text saved is the text of the latest version: no new version is made."""
+
+
+def _check_may_write_draft(person, initiative: Initiative) -> None:
+    _check_may_take_part(person)
+    if not can_write_draft(person, initiative, in_service=True):
+        raise IdeaError(
+            _("Only this initiative's co-creators and organisers can work on its draft.")
+        )
+
+
+def _clean_section(text: str) -> str:
+    # Browsers send CRLF; a version stores LF so that saving the same text is "no change".
+    return text.replace("\r\n", "\n").replace("\x00", "").strip()
+
+
+def _validate_draft(texts: dict[str, str]) -> None:
+    labels = dict(DraftSection.choices)
+    for section, text in texts.items():
+        if len(text) > DRAFT_SECTION_MAX:
+            raise IdeaError(
+                _(
+                    "“%(section)s” is %(length)s characters long; a section can be at most "
+                    "%(limit)s. Nothing was saved: shorten it and save again."
+                )
+                % {"section": labels[section], "length": len(text), "limit": DRAFT_SECTION_MAX}
+            )
+    total = sum(len(text) for text in texts.values())
+    if total > DRAFT_TOTAL_MAX:
+        raise IdeaError(
+            _(
+                "The draft is %(length)s characters long; the whole draft can be at most "
+                "%(limit)s. Nothing was saved: shorten it and save again."
+            )
+            % {"length": total, "limit": DRAFT_TOTAL_MAX}
+        )
+
+
+def _shown_anonymous(initiative: Initiative, person) -> bool:
+    """A co-creator listed as "Anonymous participant" writes anonymously here too."""
+    return CoCreator.objects.filter(initiative=initiative, user=person, show_name=False).exists()
+
+
+def _latest_version(initiative: Initiative) -> DraftVersion | None:
+    return (
+        DraftVersion.objects.filter(initiative=initiative)
+        .select_related("author")
+        .order_by("-number")
+        .first()
+    )
+
+
+def _lock_initiative(initiative: Initiative) -> Initiative:
+    return Initiative.objects.select_for_update().get(pk=initiative.pk)
+
+
+def _add_version(
+    *, initiative: Initiative, by, texts: dict[str, str], note: str, latest: DraftVersion | None
+) -> DraftVersion:
+    """The next version, unless it is the latest's text again (DraftUnchanged). The caller
+    holds the initiative's row lock; the unique (initiative, number) is the guarantee."""
+    if latest is not None and latest.texts == texts:
+        raise DraftUnchanged(
+            _("Nothing changed since version %(number)s, so no new version was saved.")
+            % {"number": latest.number}
+        )
+    if latest is None and not any(texts.values()):
+        raise DraftUnchanged(_("Write something in a section before saving."))
+    return DraftVersion.objects.create(
+        initiative=initiative,
+        number=(latest.number if latest else 0) + 1,
+        author=by,
+        author_anonymous=_shown_anonymous(initiative, by),
+        note=note.strip()[:DRAFT_NOTE_MAX],
+        **texts,
+    )
+
+
+@transaction.atomic
+def draft_save(
+    *,
+    initiative: Initiative,
+    by,
+    base_number: int,
+    problem: str | None = None,
+    proposal: str | None = None,
+    roles: str | None = None,
+    milestones: str | None = None,
+    note: str = "",
+) -> DraftVersion:
+    """Save the working draft as a new version, started from version `base_number` (0 before
+    the first). A section passed as None keeps the latest version's text.
+
+    Optimistic locking: the initiative's row is locked (select_for_update) and, if the latest
+    version is no longer `base_number`, DraftConflict carries the latest version and nothing
+    is saved, so two people saving at once never overwrite each other. The same text as the
+    latest version is refused with DraftUnchanged. Side effects: one DraftVersion row.
+    """
+    _check_may_write_draft(by, initiative)
+    given = {"problem": problem, "proposal": proposal, "roles": roles, "milestones": milestones}
+    given = {section: _clean_section(text) for section, text in given.items() if text is not None}
+    _validate_draft(given)
+    if len(note) > DRAFT_NOTE_MAX:
+        raise IdeaError(
+            _("The note on what changed can be at most %(limit)s characters.")
+            % {"limit": DRAFT_NOTE_MAX}
+        )
+    initiative = _lock_initiative(initiative)
+    latest = _latest_version(initiative)
+    latest_number = latest.number if latest else 0
+    if base_number != latest_number:
+        if latest is None:
+            raise IdeaError(_("That version of the draft does not exist. Reload the draft."))
+        raise DraftConflict(
+            _(
+                "Someone saved version %(number)s while you were editing. Nothing of yours "
+                "was lost: compare the two texts below, merge them and save again."
+            )
+            % {"number": latest_number},
+            latest=latest,
+        )
+    texts = latest.texts if latest else dict.fromkeys(DRAFT_SECTIONS, "")
+    texts.update(given)
+    _validate_draft(texts)
+    return _add_version(initiative=initiative, by=by, texts=texts, note=note, latest=latest)
+
+
+def _version_of(initiative: Initiative, version: DraftVersion) -> None:
+    if version.initiative_id != initiative.pk:
+        raise IdeaError(_("That version belongs to another initiative."))
+
+
+@transaction.atomic
+def draft_restore(*, initiative: Initiative, version: DraftVersion, by) -> DraftVersion:
+    """Make an older version the working draft again: a new version with its text, by `by`
+    (an organiser or lead), noted "Restored version N". History is never rewritten.
+    Side effects: one DraftVersion row and one moderation log row (draft_restore)."""
+    _version_of(initiative, version)
+    _check_may_take_part(by)
+    if not can_publish_draft(by, initiative, in_service=True):
+        raise IdeaError(_("Only organisers and the initiative's leads can restore a version."))
+    initiative = _lock_initiative(initiative)
+    restored = _add_version(
+        initiative=initiative,
+        by=by,
+        texts=version.texts,
+        note=_("Restored version %(number)s") % {"number": version.number},
+        latest=_latest_version(initiative),
+    )
+    _log(
+        actor=by,
+        action=ModerationAction.DRAFT_RESTORE,
+        target_kind=TargetKind.INITIATIVE,
+        target_id=initiative.pk,
+        idea_id=None,
+        from_status=str(version.number),
+        to_status=str(restored.number),
+    )
+    return restored
+
+
+@transaction.atomic
+def draft_publish(*, initiative: Initiative, version: DraftVersion, by) -> Initiative:
+    """Show `version` as the initiative's public text (the initiative page), from now on.
+
+    Side effects: Initiative.published_version and published_at (under the row lock) and one
+    moderation log row (draft_publish: from the version published before to this one); and
+    a follower notice (follower_notice_queue), so the initiative's followers hear of it in
+    their next daily email.
+    """
+    _version_of(initiative, version)
+    _check_may_take_part(by)
+    if not can_publish_draft(by, initiative, in_service=True):
+        raise IdeaError(_("Only organisers and the initiative's leads can publish a version."))
+    initiative = _lock_initiative(initiative)
+    before = initiative.published_version_id
+    if before == version.pk:
+        raise IdeaError(
+            _("Version %(number)s is already the published text.") % {"number": version.number}
+        )
+    previous = DraftVersion.objects.filter(pk=before).values_list("number", flat=True).first()
+    initiative.published_version = version
+    initiative.published_at = timezone.now()
+    initiative.save(update_fields=["published_version", "published_at"])
+    _log(
+        actor=by,
+        action=ModerationAction.DRAFT_PUBLISH,
+        target_kind=TargetKind.INITIATIVE,
+        target_id=initiative.pk,
+        idea_id=None,
+        from_status=str(previous or ""),
+        to_status=str(version.number),
+    )
+    follower_notice_queue(
+        initiative=initiative, kind=FollowNoticeKind.PUBLISHED_VERSION, object_id=version.pk
+    )
+    return initiative
+
+
+@transaction.atomic
+def draft_comment_create(
+    *, initiative: Initiative, section: str, author, body: str, version_number: int | None = None
+) -> DraftComment:
+    """A co-creator's comment on one section of the working draft. The kinds of personal
+    data the privacy check finds in it are kept, as for comments on ideas."""
+    _check_may_write_draft(author, initiative)
+    if section not in DRAFT_SECTIONS:
+        raise IdeaError(_("Choose a section of the draft to comment on."))
+    body = body.replace("\x00", "").strip()
+    if not body:
+        raise IdeaError(_("Write something before posting."))
+    if len(body) > DRAFT_COMMENT_MAX:
+        raise IdeaError(
+            _("A comment can be at most %(limit)s characters.") % {"limit": DRAFT_COMMENT_MAX}
+        )
+    if rate_limit_reached(
+        person=author,
+        recent=DraftComment.objects.filter(author=author),
+        limit=settings.COMMENTS_PER_HOUR,
+        window=RATE_WINDOW,
+    ):
+        raise IdeaError(
+            _("You have posted a lot of comments in the last hour. Please wait a while.")
+        )
+    if (
+        version_number is not None
+        and not initiative.draft_versions.filter(number=version_number).exists()
+    ):
+        version_number = None
+    return DraftComment.objects.create(
+        initiative=initiative,
+        section=section,
+        author=author,
+        author_anonymous=_shown_anonymous(initiative, author),
+        body=body,
+        version_number=version_number,
+        personal_data_kinds=_personal_data_kinds(body),
+    )
+
+
+@transaction.atomic
+def draft_comment_delete(*, comment: DraftComment, by) -> None:
+    """Its author deletes it, or an organiser removes it (then logged in the moderation log
+    as draft_comment_remove, without its text)."""
+    if comment.author_id == by.pk:
+        comment.delete()
+        return
+    if not holds_organiser_role(by):
+        raise IdeaError(_("Only its author or an organiser can delete this comment."))
+    _log(
+        actor=by,
+        action=ModerationAction.DRAFT_COMMENT_REMOVE,
+        target_kind=TargetKind.INITIATIVE,
+        target_id=comment.initiative_id,
+        idea_id=None,
+    )
+    comment.delete()
 
 
 # --- Reports about people, the response clock, muting ----------------------------------------

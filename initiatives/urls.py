@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import follow_views, people_views, views
+from . import draft_views, follow_views, people_views, views
 
 app_name = "initiatives"
 
@@ -84,5 +84,31 @@ urlpatterns = [
         "following/unsubscribe/<str:token>/",
         follow_views.follow_unsubscribe,
         name="follow_unsubscribe",
+    ),
+    path("initiatives/<slug:slug>/draft/", draft_views.draft, name="draft"),
+    path("initiatives/<slug:slug>/draft/history/", draft_views.draft_history, name="draft_history"),
+    path("initiatives/<slug:slug>/draft/compare/", draft_views.draft_compare, name="draft_compare"),
+    path(
+        "initiatives/<slug:slug>/draft/versions/<int:number>/",
+        draft_views.draft_version,
+        name="draft_version",
+    ),
+    path(
+        "initiatives/<slug:slug>/draft/versions/<int:number>/publish/",
+        draft_views.draft_publish,
+        name="draft_publish",
+    ),
+    path(
+        "initiatives/<slug:slug>/draft/versions/<int:number>/restore/",
+        draft_views.draft_restore,
+        name="draft_restore",
+    ),
+    path(
+        "initiatives/<slug:slug>/draft/comments/", draft_views.draft_comment, name="draft_comment"
+    ),
+    path(
+        "initiatives/<slug:slug>/draft/comments/<int:pk>/delete/",
+        draft_views.draft_comment_delete,
+        name="draft_comment_delete",
     ),
 ]

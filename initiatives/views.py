@@ -707,6 +707,10 @@ def _initiative_page(
             "join_form": join_form,
             "can_post_update": can_post_update(request.user, initiative, lead_ids),
             "following": initiative.viewer_follows,
+            # Who may open the working draft (permissions.can_write_draft), from what is
+            # already loaded: no query.
+            "can_open_draft": request.user.is_authenticated
+            and (can_moderate(request.user) or request.user.pk in lead_ids or mine is not None),
             "update_form": update_form or InitiativeUpdateForm(),
             "status_form": status_form or InitiativeStatusForm(current=initiative.status),
         },

@@ -26,6 +26,8 @@ PERMISSIONS = {
     "harms.solutionarea": (True, True, True),
     "harms.supportresource": (True, True, True),
     "initiatives.comment": (False, False, False),
+    "initiatives.draftcomment": (False, False, False),
+    "initiatives.draftversion": (False, False, False),
     "initiatives.idea": (False, False, False),
     "initiatives.initiative": (False, True, False),  # wording, leads, categories only
     "initiatives.initiativeupdate": (False, False, False),
@@ -35,6 +37,7 @@ PERMISSIONS = {
     "reports.digest": (False, False, False),
     "reports.digestsubscription": (False, False, False),
     "reports.launchsettings": (True, True, True),
+    "reports.sessionsummary": (False, False, False),
 }
 
 

@@ -60,3 +60,17 @@ def warnings_open(user) -> bool:
 def restriction_state(person) -> str:
     """ "blocked", "suspended" (until a time still to come) or "" for the People tab."""
     return str(person.restriction_in_force())
+
+
+@register.simple_tag
+def draft_author_label(obj, user) -> str:
+    """Who wrote a draft version or a draft comment, as `user` may see it: "Anonymous
+    participant" for a co-creator who is not named (named to organisers and themselves),
+    "Former participant" once the author's account is gone."""
+    if obj.author_id is None:
+        return obj.public_author_name
+    if not obj.author_anonymous:
+        return obj.author.display_name
+    if can_see_author(user, obj.author_id):
+        return _("%(name)s (anonymous to others)") % {"name": obj.author.display_name}
+    return str(ANONYMOUS_LABEL)

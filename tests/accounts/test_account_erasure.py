@@ -44,6 +44,8 @@ from tests.factories import (
     CommentFactory,
     DigestFactory,
     DigestSubscriptionFactory,
+    DraftCommentFactory,
+    DraftVersionFactory,
     EngagementSessionFactory,
     ExportJobFactory,
     FeedbackFactory,
@@ -131,6 +133,8 @@ def footprint(person, other_participant, organiser, staff):
     report = ReportFactory(reporter=person, idea=others_idea, note=f"{NAME} here: it is spam")
     initiative = InitiativeFactory(leads=[person])
     CoCreatorFactory(initiative=initiative, user=person, pledge="Two hours a month")
+    DraftVersionFactory(initiative=initiative, author=person, problem=f"Ask {NAME}", note=NAME)
+    DraftCommentFactory(initiative=initiative, author=person, body=f"Signed, {NAME}")
     DigestSubscriptionFactory(user=person)
     # Invited by address before the account took it up, and a private calendar feed.
     InvitationFactory(email=EMAIL.upper(), name=NAME, organisation="Tan & Co")

@@ -20,6 +20,8 @@ from .harms import SupportResourceFactory, area, category
 from .initiatives import (
     CoCreatorFactory,
     CommentFactory,
+    DraftCommentFactory,
+    DraftVersionFactory,
     FollowFactory,
     IdeaFactory,
     InitiativeFactory,
@@ -35,6 +37,8 @@ __all__ = [
     "TOTP_PERIOD",
     "CoCreatorFactory",
     "CommentFactory",
+    "DraftCommentFactory",
+    "DraftVersionFactory",
     "DatedFactory",
     "DigestFactory",
     "DigestSubscriptionFactory",

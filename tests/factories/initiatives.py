@@ -7,6 +7,9 @@ from initiatives.models import (
     CoCreatorRole,
     Comment,
     CommentStatus,
+    DraftComment,
+    DraftSection,
+    DraftVersion,
     Follow,
     Idea,
     IdeaStatus,
@@ -101,6 +104,39 @@ class FollowFactory(factory.django.DjangoModelFactory):
 
     initiative = factory.SubFactory(InitiativeFactory)
     user = factory.SubFactory(UserFactory)
+
+
+class DraftVersionFactory(DatedFactory):
+    """A version as draft_save would have numbered it: the next number in its initiative."""
+
+    class Meta:
+        model = DraftVersion
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    number = factory.LazyAttribute(
+        lambda o: (
+            (
+                DraftVersion.objects.filter(initiative=o.initiative).order_by("-number").first()
+                or DraftVersion(number=0)
+            ).number
+            + 1
+        )
+    )
+    problem = "Image-based abuse goes unreported in schools."
+    proposal = "Workshops on consent."
+    roles = ""
+    milestones = ""
+    author = factory.SubFactory(UserFactory)
+
+
+class DraftCommentFactory(DatedFactory):
+    class Meta:
+        model = DraftComment
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    section = DraftSection.PROBLEM
+    author = factory.SubFactory(UserFactory)
+    body = "Could we add figures from the sessions?"
 
 
 class SupportFactory(factory.django.DjangoModelFactory):
