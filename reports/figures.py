@@ -46,6 +46,7 @@ from initiatives.models import (
     ModerationLog,
     TargetKind,
 )
+from process.selectors import launch_phase_start
 
 from . import disclosure
 from .filters import (
@@ -397,7 +398,12 @@ def suppressed_attendance(*, attended: int, confirmed: int) -> dict:
 
 
 def launch_date() -> date:
-    """The admin's launch settings win over the AFA_LAUNCH_DATE setting."""
+    """The official launch date, from one source in this order: the first day of the process
+    phase marked as the launch (the public timeline shows it), else the admin's launch
+    settings, else the AFA_LAUNCH_DATE setting."""
+    phase_start = launch_phase_start()
+    if phase_start is not None:
+        return phase_start
     row = LaunchSettings.objects.filter(pk=1).values_list("launch_date", flat=True).first()
     return row or date.fromisoformat(settings.AFA_LAUNCH_DATE)
 

@@ -26,10 +26,13 @@ from .initiatives import (
     ReportFactory,
     SupportFactory,
 )
+from .process import PhaseFactory, phase_fields
 from .reports import DigestFactory, DigestSubscriptionFactory
 
 __all__ = [
     "PASSWORD",
+    "PhaseFactory",
+    "phase_fields",
     "SGT",
     "TOTP_PERIOD",
     "CoCreatorFactory",
