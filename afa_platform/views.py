@@ -25,13 +25,15 @@ logger = logging.getLogger(__name__)
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     today = process_selectors.singapore_day()
-    launch = launch_date()  # the one source: the launch phase, else the launch settings
+    phases = process_selectors.phases()
+    # The one source of the launch date: the launch phase, else the launch settings.
+    launch = launch_date(phases=phases)
     return render(
         request,
         "home.html",
         {
             "categories": top_level_categories(),
-            "current_phase": process_selectors.phase_on(today, among=process_selectors.phases()),
+            "current_phase": process_selectors.phase_on(today, among=phases),
             "launch_date": launch,
             "days_to_launch": days_to_launch(launch=launch, on=today),
         },

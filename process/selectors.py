@@ -32,9 +32,11 @@ def phase_on(day: date, *, among: list[Phase]) -> Phase | None:
     return next((phase for phase in among if phase.contains(day)), None)
 
 
-def launch_phase_start() -> date | None:
+def launch_phase_start(*, among: list[Phase] | None = None) -> date | None:
     """The first day of the phase marked as the launch, if any (reports.figures.launch_date
-    reads it before the launch settings)."""
+    reads it before the launch settings). `among`: the phases a page already read."""
+    if among is not None:
+        return next((phase.start_date for phase in among if phase.is_launch), None)
     return Phase.objects.filter(is_launch=True).values_list("start_date", flat=True).first()
 
 

@@ -110,10 +110,16 @@ def test_static_assets_are_vendored():
 
 
 NAV_LINKS = {
-    "anonymous": {"/sessions/", "/ideas/", "/initiatives/", "/harms/", "/support/"},
+    "anonymous": {"/sessions/", "/ideas/", "/initiatives/", "/process/", "/harms/", "/support/"},
     "participant": {"/sessions/mine/", "/ideas/mine/", "/feedback/", "/accounts/profile/"},
     "organiser": {"/organise/", "/moderation/", "/moderation/people/"},
-    "staff": {"/reports/", "/reports/digests/", "/feedback/all/", "/reports/exports/"},
+    "staff": {
+        "/reports/",
+        "/reports/digests/",
+        "/feedback/all/",
+        "/reports/exports/",
+        "/process/manage/",
+    },
 }
 
 
