@@ -22,6 +22,10 @@ LABELS = {
     "what_happens": _("What happens"),
     "what_you_can_do": _("What you can do now"),
 }
+REQUIRED = {
+    "title": _("Enter a title in English."),
+    "what_happens": _("Say in English what happens in this phase."),
+}
 HELP = {
     "what_happens": _("Markdown: paragraphs, lists, links, bold and italics."),
     "what_you_can_do": _("Markdown. The links to the actions this phase opens are added below it."),
@@ -32,13 +36,13 @@ class PhaseForm(forms.Form):
     start_date = forms.DateField(
         label=_("First day"),
         widget=DateInput(),
-        help_text=_("The phase starts at 00:00, Singapore time."),
+        help_text=_("It starts at 12:00 AM on this day, Singapore time."),
         error_messages={"required": _("Enter the first day."), "invalid": _("Enter a real date.")},
     )
     end_date = forms.DateField(
         label=_("Last day"),
         widget=DateInput(),
-        help_text=_("The phase ends at 11:59 PM, Singapore time."),
+        help_text=_("It ends at 11:59 PM on this day, Singapore time."),
         error_messages={"required": _("Enter the last day."), "invalid": _("Enter a real date.")},
     )
     actions = forms.MultipleChoiceField(
@@ -76,10 +80,7 @@ class PhaseForm(forms.Form):
                     max_length=120 if name == "title" else 4000,
                     widget=widget,
                     help_text=HELP.get(name, "") if english else "",
-                    error_messages={
-                        "required": _("Enter the %(what)s in English.")
-                        % {"what": str(LABELS[name]).lower()}
-                    },
+                    error_messages={"required": REQUIRED.get(name, "")},
                 )
                 names.append(key)
             self.language_groups.append(
