@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "outbox",
     "accounts",
     "harms",
+    "process",
     "engagement",
     "feedback",
     "initiatives",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("metrics", metrics_view(backlog=views.outbox_backlog), name="metrics"),
     path("harms/", include("harms.urls")),
+    path("process/", include("process.urls")),
     path("", include("engagement.urls")),
     path("feedback/", include("feedback.urls")),
     path("", include("initiatives.urls")),

@@ -16,13 +16,28 @@ from accounts.consent import privacy_page_context
 from audit.retention import rules as retention_rules
 from harms.selectors import top_level_categories
 from outbox.models import OutboundEmail, OutboundEmailStatus
+from process import selectors as process_selectors
+from reports.figures import days_to_launch, launch_date
 
 logger = logging.getLogger(__name__)
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html", {"categories": top_level_categories()})
+    today = process_selectors.singapore_day()
+    phases = process_selectors.phases()
+    # The one source of the launch date: the launch phase, else the launch settings.
+    launch = launch_date(phases=phases)
+    return render(
+        request,
+        "home.html",
+        {
+            "categories": top_level_categories(),
+            "current_phase": process_selectors.phase_on(today, among=phases),
+            "launch_date": launch,
+            "days_to_launch": days_to_launch(launch=launch, on=today),
+        },
+    )
 
 
 @require_GET

@@ -31,6 +31,8 @@ from harms.languages import known_language
 from harms.models import HarmCategory, SolutionArea
 from harms.pii import Finding, detect_personal_data, personal_data_kinds
 from outbox.services import Email, email_queue
+from process.models import Action
+from process.selectors import action_refusal
 
 from .emails import (
     FOLLOW_DIGEST,
@@ -99,6 +101,21 @@ def _check_may_take_part(person) -> None:
     refusal = restriction_refusal(person)
     if refusal:
         raise IdeaError(refusal)
+
+
+def _check_phase_open(action: Action) -> None:
+    """The process phases switch idea submission and co-creation on and off (process app):
+    closed, the refusal says when it closed or opens."""
+    refusal = action_refusal(action)
+    if refusal:
+        raise IdeaError(refusal)
+
+
+def _check_first_submission_open(idea: Idea) -> None:
+    """A draft sent for the first time needs idea submission open; an idea the moderator
+    sent back for changes was submitted in time and may be sent again whatever the phase."""
+    if idea.status == S.DRAFT:
+        _check_phase_open(Action.SUBMIT_IDEAS)
 
 
 class IdeaConflict(IdeaError):
@@ -283,13 +300,15 @@ def idea_create(
     """Save a new idea as a draft, or submit it for review at once.
 
     Returns (idea, created). The same submission token twice (a double-click, a resent form)
-    returns the first idea instead of a second one. Side effects: a row lock on the author
-    (for the rate limit); a ModerationLog row when submitted.
+    returns the first idea instead of a second one. Refused, drafts too, while the process
+    phase does not allow idea submission. Side effects: a row lock on the author (for the
+    rate limit); a ModerationLog row when submitted.
     """
     _check_may_take_part(author)
     existing = Idea.objects.filter(author=author, submission_token=submission_token).first()
     if existing is not None:
         return existing, False
+    _check_phase_open(Action.SUBMIT_IDEAS)
     _validate(fields)
     if rate_limit_reached(
         person=author,
@@ -340,6 +359,8 @@ def idea_update(*, idea: Idea, author, fields: IdeaFields, submit: bool) -> Idea
             % {"status": locked.get_status_display()}
         )
     _validate(fields)
+    if submit:
+        _check_first_submission_open(locked)
     for name, value in fields.as_dict().items():
         setattr(locked, name, value)
     locked.personal_data_kinds = _personal_data_kinds(fields.title, fields.body)
@@ -355,6 +376,7 @@ def idea_submit(*, idea: Idea, author) -> Idea:
     idea = _fresh(idea)
     if idea.author_id != author.pk:
         raise IdeaError(_("You can only submit your own ideas."))
+    _check_first_submission_open(idea)
     _transition(idea=idea, to=S.SUBMITTED, actor=author)
     return idea
 
@@ -1031,8 +1053,9 @@ def cocreator_join(
     """Join as a co-creator; joining twice changes the role and pledge (and `show_name`, when
     given) instead. `show_name` None: named unless the person wrote an anonymous idea merged
     into the initiative, who then appears as "Anonymous participant" (on joining again, it
-    stays as it was)."""
+    stays as it was). Refused while the process phase does not allow co-creation."""
     _check_may_take_part(user)
+    _check_phase_open(Action.CO_CREATE)
     fields = {"role": role, "pledge": pledge.strip()}
     if show_name is not None:
         fields["show_name"] = show_name
@@ -1218,11 +1241,18 @@ class DraftUnchanged(IdeaError):
 
 
 def _check_may_write_draft(person, initiative: Initiative) -> None:
+    """May this person save or comment on the draft now? Co-creators only while a process
+    phase allows co-creation (process.selectors); organisers at any time, to keep the text
+    right after co-creation closes."""
     _check_may_take_part(person)
     if not can_write_draft(person, initiative, in_service=True):
         raise IdeaError(
             _("Only this initiative's co-creators and organisers can work on its draft.")
         )
+    if not holds_organiser_role(person):
+        refusal = action_refusal(Action.CO_CREATE)
+        if refusal:
+            raise IdeaError(refusal)
 
 
 def _clean_section(text: str) -> str:

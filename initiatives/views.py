@@ -17,6 +17,8 @@ from audit import querystring
 from audit.querystring import as_id
 from engagement.models import EngagementSession
 from harms.models import HarmCategory, SolutionArea
+from process.models import Action
+from process.selectors import action_state
 
 from . import selectors, services
 from .forms import (
@@ -77,6 +79,7 @@ def idea_board(request: HttpRequest) -> HttpResponse:
             .order_by("-starts_at"),
             "supported_ids": selectors.supported_idea_ids(request.user, page.object_list),
             "querystring": querystring.urlencode_without(request.GET, "page"),
+            "submission": action_state(Action.SUBMIT_IDEAS),
         },
     )
 
@@ -92,6 +95,15 @@ def _render_idea_form(request, form, *, idea=None, status=200) -> HttpResponse:
 
 @login_required
 def idea_create(request: HttpRequest) -> HttpResponse:
+    submission = action_state(Action.SUBMIT_IDEAS)
+    if not submission.is_open:
+        # No form to fill in for nothing: the page says when submission closed or opens.
+        return render(
+            request,
+            "initiatives/idea_closed.html",
+            {"submission": submission},
+            status=200 if request.method == "GET" else 409,
+        )
     form = IdeaForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         submit = "save_draft" not in request.POST
@@ -190,7 +202,11 @@ def my_ideas(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.my_ideas(request.user), 50).get_page(
         querystring.page_param(request.GET)
     )
-    return render(request, "initiatives/idea_mine.html", {"page": page})
+    return render(
+        request,
+        "initiatives/idea_mine.html",
+        {"page": page, "submission": action_state(Action.SUBMIT_IDEAS)},
+    )
 
 
 def _reported_by_viewer(request: HttpRequest, idea: Idea) -> dict:
@@ -713,6 +729,7 @@ def _initiative_page(
             and (can_moderate(request.user) or request.user.pk in lead_ids or mine is not None),
             "update_form": update_form or InitiativeUpdateForm(),
             "status_form": status_form or InitiativeStatusForm(current=initiative.status),
+            "co_creation": action_state(Action.CO_CREATE),
         },
         status=status,
     )
@@ -733,14 +750,18 @@ def initiative_join(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         # Shown again where it was filled in: the error on its field, the pledge kept.
         return _initiative_page(request, slug, join_form=form, status=400)
-    services.cocreator_join(
-        initiative=initiative,
-        user=request.user,
-        role=form.cleaned_data["role"],
-        pledge=form.cleaned_data["pledge"],
-        # Only an anonymous idea's author has the choice; for anyone else it is None.
-        show_name=form.cleaned_data.get("show_name"),
-    )
+    try:
+        services.cocreator_join(
+            initiative=initiative,
+            user=request.user,
+            role=form.cleaned_data["role"],
+            pledge=form.cleaned_data["pledge"],
+            # Only an anonymous idea's author has the choice; for anyone else it is None.
+            show_name=form.cleaned_data.get("show_name"),
+        )
+    except IdeaError as error:
+        messages.error(request, str(error))
+        return redirect(initiative)
     messages.success(request, _("Welcome aboard: you are a co-creator of this initiative."))
     return redirect(initiative)
 

@@ -55,6 +55,7 @@ from initiatives.models import (
     ModerationLog,
     TargetKind,
 )
+from process.selectors import launch_phase_start
 
 from . import disclosure
 from .filters import (
@@ -457,8 +458,14 @@ def suppressed_attendance(*, attended: int, confirmed: int) -> dict:
 # --- Launch -------------------------------------------------------------------------------
 
 
-def launch_date() -> date:
-    """The admin's launch settings win over the AFA_LAUNCH_DATE setting."""
+def launch_date(*, phases: list | None = None) -> date:
+    """The official launch date, from one source in this order: the first day of the process
+    phase marked as the launch (the public timeline shows it), else the admin's launch
+    settings, else the AFA_LAUNCH_DATE setting. `phases`: every process phase, when the
+    caller has read them already (the home page), saving a query."""
+    phase_start = launch_phase_start(among=phases)
+    if phase_start is not None:
+        return phase_start
     row = LaunchSettings.objects.filter(pk=1).values_list("launch_date", flat=True).first()
     return row or date.fromisoformat(settings.AFA_LAUNCH_DATE)
 

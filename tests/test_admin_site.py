@@ -34,6 +34,7 @@ PERMISSIONS = {
     "initiatives.moderationlog": (False, False, False),
     "initiatives.report": (False, False, False),
     "outbox.outboundemail": (False, False, False),
+    "process.phase": (False, False, False),  # staff edit phases at /process/manage/
     "reports.digest": (False, False, False),
     "reports.digestsubscription": (False, False, False),
     "reports.launchsettings": (True, True, True),

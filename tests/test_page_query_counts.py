@@ -209,30 +209,36 @@ def pages(world: World) -> list[tuple[str, str, str]]:
 # What each page costs today, whatever the size of the data. Lower is welcome (update it);
 # higher needs a reason in review.
 PINNED = {
-    "home": 10,
+    # +2 (issue 17): the process phases (the current phase and the launch phase) and the
+    # launch settings behind them.
+    "home": 12,
     "session list": 8,
     "session page": 7,
     # An organiser's menu badge counts urgent reports first (content items, people): +2.
     "session page, as an organiser": 11,
-    "ideas board: newest": 10,
-    "ideas board: most supported": 10,
-    "ideas board: a search": 10,
-    "ideas board: a filter": 10,
+    # +1 each (issue 17): the phases, whether idea submission is open.
+    "ideas board: newest": 11,
+    "ideas board: most supported": 11,
+    "ideas board: a search": 11,
+    "ideas board: a filter": 11,
     "idea page with comments": 9,
     "idea page, as a moderator": 13,
     "initiatives list": 7,
-    "initiative page": 11,
+    # +1 (issue 17): the phases, whether co-creation is open.
+    "initiative page": 12,
     # +1 for the person's calendar feed address (issue 16, item 5).
     "My sessions": 7,
-    "My ideas": 6,
+    # +1 (issue 17): the phases, whether idea submission is open.
+    "My ideas": 7,
     # +2 for the badge, +1 for the urgent reports about people at the top.
     "moderation queue": 19,
-    "dashboard": 20,
-    "dashboard: dates": 20,
-    "dashboard: session": 21,
-    "dashboard: harm category": 21,
-    "dashboard: solution area": 21,
-    "dashboard: every filter": 23,
+    # +1 each (issue 17): the launch date asks the process phases for a launch phase first.
+    "dashboard": 21,
+    "dashboard: dates": 21,
+    "dashboard: session": 22,
+    "dashboard: harm category": 22,
+    "dashboard: solution area": 22,
+    "dashboard: every filter": 24,
     "digests list": 8,
     "a digest": 6,
     "exports page": 13,  # the feedback file's session-question columns in scope

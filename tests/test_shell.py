@@ -110,7 +110,7 @@ def test_static_assets_are_vendored():
 
 
 NAV_LINKS = {
-    "anonymous": {"/sessions/", "/ideas/", "/initiatives/", "/harms/", "/support/"},
+    "anonymous": {"/sessions/", "/ideas/", "/initiatives/", "/process/", "/harms/", "/support/"},
     "participant": {
         "/sessions/mine/",
         "/ideas/mine/",
@@ -119,7 +119,13 @@ NAV_LINKS = {
         "/accounts/profile/",
     },
     "organiser": {"/organise/", "/moderation/", "/moderation/people/"},
-    "staff": {"/reports/", "/reports/digests/", "/feedback/all/", "/reports/exports/"},
+    "staff": {
+        "/reports/",
+        "/reports/digests/",
+        "/feedback/all/",
+        "/reports/exports/",
+        "/process/manage/",
+    },
 }
 
 

@@ -33,6 +33,7 @@ from tests.factories import (
     IdeaFactory,
     InitiativeFactory,
     InitiativeUpdateFactory,
+    PhaseFactory,
     RegistrationFactory,
     ReportFactory,
     SessionQuestionFactory,
@@ -114,6 +115,20 @@ def _seed() -> dict:
     IdeaFactory(author=participant, status=IdeaStatus.DRAFT, title="Draft: school talks")
 
     initiative = InitiativeFactory(title="Safer schools")
+    # The timeline: a phase behind us, the current one (ideas and co-creation open), the launch.
+    today = timezone.localdate()
+    PhaseFactory(start_date=today - timedelta(days=20), end_date=today - timedelta(days=1))
+    PhaseFactory(
+        title="Ideas",
+        title_en="Ideas",
+        start_date=today,
+        end_date=today + timedelta(days=9),
+        allows_ideas=True,
+        allows_co_creation=True,
+    )
+    PhaseFactory(
+        start_date=today + timedelta(days=10), end_date=today + timedelta(days=20), is_launch=True
+    )
     InitiativeUpdateFactory(initiative=initiative)
     DigestFactory(
         kind=DigestKind.ON_DEMAND,

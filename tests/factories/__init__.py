@@ -29,10 +29,13 @@ from .initiatives import (
     ReportFactory,
     SupportFactory,
 )
+from .process import PhaseFactory, phase_fields
 from .reports import DigestFactory, DigestSubscriptionFactory, SessionSummaryFactory
 
 __all__ = [
     "PASSWORD",
+    "PhaseFactory",
+    "phase_fields",
     "SGT",
     "TOTP_PERIOD",
     "CoCreatorFactory",

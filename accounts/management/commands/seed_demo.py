@@ -11,6 +11,7 @@ from afa_platform.celery import app as celery_app
 # Each app's demo data, in dependency order. Each seeder is idempotent.
 SEEDERS = [
     "harms.demo.seed",
+    "process.demo.seed",
     "accounts.demo.seed",
     "engagement.demo.seed",
     "initiatives.demo.seed",
