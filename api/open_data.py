@@ -51,6 +51,15 @@ class Dataset:
     columns: tuple[Column, ...]
 
 
+# The taxonomy's names, one column per language, and its place in lists.
+_NAME_AND_ORDER = (
+    Column("name_en", _("Its name in English.")),
+    Column("name_zh_hans", _("Its name in Chinese (empty if not translated).")),
+    Column("name_ms", _("Its name in Malay (empty if not translated).")),
+    Column("name_ta", _("Its name in Tamil (empty if not translated).")),
+    Column("order", _("Its place in lists.")),
+)
+
 DATASETS = (
     Dataset(
         "harm-categories.csv",
@@ -58,11 +67,7 @@ DATASETS = (
         (
             Column("slug", _("The category's short name in web addresses.")),
             Column("parent", _("The top-level category it belongs to, if any.")),
-            Column("name_en", _("Its name in English.")),
-            Column("name_zh_hans", _("Its name in Chinese (empty if not translated).")),
-            Column("name_ms", _("Its name in Malay (empty if not translated).")),
-            Column("name_ta", _("Its name in Tamil (empty if not translated).")),
-            Column("order", _("Its place in lists.")),
+            *_NAME_AND_ORDER,
         ),
     ),
     Dataset(
@@ -70,11 +75,7 @@ DATASETS = (
         _("Solution areas"),
         (
             Column("slug", _("The area's short name in web addresses.")),
-            Column("name_en", _("Its name in English.")),
-            Column("name_zh_hans", _("Its name in Chinese (empty if not translated).")),
-            Column("name_ms", _("Its name in Malay (empty if not translated).")),
-            Column("name_ta", _("Its name in Tamil (empty if not translated).")),
-            Column("order", _("Its place in lists.")),
+            *_NAME_AND_ORDER,
         ),
     ),
     Dataset(
