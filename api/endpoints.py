@@ -425,7 +425,25 @@ INITIATIVE_ORDER = pagination.Order(("created_at", "id"), descending=True)
 
 
 def _initiatives():
-    return Initiative.objects.select_related("solution_area").prefetch_related("harm_categories")
+    return Initiative.objects.select_related("solution_area", "published_version").prefetch_related(
+        "harm_categories"
+    )
+
+
+def _published_text(initiative: Initiative) -> dict | None:
+    """The published version only: the working draft, its authors, notes and comments are
+    for its co-creators."""
+    version = initiative.published_version
+    if version is None or initiative.published_at is None:
+        return None
+    return {
+        "version": version.number,
+        "published_at": timezone.localtime(initiative.published_at),
+        "problem": version.problem,
+        "proposal": version.proposal,
+        "roles": version.roles,
+        "milestones": version.milestones,
+    }
 
 
 def _status_history(initiatives: list[Initiative]) -> dict[int, list[dict]]:
@@ -454,6 +472,7 @@ def _initiative(initiative: Initiative, history: list[dict], language: str) -> d
         "solution_area": _label(initiative.solution_area, language),
         "created_at": timezone.localtime(initiative.created_at),
         "status_history": history,
+        "published_text": _published_text(initiative),
     }
 
 

@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from audit.cells import safe_row
+from initiatives.models import DRAFT_SECTIONS
 
 from . import endpoints
 
@@ -50,6 +51,15 @@ class Dataset:
     columns: tuple[Column, ...]
 
 
+# The taxonomy's names, one column per language, and its place in lists.
+_NAME_AND_ORDER = (
+    Column("name_en", _("Its name in English.")),
+    Column("name_zh_hans", _("Its name in Chinese (empty if not translated).")),
+    Column("name_ms", _("Its name in Malay (empty if not translated).")),
+    Column("name_ta", _("Its name in Tamil (empty if not translated).")),
+    Column("order", _("Its place in lists.")),
+)
+
 DATASETS = (
     Dataset(
         "harm-categories.csv",
@@ -57,11 +67,7 @@ DATASETS = (
         (
             Column("slug", _("The category's short name in web addresses.")),
             Column("parent", _("The top-level category it belongs to, if any.")),
-            Column("name_en", _("Its name in English.")),
-            Column("name_zh_hans", _("Its name in Chinese (empty if not translated).")),
-            Column("name_ms", _("Its name in Malay (empty if not translated).")),
-            Column("name_ta", _("Its name in Tamil (empty if not translated).")),
-            Column("order", _("Its place in lists.")),
+            *_NAME_AND_ORDER,
         ),
     ),
     Dataset(
@@ -69,11 +75,7 @@ DATASETS = (
         _("Solution areas"),
         (
             Column("slug", _("The area's short name in web addresses.")),
-            Column("name_en", _("Its name in English.")),
-            Column("name_zh_hans", _("Its name in Chinese (empty if not translated).")),
-            Column("name_ms", _("Its name in Malay (empty if not translated).")),
-            Column("name_ta", _("Its name in Tamil (empty if not translated).")),
-            Column("order", _("Its place in lists.")),
+            *_NAME_AND_ORDER,
         ),
     ),
     Dataset(
@@ -131,6 +133,12 @@ DATASETS = (
                 "status_history",
                 _("Its status changes: status@time, separated by |, oldest first."),
             ),
+            Column("published_version", _("The number of the version of its text published.")),
+            Column("published_at", _("When that version was published (ISO 8601).")),
+            Column("published_problem", _("The published text: the problem (Markdown).")),
+            Column("published_proposal", _("The published text: what we propose (Markdown).")),
+            Column("published_roles", _("The published text: who does what (Markdown).")),
+            Column("published_milestones", _("The published text: milestones (Markdown).")),
         ),
     ),
     Dataset(
@@ -194,7 +202,14 @@ def _rows(filename: str):
     elif filename == "ideas.csv":
         yield from endpoints.all_idea_items(language)
     elif filename == "initiatives.csv":
-        yield from endpoints.all_initiative_items(language)
+        for item in endpoints.all_initiative_items(language):
+            text = item["published_text"] or {}
+            yield {
+                **item,
+                "published_version": text.get("version"),
+                "published_at": text.get("published_at"),
+                **{f"published_{k}": text.get(k) for k in DRAFT_SECTIONS},
+            }
     elif filename == "feedback-figures.csv":
         yield from endpoints.feedback_cells()
 

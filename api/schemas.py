@@ -103,6 +103,15 @@ class StatusChange(Schema):
     at: datetime
 
 
+class PublishedText(Schema):
+    version: int = Field(description="The number of the version of the draft published.")
+    published_at: datetime
+    problem: str = Field(description="The problem (Markdown).")
+    proposal: str = Field(description="What we propose (Markdown).")
+    roles: str = Field(description="Who does what (Markdown).")
+    milestones: str = Field(description="Milestones (Markdown).")
+
+
 class Initiative(Schema):
     slug: str
     title: str
@@ -113,6 +122,10 @@ class Initiative(Schema):
     solution_area: Label
     created_at: datetime
     status_history: list[StatusChange]
+    published_text: PublishedText | None = Field(
+        description="The version of the working draft its organisers published; null before "
+        "the first. The working draft itself is never public."
+    )
 
 
 class InitiativePage(Page):

@@ -622,6 +622,16 @@ def idea_support_set(*, idea: Idea, user, supported: bool) -> bool:
 # --- Comments --------------------------------------------------------------------------
 
 
+def _refuse_comment_flood(*, author, recent) -> None:
+    """At most COMMENTS_PER_HOUR of a person's comments (on ideas, or on drafts) an hour."""
+    if rate_limit_reached(
+        person=author, recent=recent, limit=settings.COMMENTS_PER_HOUR, window=RATE_WINDOW
+    ):
+        raise IdeaError(
+            _("You have posted a lot of comments in the last hour. Please wait a while.")
+        )
+
+
 @transaction.atomic
 def comment_create(
     *,
@@ -641,15 +651,7 @@ def comment_create(
     _check_language(language)
     if not Idea.objects.filter(pk=idea.pk, status=S.APPROVED).exists():
         raise IdeaError(_("Comments are open only on published ideas."))
-    if rate_limit_reached(
-        person=author,
-        recent=Comment.objects.filter(author=author),
-        limit=settings.COMMENTS_PER_HOUR,
-        window=RATE_WINDOW,
-    ):
-        raise IdeaError(
-            _("You have posted a lot of comments in the last hour. Please wait a while.")
-        )
+    _refuse_comment_flood(author=author, recent=Comment.objects.filter(author=author))
     waits = settings.COMMENTS_PREMODERATED or _is_newcomer(author)
     status = CommentStatus.PENDING if waits else CommentStatus.PUBLISHED
     COMMENT_TRANSITIONS.check_initial(status)
@@ -1459,15 +1461,7 @@ def draft_comment_create(
         raise IdeaError(
             _("A comment can be at most %(limit)s characters.") % {"limit": DRAFT_COMMENT_MAX}
         )
-    if rate_limit_reached(
-        person=author,
-        recent=DraftComment.objects.filter(author=author),
-        limit=settings.COMMENTS_PER_HOUR,
-        window=RATE_WINDOW,
-    ):
-        raise IdeaError(
-            _("You have posted a lot of comments in the last hour. Please wait a while.")
-        )
+    _refuse_comment_flood(author=author, recent=DraftComment.objects.filter(author=author))
     if (
         version_number is not None
         and not initiative.draft_versions.filter(number=version_number).exists()

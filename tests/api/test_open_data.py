@@ -8,7 +8,7 @@ from django.conf import settings as django_settings
 
 from api import open_data, tasks
 from initiatives.models import IdeaStatus
-from tests.api.test_public_api import SECRETS, _public_world, _secrets_world
+from tests.api.test_public_api import SECRETS, _drafted_initiative, _public_world, _secrets_world
 from tests.factories import IdeaFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +51,16 @@ def test_the_nightly_build_is_served_and_dated(client):
         ideas = archive.read("ideas.csv").decode("utf-8-sig").splitlines()
     assert ideas[0].startswith("id,title,body,language,author")
     assert len(ideas) >= 2
+
+
+def test_the_initiatives_file_holds_the_published_text(client):
+    _drafted_initiative()
+    open_data.build_open_data()
+    with zipfile.ZipFile(io.BytesIO(_archive_bytes(client))) as archive:
+        text = archive.read("initiatives.csv").decode("utf-8-sig")
+    assert "published_proposal" in text.splitlines()[0]
+    assert "Lessons in four languages." in text
+    assert "Working text not yet agreed" not in text
 
 
 def test_building_twice_gives_one_identical_archive(client):

@@ -21,6 +21,7 @@ from initiatives.models import (
 )
 from tests.factories import (
     CommentFactory,
+    DraftVersionFactory,
     EngagementSessionFactory,
     FeedbackFactory,
     IdeaFactory,
@@ -95,6 +96,17 @@ def test_one_idea_and_one_initiative_match_their_schemas(client, schema):
     _validator(schema, "Initiative").validate(body)
     assert [h["status"] for h in body["status_history"]] == ["in_progress"]
     assert "Wendy" not in json.dumps(body)  # the reason for a change never leaves
+
+
+def test_an_initiative_shows_its_published_text_never_the_working_draft(client, schema):
+    initiative = _drafted_initiative()
+    body = client.get(f"/api/v1/initiatives/{initiative.slug}").json()
+    _validator(schema, "Initiative").validate(body)
+    assert body["published_text"]["version"] == 1
+    assert body["published_text"]["proposal"] == "Lessons in four languages."
+    assert "Working text not yet agreed" not in json.dumps(body)
+    unpublished = InitiativeFactory()
+    assert client.get(f"/api/v1/initiatives/{unpublished.slug}").json()["published_text"] is None
 
 
 def test_idea_fields_count_only_published_comments(client):
@@ -318,6 +330,7 @@ def _secrets_world():
     )
     withdrawn.delete()
     FeedbackFactory(experience="A stranger kept messaging me", suggestions={"regulation": "Ban"})
+    _drafted_initiative()
     commented = IdeaFactory(status=IdeaStatus.APPROVED)
     CommentFactory(
         idea=commented,
@@ -326,6 +339,26 @@ def _secrets_world():
         status=CommentStatus.HIDDEN,
     )
     return secret_author
+
+
+def _drafted_initiative():
+    """An initiative whose version 1 is published and whose working draft has moved on."""
+    initiative = InitiativeFactory(title="Safer campuses")
+    author = UserFactory(display_name="Dara Drafter", email="dara.drafter@example.org")
+    first = DraftVersionFactory(
+        initiative=initiative, number=1, author=author, proposal="Lessons in four languages."
+    )
+    DraftVersionFactory(
+        initiative=initiative,
+        number=2,
+        author=author,
+        proposal="Working text not yet agreed",
+        note="Dara's private note",
+    )
+    type(initiative).objects.filter(pk=initiative.pk).update(
+        published_version=first, published_at=timezone.now()
+    )
+    return initiative
 
 
 SECRETS = [
@@ -341,6 +374,8 @@ SECRETS = [
     "Hidden comment text",
     "meet.example.sg",
     "Room 3",
+    "Dara",
+    "Working text not yet agreed",
 ]
 
 
