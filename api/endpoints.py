@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncMonth
 from django.http import HttpRequest, HttpResponse
@@ -88,7 +89,8 @@ def _bad_cursor(request, exc: pagination.BadCursor):
 
 LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
 Language = Literal["en", "zh-hans", "ms", "ta"]
-assert set(Language.__args__) == set(LANGUAGE_CODES), "LANGUAGES changed: update Language"
+if set(Language.__args__) != set(LANGUAGE_CODES):
+    raise ImproperlyConfigured("settings.LANGUAGES changed: update api.endpoints.Language.")
 LANGUAGE = Query(None, description="The language of names: en, zh-hans, ms or ta (English).")
 LIMIT = Query(None, ge=1, le=100, description="Rows per page, 1 to 100 (20).")
 CURSOR = Query(None, max_length=500, description="The next_cursor of the page before.")
@@ -150,12 +152,14 @@ def _last_modified(response_holder, moments) -> None:
         response_holder["Last-Modified"] = http_date(max(moments).timestamp())
 
 
-def _narrowed(rows, model, slug: str | None, condition):
-    """Rows narrowed to the taxonomy row or session with this slug; an unknown slug matches
-    nothing (an empty page, as the site's filters give), never an error."""
+def _narrowed(rows, model, slug: str | None, condition, *, among=None):
+    """Rows narrowed to the taxonomy row or session with this slug (looked for `among` the
+    rows a stranger may see); an unknown slug matches nothing (an empty page, as the site's
+    filters give), never an error."""
     if not slug:
         return rows
-    row = model.objects.filter(slug=slug[:200]).first()
+    candidates = model.objects.all() if among is None else among
+    row = candidates.filter(slug=slug[:200]).first()
     return rows.filter(condition(row)) if row else rows.none()
 
 
@@ -345,7 +349,8 @@ def _idea(idea: Idea, language: str) -> dict:
         "author": str(ANONYMOUS_LABEL) if idea.is_anonymous else idea.author.display_name,
         "harm_category": _label(idea.harm_category, language),
         "solution_area": _label(idea.solution_area, language),
-        "session": idea.session.slug if idea.session_id else None,
+        # Never the slug of an unlisted or draft session (Idea.shown_session).
+        "session": idea.shown_session.slug if idea.shown_session else None,
         "status": idea.status,
         "merged_into": idea.merged_into.slug if idea.merged_into_id else None,
         "content_warning": (idea.content_warning_note or None)
@@ -390,7 +395,9 @@ def ideas(
         rows, HarmCategory, harm_category, lambda c: Q(harm_category=c) | Q(harm_category__parent=c)
     )
     rows = _narrowed(rows, SolutionArea, solution_area, lambda a: Q(solution_area=a))
-    rows = _narrowed(rows, EngagementSession, session, lambda s: Q(session=s))
+    rows = _narrowed(
+        rows, EngagementSession, session, lambda s: Q(session=s), among=_public_sessions()
+    )
     if q:
         if len(q) > 200:
             raise ApiError(400, "invalid_parameter", "q must be at most 200 characters.")

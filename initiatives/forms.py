@@ -6,7 +6,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from engagement.models import EngagementSession
+from engagement.models import EngagementSession, SessionAccess
 from harms.fields import TranslatedCheckboxesField, TranslatedModelChoiceField
 from harms.forms import PrivacyCheckMixin
 from harms.languages import WrittenLanguageFormMixin, written_language_field
@@ -76,7 +76,10 @@ class IdeaForm(WrittenLanguageFormMixin, PrivacyCheckMixin, forms.Form):
     )
     session = forms.ModelChoiceField(
         label=_("Related engagement session (optional)"),
-        queryset=EngagementSession.objects.filter(status="published"),
+        # Listed sessions only: an unlisted one's title is for its invitees.
+        queryset=EngagementSession.objects.filter(status="published").exclude(
+            access=SessionAccess.UNLISTED
+        ),
         required=False,
         empty_label=_("None"),
     )

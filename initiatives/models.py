@@ -259,6 +259,15 @@ class Idea(models.Model):
         return self.status in (IdeaStatus.APPROVED, IdeaStatus.HIDDEN)
 
     @property
+    def shown_session(self):
+        """The session it came from, where anyone may see that session: never an unlisted
+        (by invitation, not listed) or draft one, whose page is a 404 to strangers."""
+        session = self.session
+        if session is None or not session.is_listed or session.is_draft:
+            return None
+        return session
+
+    @property
     def public_author_name(self) -> str:
         """The name shown to the public, other participants and in exports."""
         return str(ANONYMOUS_LABEL) if self.is_anonymous else self.author.display_name

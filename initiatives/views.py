@@ -15,7 +15,7 @@ from accounts.permissions import role_required
 from accounts.roles import Role
 from audit import querystring
 from audit.querystring import as_id
-from engagement.models import EngagementSession
+from engagement.models import EngagementSession, SessionAccess
 from harms.models import HarmCategory, SolutionArea
 from process.models import Action
 from process.selectors import action_state
@@ -74,7 +74,9 @@ def idea_board(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "categories": HarmCategory.objects.select_related("parent"),
             "areas": SolutionArea.objects.all(),
+            # Never an unlisted session: its title is for its invitees (Idea.shown_session).
             "sessions": EngagementSession.objects.filter(ideas__status=IdeaStatus.APPROVED)
+            .exclude(access=SessionAccess.UNLISTED)
             .distinct()
             .order_by("-starts_at"),
             "supported_ids": selectors.supported_idea_ids(request.user, page.object_list),

@@ -418,3 +418,17 @@ def test_search_finds_ideas_by_their_words(client):
     IdeaFactory(status=IdeaStatus.APPROVED, title="Workshops for parents")
     found = client.get("/api/v1/ideas", {"q": "polyclinic"}).json()["items"]
     assert [i["title"] for i in found] == ["Helplines at every polyclinic"]
+
+
+def test_an_idea_from_an_unlisted_session_never_names_it(client):
+    closed = EngagementSessionFactory(
+        access=SessionAccess.UNLISTED, title="Closed circle", slug="closed-circle"
+    )
+    idea = IdeaFactory(status=IdeaStatus.APPROVED, session=closed)
+    body = client.get(f"/api/v1/ideas/{idea.pk}").json()
+    assert body["session"] is None
+    assert client.get("/api/v1/ideas", {"session": "closed-circle"}).json()["items"] == []
+    listed = EngagementSessionFactory(slug="open-talk")
+    IdeaFactory(status=IdeaStatus.APPROVED, session=listed)
+    found = client.get("/api/v1/ideas", {"session": "open-talk"}).json()["items"]
+    assert [i["session"] for i in found] == ["open-talk"]

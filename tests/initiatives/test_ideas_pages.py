@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from engagement.models import SessionAccess
 from harms.models import HarmCategory, SolutionArea
 from initiatives.models import BODY_MAX, TITLE_MAX, Idea, IdeaStatus
 from tests.factories import CommentFactory, EngagementSessionFactory, IdeaFactory
@@ -324,3 +325,24 @@ def test_author_decision_email_names_no_harm(
     (message,) = mail.outbox
     assert message.subject == "An update on your idea"
     assert "grooming" not in message.subject.lower()
+
+
+@pytest.mark.django_db
+def test_an_idea_names_its_session_only_where_strangers_may_see_that_session(client):
+    closed = EngagementSessionFactory(access=SessionAccess.UNLISTED, title="Closed circle")
+    open_talk = EngagementSessionFactory(title="Open talk")
+    hidden_link = IdeaFactory(status=IdeaStatus.APPROVED, session=closed)
+    shown_link = IdeaFactory(status=IdeaStatus.APPROVED, session=open_talk)
+    board = client.get("/ideas/").content.decode()
+    assert "Closed circle" not in board and "Open talk" in board
+    assert "Closed circle" not in client.get(f"/ideas/{hidden_link.pk}/").content.decode()
+    assert "Open talk" in client.get(f"/ideas/{shown_link.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_new_idea_form_never_offers_an_unlisted_session(client, participant):
+    EngagementSessionFactory(access=SessionAccess.UNLISTED, title="Closed circle")
+    EngagementSessionFactory(title="Open talk")
+    client.force_login(participant)
+    page = client.get("/ideas/new/").content.decode()
+    assert "Open talk" in page and "Closed circle" not in page
